@@ -1,0 +1,5 @@
+import sys
+
+from srcodec.cli import main
+
+sys.exit(main())

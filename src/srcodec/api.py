@@ -1,0 +1,133 @@
+"""The Python API: ``compress(image) -> bytes`` and ``decompress(bytes) -> image``.
+
+::
+
+    import srcodec
+    data = srcodec.compress("photo.png", quality=5)            # learned codec, .srz bytes
+    data = srcodec.compress(img, codec="avif", bpp=0.4)        # any codec, rate target
+    img = srcodec.decompress(data)                             # uint8 (H, W, C)
+
+``decompress`` recognises the file from its first bytes: a ``.srz`` file names
+the codec or pipeline that wrote it; any other image file is decoded by Pillow.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from srcodec.codecs import Codec, codec_names, get_codec
+from srcodec.errors import InputError, SrcodecError, UnknownNameError
+from srcodec.io.image import image_from_bytes, load_image
+
+SRZ_MAGIC = b"SRZ\x89"
+
+
+def default_codec_name() -> str:
+    """The learned codec when it is installed with its weights, else AVIF."""
+    from srcodec.codecs import codec_class
+
+    if "learned" in codec_names() and codec_class("learned").unavailable_reason() is None:
+        return "learned"
+    return "avif"
+
+
+def _as_image(image) -> np.ndarray:
+    return load_image(image)
+
+
+def encode_for_target(codec: Codec, image: np.ndarray, *, bpp: float | None = None,
+                      max_bytes: int | None = None) -> tuple[bytes, float]:
+    """Bisection on the real encoded size: the best quality whose file fits the target.
+
+    The target is ``max_bytes``, or ``bpp`` turned into bytes for this image.
+    Returns the bytes and the quality used; an error if even the lowest
+    quality does not fit.
+    """
+    h, w = image.shape[:2]
+    if bpp is not None:
+        if not (bpp > 0 and math.isfinite(bpp)):
+            raise UnknownNameError(f"--bpp must be a positive number, got {bpp}")
+        limit = int(bpp * h * w / 8)
+    else:
+        if max_bytes is None or max_bytes <= 0:
+            raise UnknownNameError(f"--max-bytes must be a positive integer, got {max_bytes}")
+        limit = int(max_bytes)
+    lo, hi = codec.quality_range
+    integer = getattr(codec, "integer_quality", True)
+    best = codec.encode(image, lo)
+    best_q = lo
+    if len(best) > limit:
+        raise SrcodecError(f"{codec.name}: even the lowest quality needs {len(best)} bytes, more than the target {limit}")
+    top = codec.encode(image, hi)
+    if len(top) <= limit:
+        return top, hi
+    tol = 1.0 if integer else 0.01 * (hi - lo)
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if integer:
+            mid = math.floor(mid)
+            if mid <= lo:
+                break
+        data = codec.encode(image, mid)
+        if len(data) <= limit:
+            lo, best, best_q = mid, data, mid
+        else:
+            hi = mid
+    return best, best_q
+
+
+def compress(image, codec: str | None = None, quality: float | None = None, *,
+             bpp: float | None = None, max_bytes: int | None = None) -> bytes:
+    """Compress an image (path, PIL image or uint8 array) into the bytes of a file.
+
+    Give at most one of ``quality``, ``bpp`` and ``max_bytes``; without any, the
+    codec's default quality is used.
+    """
+    if sum(x is not None for x in (quality, bpp, max_bytes)) > 1:
+        raise UnknownNameError("give only one of quality, bpp and max_bytes")
+    c = get_codec(codec or default_codec_name())
+    img = _as_image(image)
+    if bpp is not None or max_bytes is not None:
+        return encode_for_target(c, img, bpp=bpp, max_bytes=max_bytes)[0]
+    return c.encode(img, c.default_quality if quality is None else quality)
+
+
+def identify(data: bytes) -> str:
+    """The codec name that decodes ``data``, from its first bytes."""
+    if data[:4] == SRZ_MAGIC:
+        from srcodec.container import srz
+
+        return srz.peek_codec_name(data)
+    head = data[:32]
+    if head[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"avif", b"avis"):
+            return "avif"
+        return "heif"
+    if head[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or head[:4] == b"\xff\x4f\xff\x51":
+        return "jpeg2000"
+    if head[:2] == b"\xff\x0a" or head[:12] == b"\x00\x00\x00\x0cJXL \r\n\x87\n":
+        return "jxl"
+    return "image"
+
+
+def decompress(data: bytes | str | os.PathLike) -> np.ndarray:
+    """Decode the bytes (or the path) of any file srcodec writes into a uint8 (H, W, C) image."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        from srcodec.io.files import read_bytes
+
+        data = read_bytes(data)
+    data = bytes(data)
+    if not data:
+        raise InputError("empty file")
+    name = identify(data)
+    if name == "image":
+        return image_from_bytes(data)
+    return get_codec(name).decode(data)

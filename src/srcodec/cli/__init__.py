@@ -1,0 +1,56 @@
+"""The ``srcodec`` command line.
+
+Each subcommand lives in a module of this package that exposes
+``register(subparsers)``; :func:`main` builds the parser from them, runs the
+chosen command and turns every :class:`~srcodec.errors.SrcodecError` into one
+line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from srcodec.errors import SrcodecError
+
+#: subcommand modules, in the order ``srcodec --help`` lists them
+COMMAND_MODULES = ("coding", "bench", "train")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other error
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from srcodec import __version__
+
+    parser = _Parser(prog="srcodec", description="Make image files small and bring them back sharp.")
+    parser.add_argument("--version", action="version", version=f"srcodec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"srcodec.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"srcodec.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SrcodecError as exc:
+        print(f"srcodec: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("srcodec: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1

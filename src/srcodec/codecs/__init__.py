@@ -1,0 +1,10 @@
+"""The codec stage: image -> bytes of a real file -> image.
+
+``standard`` holds the Pillow-backed anchors; learned codecs register
+themselves the same way. Use :func:`get_codec` to get one by name.
+"""
+
+from srcodec.codecs.base import Codec, codec_class, codec_names, get_codec, register_codec
+from srcodec.codecs import standard  # noqa: F401  (registers the standard codecs)
+
+__all__ = ["Codec", "codec_class", "codec_names", "get_codec", "register_codec"]

@@ -1,0 +1,189 @@
+"""The standard codecs people already use, through Pillow and its plugins.
+
+Each is an anchor in every benchmark. Settings are explicit and recorded:
+
+==========  ==================================  ===============================
+name        library                             settings
+==========  ==================================  ===============================
+jpeg        libjpeg-turbo (Pillow)              4:2:0, optimized Huffman tables
+webp        libwebp (Pillow)                    lossy, method 6 (slowest, best)
+avif        libavif + aom (Pillow)              speed 6, 4:4:4, full range
+jpeg2000    OpenJPEG (Pillow)                   9/7 irreversible, PSNR-targeted
+jxl         libjxl (pillow-jxl-plugin)          lossy, effort 7
+heif        libheif + x265 (pillow-heif)        HEVC 4:4:4 (our stand-in for BPG)
+==========  ==================================  ===============================
+
+``jxl`` and ``heif`` need the ``anchors`` extra; without it they report
+themselves unavailable instead of failing.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import ClassVar
+
+import numpy as np
+from PIL import Image
+
+from srcodec.codecs.base import Codec, register_codec
+from srcodec.io.image import image_from_bytes, to_pil
+
+
+class PillowCodec(Codec):
+    """A codec that is one ``Image.save`` call with format-specific options."""
+
+    pil_format: ClassVar[str] = ""
+    #: greyscale images can be coded as one channel
+    keeps_grey: ClassVar[bool] = True
+
+    def save_options(self, quality: float) -> dict:
+        return {"quality": int(round(quality))}
+
+    def settings(self) -> dict:
+        opts = self.save_options(self.default_quality)
+        opts.pop("quality", None)
+        opts.pop("quality_layers", None)
+        return opts
+
+    def _prepare(self, image: np.ndarray) -> Image.Image:
+        im = to_pil(image)
+        return im if (self.keeps_grey or im.mode == "RGB") else im.convert("RGB")
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        q = self.check_quality(quality)
+        buf = io.BytesIO()
+        self._prepare(image).save(buf, format=self.pil_format, **self.save_options(q))
+        return buf.getvalue()
+
+    def decode(self, data: bytes) -> np.ndarray:
+        return image_from_bytes(data, name=f"{self.name} stream")
+
+
+@register_codec
+class JPEG(PillowCodec):
+    name = "jpeg"
+    label = "JPEG (libjpeg-turbo 4:2:0)"
+    extension = ".jpg"
+    pil_format = "JPEG"
+    quality_help = "JPEG quality factor 1..100"
+    quality_range = (1, 100)
+    default_quality = 75
+    sweep = (5, 10, 20, 30, 45, 60, 75, 85, 92, 96)
+
+    def save_options(self, quality: float) -> dict:
+        return {"quality": int(round(quality)), "subsampling": "4:2:0", "optimize": True}
+
+
+@register_codec
+class WebP(PillowCodec):
+    name = "webp"
+    label = "WebP (libwebp, method 6)"
+    extension = ".webp"
+    pil_format = "WEBP"
+    keeps_grey = False
+    quality_help = "WebP quality 0..100"
+    quality_range = (0, 100)
+    default_quality = 75
+    sweep = (2, 10, 25, 40, 55, 70, 80, 88, 94, 98)
+
+    def save_options(self, quality: float) -> dict:
+        return {"quality": int(round(quality)), "method": 6, "lossless": False}
+
+
+@register_codec
+class AVIF(PillowCodec):
+    name = "avif"
+    label = "AVIF (aom, speed 6, 4:4:4)"
+    extension = ".avif"
+    pil_format = "AVIF"
+    keeps_grey = False
+    quality_help = "AVIF quality 0..100 (Pillow maps it to aom's quantizer)"
+    quality_range = (0, 100)
+    default_quality = 60
+    sweep = (10, 22, 34, 44, 54, 62, 70, 78, 85, 90)
+
+    def save_options(self, quality: float) -> dict:
+        return {"quality": int(round(quality)), "speed": 6, "subsampling": "4:4:4", "codec": "aom", "range": "full"}
+
+
+@register_codec
+class JPEG2000(PillowCodec):
+    name = "jpeg2000"
+    label = "JPEG 2000 (OpenJPEG 9/7)"
+    extension = ".jp2"
+    pil_format = "JPEG2000"
+    quality_help = "target PSNR in dB, 20..60 (OpenJPEG's distortion-targeted rate allocation)"
+    quality_range = (20, 60)
+    default_quality = 36
+    sweep = (25, 27, 29, 31, 33, 35, 37, 39, 41, 43)
+
+    def save_options(self, quality: float) -> dict:
+        return {"quality_mode": "dB", "quality_layers": [float(quality)], "irreversible": True, "no_jp2": False}
+
+
+class _PluginCodec(PillowCodec):
+    plugin: ClassVar[str] = ""
+
+    @classmethod
+    def _import(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        try:
+            cls._import()
+        except ImportError:
+            return f"install the optional plugin with: pip install '{cls.plugin}' (or the srcodec[anchors] extra)"
+        return None
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        self._import()
+        return super().encode(image, quality)
+
+    def decode(self, data: bytes) -> np.ndarray:
+        self._import()
+        return super().decode(data)
+
+
+@register_codec
+class JPEGXL(_PluginCodec):
+    name = "jxl"
+    label = "JPEG XL (libjxl, effort 7)"
+    extension = ".jxl"
+    pil_format = "JXL"
+    plugin = "pillow-jxl-plugin"
+    keeps_grey = False
+    quality_help = "JPEG XL quality 0..99 (lossy)"
+    quality_range = (0, 99)
+    default_quality = 80
+    sweep = (5, 15, 30, 45, 60, 72, 82, 88, 93, 96)
+
+    @classmethod
+    def _import(cls):
+        import pillow_jxl  # noqa: F401  (registers the JXL format with Pillow)
+
+    def save_options(self, quality: float) -> dict:
+        return {"quality": int(round(quality)), "effort": 7, "lossless": False}
+
+
+@register_codec
+class HEIF(_PluginCodec):
+    name = "heif"
+    label = "HEIF (x265 HEVC 4:4:4, BPG stand-in)"
+    extension = ".heic"
+    pil_format = "HEIF"
+    plugin = "pillow-heif"
+    keeps_grey = False
+    quality_help = "HEVC quality 0..100 (libheif maps it to x265's QP)"
+    quality_range = (0, 100)
+    default_quality = 50
+    sweep = (2, 10, 20, 30, 40, 50, 60, 70, 80, 88)
+
+    @classmethod
+    def _import(cls):
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+
+    def save_options(self, quality: float) -> dict:
+        return {"quality": int(round(quality)), "chroma": 444}
