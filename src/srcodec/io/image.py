@@ -36,6 +36,9 @@ from srcodec.io.files import read_bytes, write_atomic
 
 MAX_PIXELS = 1 << 28  # 268 megapixels: 16384 x 16384
 
+#: file suffixes treated as images when a folder is given
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm", ".pnm", ".tga"}
+
 
 def _composite_on_white(im: Image.Image) -> Image.Image:
     rgba = im.convert("RGBA")

@@ -1,0 +1,207 @@
+"""``srcodec compress | decompress | info | roundtrip | codecs``: coding files.
+
+Single files or whole folders; a folder gets a progress bar, each failure is
+reported on its own line and the exit status is 1 when any file failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from srcodec import api
+from srcodec.codecs import codec_class, codec_names, get_codec
+from srcodec.errors import OutputError, SrcodecError
+from srcodec.io.files import read_bytes, write_atomic
+from srcodec.io.image import IMAGE_SUFFIXES, load_image, save_png
+from srcodec.metrics import bpp, ms_ssim, psnr
+
+CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif"}
+
+
+def _add_rate_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--codec", default=None, help="codec or pipeline name (default: learned if its weights are installed, else avif); see 'srcodec codecs'")
+    rate = p.add_mutually_exclusive_group()
+    rate.add_argument("-q", "--quality", type=float, help="the codec's quality knob (learned: 1 smallest .. 8 best, fractions allowed)")
+    rate.add_argument("--bpp", type=float, help="target bits per pixel: the best quality whose real file fits")
+    rate.add_argument("--max-bytes", type=int, help="target file size in bytes: the best quality whose real file fits")
+
+
+def _pairs(src: Path, dst: Path | None, suffixes: set[str], out_suffix) -> tuple[list[tuple[Path, Path]], bool]:
+    """(input, output) pairs for a file or a folder; ``out_suffix(path)`` names outputs."""
+    if not src.exists():
+        raise SrcodecError(f"{src}: no such file or directory")
+    if src.is_dir():
+        files = sorted(p for p in src.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+        if not files:
+            raise SrcodecError(f"{src}: no input files found")
+        out_dir = dst if dst is not None else src
+        if out_dir.exists() and not out_dir.is_dir():
+            raise OutputError(f"{out_dir}: input is a folder, so the output must be a folder")
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{out_dir}: cannot create folder ({exc.strerror or exc})") from None
+        return [(f, out_dir / f.relative_to(src).with_suffix(out_suffix(f))) for f in files], True
+    if dst is not None and dst.is_dir():
+        dst = dst / src.with_suffix(out_suffix(src)).name
+    return [(src, dst if dst is not None else src.with_suffix(out_suffix(src)))], False
+
+
+def _run_many(pairs, many: bool, work, desc: str) -> int:
+    failures = 0
+    bar = tqdm(pairs, desc=desc, unit="file", disable=not many, file=sys.stderr)
+    for src, dst in bar:
+        try:
+            if many:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+            line = work(src, dst)
+            (bar.write if many else print)(line)
+        except SrcodecError as exc:
+            if not many:
+                raise
+            failures += 1
+            bar.write(f"srcodec: error: {exc}", file=sys.stderr)
+    if failures:
+        print(f"srcodec: {failures} of {len(pairs)} files failed", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_compress(args) -> int:
+    name = args.codec or api.default_codec_name()
+    codec = get_codec(name)
+    if args.quality is not None:
+        codec.check_quality(args.quality)
+
+    def work(src: Path, dst: Path) -> str:
+        image = load_image(src)
+        data = api.compress(image, name, args.quality, bpp=args.bpp, max_bytes=args.max_bytes)
+        write_atomic(dst, data, inputs=(src,))
+        h, w = image.shape[:2]
+        return f"{src} -> {dst}: {len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({name})"
+
+    src = Path(args.input)
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension)
+    return _run_many(pairs, many, work, "compress")
+
+
+def cmd_decompress(args) -> int:
+    def work(src: Path, dst: Path) -> str:
+        image = api.decompress(read_bytes(src))
+        save_png(image, dst, inputs=(src,))
+        return f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, {image.shape[2]} channel{'s' if image.shape[2] > 1 else ''}"
+
+    src = Path(args.input)
+
+    def out_suffix(p: Path) -> str:
+        return ".decoded.png" if p.suffix.lower() == ".png" else ".png"
+
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, CODED_SUFFIXES, out_suffix)
+    return _run_many(pairs, many, work, "decompress")
+
+
+def describe(data: bytes) -> dict:
+    """Header fields of a .srz file, or format facts of a standard image file."""
+    name = api.identify(data)
+    if data[:4] == api.SRZ_MAGIC:
+        from srcodec.container import srz
+
+        return srz.describe(data)
+    image = api.decompress(data)
+    return {"format": name, "bytes": len(data), "height": image.shape[0], "width": image.shape[1],
+            "channels": image.shape[2], "bpp": bpp(len(data), *image.shape[:2])}
+
+
+def cmd_info(args) -> int:
+    info = describe(read_bytes(args.input))
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+    else:
+        width = max(len(k) for k in info)
+        for k, v in info.items():
+            print(f"{k:<{width}}  {v}")
+    return 0
+
+
+def cmd_roundtrip(args) -> int:
+    """Compress to a real file, decode that file, and report bytes, bpp, PSNR."""
+    name = args.codec or api.default_codec_name()
+    codec = get_codec(name)
+    src = Path(args.input)
+    image = load_image(src)
+    out_dir = Path(args.out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create folder ({exc.strerror or exc})") from None
+    coded = out_dir / (src.stem + codec.extension)
+    decoded_path = out_dir / (src.stem + ".decoded.png")
+    t0 = time.perf_counter()
+    data = api.compress(image, name, args.quality, bpp=args.bpp, max_bytes=args.max_bytes)
+    t1 = time.perf_counter()
+    write_atomic(coded, data, inputs=(src,))
+    size = coded.stat().st_size
+    t2 = time.perf_counter()
+    decoded = api.decompress(read_bytes(coded))
+    t3 = time.perf_counter()
+    if decoded.shape[2] != image.shape[2]:
+        decoded = codec.decode_like(data, image)
+    save_png(decoded, decoded_path, inputs=(src,))
+    h, w = image.shape[:2]
+    print(f"input    {src} ({w}x{h})")
+    print(f"codec    {name}")
+    print(f"file     {coded}")
+    print(f"bytes    {size}")
+    print(f"bpp      {bpp(size, h, w):.4f}")
+    print(f"psnr     {psnr(image, decoded):.2f} dB")
+    msssim = ms_ssim(image, decoded)
+    if msssim == msssim:
+        print(f"ms-ssim  {msssim:.4f}")
+    print(f"encode   {t1 - t0:.3f} s")
+    print(f"decode   {t3 - t2:.3f} s")
+    print(f"decoded  {decoded_path}")
+    return 0
+
+
+def cmd_codecs(args) -> int:
+    for name in codec_names():
+        cls = codec_class(name)
+        reason = cls.unavailable_reason()
+        status = "available" if reason is None else f"unavailable: {reason}"
+        print(f"{name:<10} {cls.label or name}  [{status}]")
+        if args.verbose:
+            print(f"{'':<10} quality: {cls.quality_help}; default {cls.default_quality:g}; file {cls.extension}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("compress", help="compress an image (or a folder of images) into files")
+    p.add_argument("input", help="image file or folder")
+    p.add_argument("-o", "--output", help="output file or folder (default: next to the input, with the codec's extension)")
+    _add_rate_options(p)
+    p.set_defaults(func=cmd_compress)
+
+    p = sub.add_parser("decompress", help="decode a .srz (or any image) file, or a folder of them, to PNG")
+    p.add_argument("input", help=".srz / .jpg / .webp / .avif / ... file or folder")
+    p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .png)")
+    p.set_defaults(func=cmd_decompress)
+
+    p = sub.add_parser("info", help="show the header of a .srz file (or the facts of an image file)")
+    p.add_argument("input")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("roundtrip", help="compress to a file, decode it, print bytes, bpp and PSNR")
+    p.add_argument("input", help="image file")
+    p.add_argument("--out-dir", default="out", help="where the coded file and the decoded PNG go (default: out/)")
+    _add_rate_options(p)
+    p.set_defaults(func=cmd_roundtrip)
+
+    p = sub.add_parser("codecs", help="list codecs and whether they are available here")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_codecs)

@@ -1,0 +1,83 @@
+"""Compact building blocks shared by the learned models.
+
+- :class:`GDN`: simplified generalized divisive normalization,
+  ``x / (beta + gamma |x|)`` (Johnston et al. 2019, "Computationally efficient
+  neural image compression"), and its inverse ``x * (beta + gamma |x|)``;
+  cheaper than Balle's square/sqrt form and as good in practice.
+- :func:`down` / :func:`up`: 5x5 convolutions with stride 2 and their transposes.
+- :class:`GainUnits`: per-quality, per-channel gain and inverse-gain vectors
+  (Cui et al. 2021, "Asymmetric gained deep image compression with continuous
+  rate adaptation"), interpolated geometrically for fractional qualities.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class GDN(nn.Module):
+    """Simplified (inverse) GDN with non-negative parameters kept as squares."""
+
+    def __init__(self, channels: int, inverse: bool = False):
+        super().__init__()
+        self.inverse = inverse
+        self.beta = nn.Parameter(torch.ones(channels))
+        self.gamma = nn.Parameter(torch.sqrt(0.1 * torch.eye(channels) + 1e-4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        beta = self.beta * self.beta + 1e-6
+        gamma = (self.gamma * self.gamma)[:, :, None, None]
+        norm = F.conv2d(torch.abs(x), gamma, beta)
+        return x * norm if self.inverse else x / norm
+
+
+def down(cin: int, cout: int, k: int = 5) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, k, stride=2, padding=k // 2)
+
+
+def up(cin: int, cout: int, k: int = 5) -> nn.ConvTranspose2d:
+    return nn.ConvTranspose2d(cin, cout, k, stride=2, padding=k // 2, output_padding=1)
+
+
+def analysis(n: int, m: int) -> nn.Sequential:
+    """Image (3 ch) -> latent (m ch) at 1/16 resolution."""
+    return nn.Sequential(down(3, n), GDN(n), down(n, n), GDN(n), down(n, n), GDN(n), down(n, m))
+
+
+def synthesis(n: int, m: int) -> nn.Sequential:
+    """Latent (m ch) -> image (3 ch) at 16x the resolution."""
+    return nn.Sequential(up(m, n), GDN(n, True), up(n, n), GDN(n, True), up(n, n), GDN(n, True), up(n, 3))
+
+
+class GainUnits(nn.Module):
+    """``levels`` gain vectors of ``channels`` entries each, indexed by a real quality.
+
+    Quality ``q`` in ``[0, levels-1]`` (model scale) picks the gain geometrically
+    between levels ``floor(q)`` and ``ceil(q)``. Stored as log-gains, so the
+    interpolation is linear in the parameters.
+    """
+
+    def __init__(self, levels: int, channels: int, span: float = 2.5):
+        super().__init__()
+        init = torch.linspace(-span, 0.0, levels)[:, None].repeat(1, channels)
+        self.log_gain = nn.Parameter(init.clone())
+        self.log_inverse = nn.Parameter(-init.clone())
+
+    @property
+    def levels(self) -> int:
+        return self.log_gain.shape[0]
+
+    def _pick(self, table: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+        q = q.to(table.dtype).clamp(0, self.levels - 1)
+        lo = q.floor().long().clamp(max=self.levels - 2) if self.levels > 1 else q.floor().long()
+        t = (q - lo.to(q.dtype))[:, None]
+        hi = (lo + 1).clamp(max=self.levels - 1)
+        return torch.exp(table[lo] * (1 - t) + table[hi] * t)[:, :, None, None]
+
+    def gain(self, q: torch.Tensor) -> torch.Tensor:
+        return self._pick(self.log_gain, q)
+
+    def inverse(self, q: torch.Tensor) -> torch.Tensor:
+        return self._pick(self.log_inverse, q)
