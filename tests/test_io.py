@@ -100,3 +100,21 @@ def test_write_atomic_refuses_to_overwrite_input(tmp_path):
         write_atomic(p, b"new", inputs=(p,))
     assert p.read_bytes() == b"original"
     assert [x.name for x in tmp_path.iterdir()] == ["in.bin"]  # no temp file left behind
+
+
+def test_sixteen_bit_rgb_png_keeps_high_byte():
+    import struct
+    import zlib
+
+    h, w = 2, 3
+    px = np.zeros((h, w, 3), dtype=">u2")
+    px[..., 0], px[..., 1], px[..., 2] = 1000, 30000, 65535
+    raw = b"".join(b"\x00" + px[i].tobytes() for i in range(h))
+
+    def chunk(tag, body):
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    out = image_from_bytes(png)
+    assert out.shape == (2, 3, 3) and out[0, 0].tolist() == [1000 >> 8, 30000 >> 8, 255]

@@ -9,6 +9,7 @@ source                 canonical form
 RGB                    as is
 L, 1 (bilevel)         greyscale, C == 1 (bilevel: 0 / 255)
 I;16, I (16/32-bit)    greyscale, rounded from the 16-bit range: v / 257
+RGB 16-bit (48-bit)    RGB; Pillow keeps the high byte of each sample (v >> 8)
 F (float)              greyscale, clipped to 0..255 and rounded
 RGBA, LA, PA, RGBa     alpha composited onto white, then RGB / greyscale
 P (palette)            expanded to RGB (RGBA palettes composited onto white)
