@@ -46,9 +46,10 @@ def _bits(likelihood: torch.Tensor) -> float:
 class FactorizedLatent(nn.Module):
     """A latent coded with a learned per-channel density and stored integer tables."""
 
-    def __init__(self, channels: int, radius: int = 64):
+    def __init__(self, channels: int, radius: int = 64, name: str = "z"):
         super().__init__()
         self.radius = radius
+        self.name = name
         self.density = FactorizedDensity(channels)
         width = 2 * radius + 2
         self.register_buffer("table_counts", torch.ones(channels * width, dtype=torch.int32))
@@ -73,7 +74,7 @@ class FactorizedLatent(nn.Module):
 
     def forward(self, y, params=None):
         lik = self.density.likelihood(noisy(y) if self.training else torch.round(y))
-        return ste_round(y), {"z": lik}
+        return ste_round(y), {self.name: lik}
 
     def _indices(self, shape) -> np.ndarray:
         b, c, h, w = shape

@@ -48,7 +48,9 @@ def analysis(n: int, m: int) -> nn.Sequential:
 
 def synthesis(n: int, m: int) -> nn.Sequential:
     """Latent (m ch) -> image (3 ch) at 16x the resolution."""
-    return nn.Sequential(up(m, n), GDN(n, True), up(n, n), GDN(n, True), up(n, n), GDN(n, True), up(n, 3))
+    net = nn.Sequential(up(m, n), GDN(n, True), up(n, n), GDN(n, True), up(n, n), GDN(n, True), up(n, 3))
+    nn.init.constant_(net[-1].bias, 0.5)  # start from mid-grey, not black
+    return net
 
 
 class GainUnits(nn.Module):

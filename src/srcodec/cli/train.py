@@ -1,0 +1,35 @@
+"""``srcodec train KIND ...``: train one of srcodec's models.
+
+Each kind lives in its own module ``srcodec.train.<kind>`` exposing
+``add_arguments(parser)`` and ``run(args)``; add a kind by adding its name to
+:data:`TRAIN_KINDS`. Distributed: ``torchrun --nproc_per_node K -m srcodec train ...``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+#: kind -> one-line help; a kind whose module is not there yet is left out
+TRAIN_KINDS = {
+    "codec": "the learned codec (variable rate, one set of weights)",
+    "sr": "super-resolution post-stage",
+    "car": "compression-artefact removal post-stage",
+    "resampler": "learned down/up-sampler pair",
+    "comcnn": "compact-representation pre-stage (ComCNN/RecCNN)",
+}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("train", help="train a model", description=__doc__.splitlines()[0])
+    kinds = p.add_subparsers(dest="kind", metavar="KIND")
+    kinds.required = True
+    for kind, help_text in TRAIN_KINDS.items():
+        try:
+            module = importlib.import_module(f"srcodec.train.{kind}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"srcodec.train.{kind}":
+                continue
+            raise
+        sp = kinds.add_parser(kind, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
+        module.add_arguments(sp)
+        sp.set_defaults(func=module.run)

@@ -1,0 +1,127 @@
+"""The learned codec: a checkerboard mean-scale hyperprior, variable rate, ``.srz`` files.
+
+::
+
+    image (H, W, C) --RGB, replicate-pad to the model stride--> model.compress(q - 1)
+        --> streams --> .srz (codec, model id + weights hash, H, W, C, padding, quality)
+
+Quality runs from 1 to 8, fractional values allowed: integers are the eight
+trained rate-distortion trade-offs (CompressAI's lambdas), and values between
+them interpolate the gain vectors geometrically. Greyscale images are coded as
+RGB and converted back (the header records C). Decoding refuses a file written
+with other weights.
+
+The weights come from ``srcodec/weights/<DEFAULT_MODEL_ID>.safetensors``, or
+from the file named by the environment variable ``SRCODEC_LEARNED_WEIGHTS``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from srcodec.codecs.base import Codec, register_codec
+from srcodec.errors import InputError
+
+DEFAULT_MODEL_ID = "checkerboard-n64-m128"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS_ENV = "SRCODEC_LEARNED_WEIGHTS"
+
+_CACHE: dict[str, tuple] = {}
+_LOCK = threading.Lock()
+
+
+def default_weights_path() -> Path:
+    env = os.environ.get(WEIGHTS_ENV)
+    return Path(env) if env else WEIGHTS_DIR / f"{DEFAULT_MODEL_ID}.safetensors"
+
+
+def _load(path: Path):
+    from srcodec.models.weights import load_weights
+
+    key = str(path.resolve())
+    stat = path.stat()
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is None or hit[0] != (stat.st_mtime_ns, stat.st_size):
+            model, config, digest = load_weights(path)
+            hit = ((stat.st_mtime_ns, stat.st_size), model, config, digest)
+            _CACHE[key] = hit
+    return hit[1:]
+
+
+@register_codec
+class LearnedCodec(Codec):
+    name = "learned"
+    label = "Learned (checkerboard hyperprior)"
+    extension = ".srz"
+    quality_help = "1..8, fractional allowed; higher is better and bigger"
+    quality_range = (1.0, 8.0)
+    default_quality = 4.0
+    sweep = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
+    integer_quality = False
+
+    def __init__(self, weights: str | os.PathLike | None = None):
+        self.weights_path = Path(weights) if weights else default_weights_path()
+        #: the model's estimate of the last encoded file's entropy-coded payload, in bits
+        self.last_estimate_bits: float | None = None
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        p = default_weights_path()
+        if not p.is_file():
+            return f"weights file {p} is missing (train them with `srcodec train codec` or set {WEIGHTS_ENV})"
+        return None
+
+    def _model(self):
+        if not self.weights_path.is_file():
+            raise InputError(f"learned codec weights {self.weights_path} not found")
+        return _load(self.weights_path)
+
+    def settings(self) -> dict:
+        _, config, digest = self._model()
+        return {"model_id": config["model_id"], "arch": config["arch"], "N": config["N"], "M": config["M"], "weights_hash": digest.hex()}
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        from srcodec.container import srz
+
+        q = self.check_quality(quality)
+        model, config, digest = self._model()
+        h, w, c = image.shape
+        rgb = np.repeat(image, 3, axis=2) if c == 1 else image
+        s = model.stride
+        pad_b, pad_r = (-h) % s, (-w) % s
+        x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float().div_(255.0)
+        if pad_b or pad_r:
+            x = torch.nn.functional.pad(x, (0, pad_r, 0, pad_b), mode="replicate")
+        streams, est_bits = model.compress(x, q - 1.0)
+        self.last_estimate_bits = est_bits
+        return srz.pack(self.name, config["model_id"], digest, h, w, c, streams, pad_bottom=pad_b, pad_right=pad_r, quality=q)
+
+    def decode(self, data: bytes) -> np.ndarray:
+        from srcodec.container import srz
+
+        header, streams = srz.unpack(data)
+        if header.codec != self.name:
+            raise InputError(f"this .srz file was written by {header.codec!r}, not the learned codec")
+        model, config, digest = self._model()
+        if header.weights_hash != digest:
+            raise InputError(f"this .srz file was written with other weights ({header.model_id} {header.weights_hash.hex()}); "
+                             f"installed: {config['model_id']} {digest.hex()}")
+        lo, hi = self.quality_range
+        if not (lo <= header.quality <= hi) or len(streams) != 2:
+            raise InputError("corrupted .srz header (quality or stream count out of range)")
+        ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
+        if ph % model.stride or pw % model.stride:
+            raise InputError("corrupted .srz header (padding does not match the model stride)")
+        x_hat = model.decompress(streams, header.quality - 1.0, ph, pw)
+        out = x_hat[0, :, : header.height, : header.width].mul(255.0).round_().clamp_(0, 255)
+        rgb = out.to(torch.uint8).permute(1, 2, 0).contiguous().numpy()
+        if header.channels == 1:
+            return np.asarray(Image.fromarray(rgb, "RGB").convert("L"))[:, :, None]
+        return rgb

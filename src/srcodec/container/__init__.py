@@ -1,0 +1,1 @@
+"""File containers srcodec writes. :mod:`.srz` is the learned codec's (and the pipelines') file."""

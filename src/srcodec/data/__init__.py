@@ -1,0 +1,1 @@
+"""Training data: image folders turned into random patches (see :mod:`.patches`)."""

@@ -1,0 +1,90 @@
+"""What every learned image model here is: transforms, gain units, one latent codec.
+
+::
+
+    x --g_a--> y --*gain[q]--> [latent codec] --> y_hat --*inverse_gain[q]--g_s--> x_hat
+                                   |  ^
+                                streams (bytes)
+
+``q`` is the model quality in ``0 .. levels-1`` (the user's quality minus 1),
+a tensor with one value per image in training (each image of a batch gets its
+own lambda) and one float when coding. Images are float tensors in ``[0, 1]``
+whose height and width are multiples of :attr:`LearnedModel.stride`.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from srcodec.models.layers import GainUnits, analysis, synthesis
+
+#: the rate-distortion trade-offs of the quality levels (CompressAI's eight MSE qualities)
+LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
+
+
+class LearnedModel(nn.Module):
+    """Base class: subclasses set ``arch``, ``stride`` and build ``self.latent``."""
+
+    arch: str = ""
+    stride: int = 16
+
+    def __init__(self, n: int = 128, m: int = 192, levels: int = len(LAMBDAS)):
+        super().__init__()
+        self.n, self.m, self.levels = n, m, levels
+        self.g_a = analysis(n, m)
+        self.g_s = synthesis(n, m)
+        self.gains = GainUnits(levels, m)
+        self.latent: nn.Module = self.build_latent(n, m)
+
+    def build_latent(self, n: int, m: int) -> nn.Module:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        return {"arch": self.arch, "N": self.n, "M": self.m, "levels": self.levels, "lambdas": list(LAMBDAS[: self.levels])}
+
+    @staticmethod
+    def _q(q, batch: int) -> torch.Tensor:
+        q = torch.as_tensor(q, dtype=torch.float32)
+        return q.expand(batch) if q.dim() == 0 else q
+
+    def forward(self, x: torch.Tensor, q) -> dict:
+        q = self._q(q, x.shape[0])
+        y = self.g_a(x) * self.gains.gain(q)
+        y_hat, likelihoods = self.latent(y)
+        x_hat = self.g_s(y_hat * self.gains.inverse(q))
+        return {"x_hat": x_hat, "likelihoods": likelihoods}
+
+    @torch.no_grad()
+    def compress(self, x: torch.Tensor, q: float) -> tuple[list[bytes], float]:
+        """Streams for one image (1, 3, H, W) and the model's estimate of their size in bits."""
+        y = self.g_a(x) * self.gains.gain(self._q(q, 1))
+        streams, _, est_bits = self.latent.compress(y)
+        return streams, est_bits
+
+    @torch.no_grad()
+    def decompress(self, streams: list[bytes], q: float, height: int, width: int) -> torch.Tensor:
+        shape = (1, self.m, height // 16, width // 16)
+        y_hat = self.latent.decompress(streams, None, shape)
+        return self.g_s(y_hat * self.gains.inverse(self._q(q, 1))).clamp_(0, 1)
+
+    def update_tables(self) -> None:
+        """Freeze learned densities into integer tables before export."""
+        for mod in self.modules():
+            if mod is not self and hasattr(mod, "update_tables"):
+                mod.update_tables()
+
+    def hyper_transforms(self, n: int, m: int, abs_input: bool, out: int) -> tuple[nn.Module, nn.Module]:
+        """The hyper-analysis (y -> z at 1/4) and hyper-synthesis (z -> ``out`` channels)."""
+        act = nn.ReLU if abs_input else nn.LeakyReLU
+        h_a = nn.Sequential(
+            nn.Conv2d(m, n, 3, padding=1), act(inplace=True),
+            nn.Conv2d(n, n, 5, stride=2, padding=2), act(inplace=True),
+            nn.Conv2d(n, n, 5, stride=2, padding=2),
+        )
+        h_s = nn.Sequential(
+            nn.ConvTranspose2d(n, n, 5, stride=2, padding=2, output_padding=1), act(inplace=True),
+            nn.ConvTranspose2d(n, n, 5, stride=2, padding=2, output_padding=1), act(inplace=True),
+            nn.Conv2d(n, out, 3, padding=1),
+        )
+        return h_a, h_s

@@ -1,0 +1,144 @@
+"""Shared training machinery: distributed setup, budget, schedule, checkpoints, logs.
+
+Any trainer in srcodec runs the same way:
+
+- launched plainly, or by ``torchrun --nproc_per_node K`` (then one process per
+  worker, ``torch.distributed`` with the gloo backend on CPU; gradients are
+  averaged by ``DistributedDataParallel``, each worker samples its own shard);
+- stops at ``--steps`` or after ``--minutes`` of training (wall-clock time of the
+  training loop, validation included), whichever comes first; the time and the
+  step count survive ``--resume``;
+- learning rate: linear warm-up, then cosine decay to ``lr * final_lr_ratio``
+  over the budget;
+- rank 0 writes ``RUN/checkpoint.pt`` (the full state: model, optimizer, step,
+  time, random generators) every ``--checkpoint-minutes``, and the trainer's
+  weights-only export next to it; ``RUN/log.txt`` gets a line per log interval
+  and ``RUN/val.jsonl`` the validation results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from srcodec.errors import InputError
+
+
+@dataclass
+class Budget:
+    steps: int | None
+    minutes: float | None
+    warmup_steps: int = 200
+    final_lr_ratio: float = 0.02
+
+    def progress(self, step: int, seconds: float) -> float:
+        parts = []
+        if self.steps:
+            parts.append(step / self.steps)
+        if self.minutes:
+            parts.append(seconds / (60 * self.minutes))
+        return min(max(parts), 1.0) if parts else 0.0
+
+    def done(self, step: int, seconds: float) -> bool:
+        return (self.steps is not None and step >= self.steps) or (self.minutes is not None and seconds >= 60 * self.minutes)
+
+    def lr_factor(self, step: int, seconds: float) -> float:
+        warm = min(1.0, (step + 1) / max(1, self.warmup_steps))
+        p = self.progress(step, seconds)
+        cos = self.final_lr_ratio + (1 - self.final_lr_ratio) * 0.5 * (1 + math.cos(math.pi * p))
+        return warm * cos
+
+
+@dataclass
+class Dist:
+    rank: int = 0
+    world_size: int = 1
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def any(self, flag: bool) -> bool:
+        """True on every worker when it is true on one (stop together)."""
+        if self.world_size == 1:
+            return flag
+        t = torch.tensor([1.0 if flag else 0.0])
+        dist.all_reduce(t)
+        return bool(t.item() > 0)
+
+
+def setup_distributed() -> Dist:
+    """Join the process group when started by torchrun (WORLD_SIZE > 1)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1:
+        if not dist.is_initialized():
+            dist.init_process_group("gloo")
+        return Dist(dist.get_rank(), dist.get_world_size())
+    return Dist()
+
+
+def cleanup_distributed() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict:
+    p = Path(path)
+    if p.is_dir():
+        p = p / "checkpoint.pt"
+    if not p.is_file():
+        raise InputError(f"{p}: no such checkpoint")
+    return torch.load(p, map_location="cpu", weights_only=False)
+
+
+class RunLog:
+    """Appends to RUN/log.txt and RUN/val.jsonl (rank 0 only)."""
+
+    def __init__(self, run_dir: Path, enabled: bool):
+        self.dir = run_dir
+        self.enabled = enabled
+        if enabled:
+            run_dir.mkdir(parents=True, exist_ok=True)
+
+    def line(self, text: str) -> None:
+        if self.enabled:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+            with open(self.dir / "log.txt", "a") as fh:
+                fh.write(f"{stamp} {text}\n")
+
+    def record(self, name: str, row: dict) -> None:
+        if self.enabled:
+            with open(self.dir / name, "a") as fh:
+                fh.write(json.dumps(row) + "\n")
+
+
+@dataclass
+class Meter:
+    """Running means of a few scalars, reset at each log line."""
+
+    sums: dict = field(default_factory=dict)
+    count: int = 0
+
+    def add(self, **values: float) -> None:
+        for k, v in values.items():
+            self.sums[k] = self.sums.get(k, 0.0) + float(v)
+        self.count += 1
+
+    def means(self) -> dict:
+        return {k: v / max(1, self.count) for k, v in self.sums.items()}
+
+    def reset(self) -> None:
+        self.sums, self.count = {}, 0
