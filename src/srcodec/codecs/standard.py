@@ -68,7 +68,7 @@ class JPEG(PillowCodec):
     quality_help = "JPEG quality factor 1..100"
     quality_range = (1, 100)
     default_quality = 75
-    sweep = (5, 10, 20, 30, 45, 60, 75, 85, 92, 96)
+    sweep = (3, 6, 10, 15, 25, 50, 78, 88)
 
     def save_options(self, quality: float) -> dict:
         return {"quality": int(round(quality)), "subsampling": "4:2:0", "optimize": True}
@@ -84,7 +84,7 @@ class WebP(PillowCodec):
     quality_help = "WebP quality 0..100"
     quality_range = (0, 100)
     default_quality = 75
-    sweep = (2, 10, 25, 40, 55, 70, 80, 88, 94, 98)
+    sweep = (0, 5, 15, 30, 60, 80, 86, 91)
 
     def save_options(self, quality: float) -> dict:
         return {"quality": int(round(quality)), "method": 6, "lossless": False}
@@ -100,7 +100,7 @@ class AVIF(PillowCodec):
     quality_help = "AVIF quality 0..100 (Pillow maps it to aom's quantizer)"
     quality_range = (0, 100)
     default_quality = 60
-    sweep = (10, 22, 34, 44, 54, 62, 70, 78, 85, 90)
+    sweep = (5, 15, 25, 35, 45, 54, 70, 86)
 
     def save_options(self, quality: float) -> dict:
         return {"quality": int(round(quality)), "speed": 6, "subsampling": "4:4:4", "codec": "aom", "range": "full"}
@@ -115,7 +115,7 @@ class JPEG2000(PillowCodec):
     quality_help = "target PSNR in dB, 20..60 (OpenJPEG's distortion-targeted rate allocation)"
     quality_range = (20, 60)
     default_quality = 36
-    sweep = (25, 27, 29, 31, 33, 35, 37, 39, 41, 43)
+    sweep = (21, 22, 23, 24.5, 26.5, 29, 33, 34)
 
     def save_options(self, quality: float) -> dict:
         return {"quality_mode": "dB", "quality_layers": [float(quality)], "irreversible": True, "no_jp2": False}
@@ -156,7 +156,7 @@ class JPEGXL(_PluginCodec):
     quality_help = "JPEG XL quality 0..99 (lossy)"
     quality_range = (0, 99)
     default_quality = 80
-    sweep = (5, 15, 30, 45, 60, 72, 82, 88, 93, 96)
+    sweep = (0, 10, 20, 35, 50, 72, 80, 90)
 
     @classmethod
     def _import(cls):
@@ -177,7 +177,7 @@ class HEIF(_PluginCodec):
     quality_help = "HEVC quality 0..100 (libheif maps it to x265's QP)"
     quality_range = (0, 100)
     default_quality = 50
-    sweep = (2, 10, 20, 30, 40, 50, 60, 70, 80, 88)
+    sweep = (8, 14, 20, 26, 32, 38, 50, 62)
 
     @classmethod
     def _import(cls):

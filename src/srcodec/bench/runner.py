@@ -1,0 +1,501 @@
+"""Run a rate-distortion benchmark into a run folder, resumably and in parallel.
+
+Every image of the data set is coded by every codec at every quality of the
+codec's sweep (``Codec.sweep``, or the qualities asked for), decoded, and
+measured with :func:`srcodec.metrics.quality_row`. The run folder ``DIR``
+then holds:
+
+=====================  ======================================================
+``rows.csv``           one row per image x codec x quality: image, codec,
+``rows.json``          quality, bytes, bpp, psnr, psnr_y, ssim, ms_ssim,
+                       encode_s, decode_s (JSON: missing values are ``null``)
+``<codec>.json``       the averages over images per quality in CompressAI's
+                       layout (``bpp``, ``psnr-rgb``, ``ms-ssim-rgb``,
+                       ``psnr-y``, ``ssim-rgb``, ``encoding_time``,
+                       ``decoding_time``), interchangeable with published curves
+``settings.json``      data set, images, each codec's label, settings and
+                       qualities, library versions, the anchor
+``bdrate.md/.json``    BD-rates of every codec against the anchor
+``rd_psnr.png/.svg``   the rate-distortion plots
+``rd_msssim.png/.svg``
+=====================  ======================================================
+
+Rows are flushed to ``rows.csv``/``rows.json`` (atomically, every couple of
+seconds) as they finish, so an interrupted run loses little; running the same
+command again skips every row already there (key: image + codec + quality).
+Decoded images are not kept: the report re-creates the few it shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import multiprocessing
+import os
+import platform
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from srcodec.bench import bdrate, plots
+from srcodec.codecs import Codec, codec_class, get_codec
+from srcodec.errors import InputError, OutputError, SrcodecError, UnknownNameError
+from srcodec.io.files import write_atomic
+from srcodec.io.image import IMAGE_SUFFIXES, load_image
+from srcodec.metrics import quality_row
+
+ROW_FIELDS = ("image", "codec", "quality", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "encode_s", "decode_s")
+#: per-codec JSON ``results`` key -> the row field it averages
+CURVE_KEYS = {"bpp": "bpp", "psnr-rgb": "psnr", "ms-ssim-rgb": "ms_ssim", "psnr-y": "psnr_y", "ssim-rgb": "ssim",
+              "encoding_time": "encode_s", "decoding_time": "decode_s"}
+#: seconds between two rewrites of rows.csv / rows.json while a run goes on
+FLUSH_SECONDS = 2.0
+#: files of a run folder that are not per-codec curves
+RUN_FILES = ("rows.json", "settings.json", "bdrate.json")
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def find_images(dataset: str | os.PathLike, limit: int | None = None) -> list[Path]:
+    """The images of a data set: a folder (its image files, sorted by name) or one image file."""
+    p = Path(dataset)
+    if not p.exists():
+        raise InputError(f"{p}: no such file or folder")
+    if p.is_dir():
+        images = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
+        if not images:
+            raise InputError(f"{p}: no image files in this folder")
+    else:
+        images = [p]
+    if limit is not None:
+        if limit < 1:
+            raise UnknownNameError(f"--limit must be at least 1, got {limit}")
+        images = images[:limit]
+    return images
+
+
+def plan_codecs(names: list[str]) -> tuple[list[Codec], dict[str, str]]:
+    """The usable codecs among ``names``, and ``{name: reason}`` for those unavailable here.
+
+    An unknown name is an error; an unavailable codec is only skipped.
+    """
+    if not names:
+        raise UnknownNameError("no codec named (--codecs jpeg,webp,...)")
+    seen = []
+    for name in names:
+        codec_class(name)  # raises for an unknown name, before any work
+        if name not in seen:
+            seen.append(name)
+    usable, skipped = [], {}
+    for name in seen:
+        reason = codec_class(name).unavailable_reason()
+        if reason:
+            skipped[name] = reason
+        else:
+            usable.append(get_codec(name))
+    return usable, skipped
+
+
+def plan_qualities(codec: Codec, qualities: list[float] | None) -> list[float]:
+    """The qualities to run for ``codec``: those asked for (checked against its range) or its sweep."""
+    chosen = list(qualities) if qualities else list(codec.sweep)
+    if not chosen:
+        raise UnknownNameError(f"{codec.name}: no benchmark sweep defined; give --qualities")
+    return sorted({codec.check_quality(q) for q in chosen})
+
+
+def quality_key(quality: float) -> str:
+    """The text form of a quality used in row keys and files (``30``, ``36.5``)."""
+    return format(round(float(quality), 6), "g")
+
+
+# ---------------------------------------------------------------- rows on disk
+
+
+def _clean(value):
+    """A value as JSON can hold it: NaN and infinities become ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _from_csv(field_name: str, text: str):
+    if field_name in ("image", "codec"):
+        return text
+    if field_name == "bytes":
+        return int(text)
+    return float(text) if text else math.nan
+
+
+class RowStore:
+    """The rows of a run folder, keyed by (image, codec, quality), saved atomically."""
+
+    def __init__(self, folder: Path, fresh: bool = False):
+        self.folder = folder
+        self.rows: dict[tuple[str, str, str], dict] = {}
+        self.dirty = False
+        if not fresh:
+            for row in self._read():
+                self.rows[self.key(row)] = row
+
+    @staticmethod
+    def key(row: dict) -> tuple[str, str, str]:
+        return row["image"], row["codec"], quality_key(row["quality"])
+
+    def _read(self) -> list[dict]:
+        json_path, csv_path = self.folder / "rows.json", self.folder / "rows.csv"
+        try:
+            if json_path.exists():
+                data = json.loads(json_path.read_text(encoding="utf-8"))
+                if not isinstance(data, list):
+                    raise ValueError("not a list of rows")
+                return [{k: (math.nan if row.get(k) is None and k not in ("image", "codec") else row.get(k))
+                         for k in ROW_FIELDS} for row in data]
+            if csv_path.exists():
+                with csv_path.open(newline="", encoding="utf-8") as fh:
+                    return [{k: _from_csv(k, row[k]) for k in ROW_FIELDS} for row in csv.DictReader(fh)]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{self.folder}: cannot resume from its rows ({exc}); use another --out or --fresh") from None
+        return []
+
+    def add(self, row: dict) -> None:
+        self.rows[self.key(row)] = row
+        self.dirty = True
+
+    def sorted_rows(self) -> list[dict]:
+        return sorted(self.rows.values(), key=lambda r: (r["image"], r["codec"], float(r["quality"])))
+
+    def flush(self) -> None:
+        """Rewrite rows.csv and rows.json (each atomically)."""
+        rows = self.sorted_rows()
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(ROW_FIELDS)
+        for row in rows:
+            writer.writerow(["" if isinstance(row[k], float) and math.isnan(row[k])
+                             else (f"{row[k]:.10g}" if isinstance(row[k], float) else row[k]) for k in ROW_FIELDS])
+        write_atomic(self.folder / "rows.csv", buf.getvalue().encode("utf-8"))
+        payload = [{k: _clean(row[k]) for k in ROW_FIELDS} for row in rows]
+        write_atomic(self.folder / "rows.json", (json.dumps(payload, indent=0) + "\n").encode("utf-8"))
+        self.dirty = False
+
+
+# ---------------------------------------------------------------- the work
+
+
+@dataclass(frozen=True)
+class Task:
+    """One measurement: an image coded by a codec at a quality."""
+
+    path: str
+    image: str
+    codec: str
+    quality: float
+
+
+_WORKER_IMAGES: dict[str, object] = {}
+_WORKER_CODECS: dict[str, Codec] = {}
+
+
+def _worker_init() -> None:
+    """Each worker process does its own work on one core."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def measure(task: Task) -> dict:
+    """Code, decode and measure one image at one quality; a row, or ``{"error": ...}``."""
+    base = {"image": task.image, "codec": task.codec, "quality": task.quality}
+    try:
+        image = _WORKER_IMAGES.get(task.path)
+        if image is None:
+            _WORKER_IMAGES.clear()  # tasks come grouped by image: keep only the current one
+            image = _WORKER_IMAGES[task.path] = load_image(task.path)
+        codec = _WORKER_CODECS.get(task.codec)
+        if codec is None:
+            codec = _WORKER_CODECS[task.codec] = get_codec(task.codec)
+        t0 = time.perf_counter()
+        data = codec.encode(image, task.quality)
+        t1 = time.perf_counter()
+        decoded = codec.decode_like(data, image)
+        t2 = time.perf_counter()
+        row = quality_row(image, decoded, len(data))
+    except Exception as exc:  # reported per row; the run goes on with the others
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        return {**base, "error": f"{type(exc).__name__}: {msg}" if not isinstance(exc, SrcodecError) else msg}
+    return {**base, **row, "encode_s": t1 - t0, "decode_s": t2 - t1}
+
+
+def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm) -> list[str]:
+    """Run ``tasks`` (in ``jobs`` processes when more than one), adding rows to ``store`` as they finish."""
+    failures: list[str] = []
+    last_flush = time.monotonic()
+
+    def done(result: dict) -> None:
+        nonlocal last_flush
+        if "error" in result:
+            msg = f"{result['image']} {result['codec']} q={quality_key(result['quality'])}: {result['error']}"
+            failures.append(msg)
+            bar.write(f"srcodec: warning: {msg}", file=sys.stderr)
+        else:
+            store.add(result)
+        bar.update(1)
+        if time.monotonic() - last_flush >= FLUSH_SECONDS:
+            store.flush()
+            last_flush = time.monotonic()
+
+    try:
+        if jobs <= 1:
+            import torch
+
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)  # one row at a time on one core, as in the workers
+            try:
+                for task in tasks:
+                    done(measure(task))
+            finally:
+                torch.set_num_threads(threads)
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
+                futures = [pool.submit(measure, t) for t in tasks]
+                try:
+                    for fut in as_completed(futures):
+                        done(fut.result())
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+    finally:
+        if store.dirty:
+            store.flush()
+    return failures
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def _mean(values: list) -> float | None:
+    vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    return sum(vals) / len(vals) if vals else None
+
+
+def summarize(codec: Codec, qualities: list[float], store: RowStore, images: list[str],
+              dataset_name: str) -> tuple[dict, list[float]]:
+    """The per-codec curve (CompressAI layout) over ``images``, and the qualities left out as incomplete."""
+    results: dict[str, list] = {"quality": []}
+    results.update({key: [] for key in CURVE_KEYS})
+    incomplete = []
+    for q in qualities:
+        rows = [store.rows.get((img, codec.name, quality_key(q))) for img in images]
+        if any(r is None for r in rows):
+            incomplete.append(q)
+            continue
+        results["quality"].append(q)
+        for key, fld in CURVE_KEYS.items():
+            results[key].append(_mean([r[fld] for r in rows]))
+    settings = json.dumps(codec.settings(), sort_keys=True)
+    curve = {
+        "name": codec.name,
+        "label": codec.label or codec.name,
+        "description": f"{codec.label or codec.name}, settings {settings}; mean over {len(images)} images of "
+                       f"{dataset_name}; measured by srcodec bench",
+        "dataset": dataset_name,
+        "images": len(images),
+        "results": results,
+    }
+    return curve, incomplete
+
+
+def library_versions() -> dict:
+    """Versions of the libraries behind the codecs and metrics, for the record."""
+    from importlib import metadata
+
+    from PIL import features
+
+    versions = {"python": platform.python_version(), "platform": platform.platform()}
+    for dist in ("srcodec", "Pillow", "pillow-heif", "pillow-jxl-plugin", "numpy", "torch", "pytorch-msssim",
+                 "bjontegaard", "scipy", "matplotlib"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    for feature in ("jpg", "webp", "avif", "jpg_2000", "zlib"):
+        try:
+            v = features.version(feature)
+        except (ValueError, KeyError):
+            v = None
+        if v:
+            versions[f"lib:{feature}"] = v
+    try:
+        import pillow_heif
+
+        versions["lib:libheif"] = pillow_heif.libheif_version()
+    except Exception:  # optional plugin absent or without this call
+        pass
+    return versions
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class BenchResult:
+    """What a run did and where its outputs are."""
+
+    out: Path
+    images: list[str]
+    codecs: list[str]
+    skipped: dict[str, str]
+    done_before: int
+    measured: int
+    failures: list[str]
+    incomplete: dict[str, list[float]]
+    bd_table: dict | None
+    files: list[Path] = field(default_factory=list)
+
+
+def resolve_anchor(anchor: str | None, codec_names: list[str], skipped: dict[str, str]):
+    """The anchor as a codec name from the run, or a curve loaded from a JSON file."""
+    if anchor is None:
+        return codec_names[0] if codec_names else None
+    if anchor in codec_names:
+        return anchor
+    if anchor in skipped:
+        raise UnknownNameError(f"--anchor {anchor}: that codec is unavailable here ({skipped[anchor]})")
+    if Path(anchor).is_file():
+        return bdrate.load_curve(anchor)
+    raise UnknownNameError(f"--anchor {anchor!r} is neither one of the codecs run ({', '.join(codec_names)}) "
+                           "nor a JSON curve file")
+
+
+def _prepare_folder(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: output folder is not writable")
+
+
+def _check_settings_unchanged(out: Path, codecs: list[Codec], store: RowStore) -> None:
+    """Refuse to mix rows measured with other encoder settings into a resumed run."""
+    path = out / "settings.json"
+    if not store.rows or not path.exists():
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8")).get("codecs", {})
+    except (OSError, ValueError, AttributeError):
+        return
+    have = {codec for _, codec, _ in store.rows}
+    for codec in codecs:
+        before = old.get(codec.name)
+        if codec.name in have and before is not None and before.get("settings") != json.loads(json.dumps(codec.settings())):
+            raise InputError(f"{out}: its {codec.name} rows were measured with other settings "
+                             f"({before.get('settings')}); use another --out or --fresh")
+
+
+def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str | os.PathLike, *,
+                  qualities: list[float] | None = None, jobs: int = 1, anchor: str | None = None,
+                  limit: int | None = None, refs: list[str] = (), fresh: bool = False,
+                  progress: bool = True) -> BenchResult:
+    """Run (or resume) a benchmark and write every output of the run folder."""
+    if jobs < 1:
+        raise UnknownNameError(f"--jobs must be at least 1, got {jobs}")
+    codecs, skipped = plan_codecs(codec_names)
+    for name, reason in skipped.items():
+        print(f"srcodec: skipping codec {name}: {reason}", file=sys.stderr)
+    if not codecs:
+        raise InputError("none of the codecs asked for is available here")
+    plan = {c.name: plan_qualities(c, qualities) for c in codecs}
+    names = [c.name for c in codecs]
+    anchor_spec = resolve_anchor(anchor, names, skipped)
+    ref_curves = [bdrate.load_curve(r) for r in refs]
+    paths = find_images(dataset, limit)
+    keys = [p.name for p in paths]
+    if len(set(keys)) != len(keys):
+        raise InputError(f"{dataset}: two images share a file name")
+    for p in paths:  # a broken file is reported once, before any work
+        load_image(p)
+    out = Path(out)
+    _prepare_folder(out)
+    store = RowStore(out, fresh=fresh)
+    _check_settings_unchanged(out, codecs, store)
+
+    dataset_path = Path(dataset).resolve()
+    dataset_name = dataset_path.name if dataset_path.is_dir() else dataset_path.stem
+    settings = {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "dataset": str(dataset_path),
+        "dataset_name": dataset_name,
+        "images": {k: str(p.resolve()) for k, p in zip(keys, paths)},
+        "codecs": {c.name: {"label": c.label or c.name, "settings": c.settings(), "extension": c.extension,
+                            "quality_help": c.quality_help, "qualities": plan[c.name]} for c in codecs},
+        "skipped": skipped,
+        "anchor": anchor_spec if isinstance(anchor_spec, str) else {"file": anchor_spec.source,
+                                                                    "name": anchor_spec.name},
+        "references": [str(Path(r).resolve()) for r in refs],
+        "jobs": jobs,
+        "versions": library_versions(),
+    }
+    write_atomic(out / "settings.json", (json.dumps(settings, indent=2) + "\n").encode("utf-8"))
+
+    tasks = [Task(str(p), k, c.name, q) for p, k in zip(paths, keys) for c in codecs for q in plan[c.name]]
+    todo = [t for t in tasks if (t.image, t.codec, quality_key(t.quality)) not in store.rows]
+    done_before = len(tasks) - len(todo)
+    if done_before:
+        print(f"srcodec: resuming: {done_before} of {len(tasks)} rows already in {out}", file=sys.stderr)
+    with tqdm(total=len(todo), desc=f"bench {dataset_name}", unit="row", file=sys.stderr, disable=not progress,
+              dynamic_ncols=True, mininterval=0.5) as bar:
+        failures = _execute(todo, min(jobs, max(len(todo), 1)), store, bar)
+    if not store.rows:
+        store.flush()  # an empty run still leaves its (empty) row files
+
+    files = [out / "rows.csv", out / "rows.json", out / "settings.json"]
+    curves, incomplete = [], {}
+    for codec in codecs:
+        curve, missing = summarize(codec, plan[codec.name], store, keys, dataset_name)
+        if missing:
+            incomplete[codec.name] = missing
+        files.append(write_atomic(out / f"{codec.name}.json", (json.dumps(curve, indent=2) + "\n").encode("utf-8")))
+        curves.append(bdrate.curve_from_dict(curve, source=str(out / f"{codec.name}.json")))
+
+    anchor_curve = anchor_spec if isinstance(anchor_spec, bdrate.Curve) else curves[names.index(anchor_spec)]
+    table = bdrate.bd_table(anchor_curve, curves)
+    files.append(write_atomic(out / "bdrate.json", (json.dumps(table, indent=2) + "\n").encode("utf-8")))
+    files.append(write_atomic(out / "bdrate.md", bdrate.table_markdown(table).encode("utf-8")))
+    title = f"{dataset_name} ({len(keys)} image{'s' if len(keys) != 1 else ''})"
+    files += plots.save_plots(curves, out / "rd", refs=ref_curves, title=title)
+    return BenchResult(out=out, images=keys, codecs=names, skipped=skipped, done_before=done_before,
+                       measured=len(todo) - len(failures), failures=failures, incomplete=incomplete,
+                       bd_table=table, files=files)
+
+
+def run_curves(folder: str | os.PathLike) -> list[bdrate.Curve]:
+    """The per-codec curves of a run folder, in the order the run listed its codecs."""
+    folder = Path(folder)
+    settings_path = folder / "settings.json"
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
+    if settings_path.exists():
+        try:
+            names = list(json.loads(settings_path.read_text(encoding="utf-8"))["codecs"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise InputError(f"{settings_path}: not a benchmark settings file") from None
+        paths = [folder / f"{n}.json" for n in names]
+    else:
+        paths = sorted(p for p in folder.glob("*.json") if p.name not in RUN_FILES)
+    curves = [bdrate.load_curve(p) for p in paths if p.exists()]
+    if not curves:
+        raise InputError(f"{folder}: no per-codec curves (run srcodec bench first)")
+    return curves

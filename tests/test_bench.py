@@ -1,0 +1,225 @@
+"""The benchmark runner and its commands, on a few tiny images."""
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from srcodec.bench import runner
+from srcodec.bench.runner import ROW_FIELDS, run_benchmark
+from srcodec.cli import main
+from srcodec.codecs import Codec, get_codec, register_codec
+from srcodec.io.image import load_image, save_png
+from srcodec.metrics import psnr
+from tests.conftest import SHARED, assert_one_line_error, run_cli, smooth_image
+
+QUALITIES = [20.0, 50.0, 85.0]
+
+
+@register_codec
+class _Missing(Codec):
+    """A codec whose plugin is never installed."""
+
+    name = "test-missing"
+
+    @classmethod
+    def unavailable_reason(cls):
+        return "install the imaginary plugin"
+
+    def encode(self, image, quality):
+        raise AssertionError("never called")
+
+    def decode(self, data):
+        raise AssertionError("never called")
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """Two 64x64 images (MS-SSIM undefined) and one 168x168 (MS-SSIM defined)."""
+    root = tmp_path_factory.mktemp("data")
+    save_png(smooth_image(64, 64, seed=1), root / "a.png")
+    save_png(smooth_image(64, 64, seed=2), root / "b.png")
+    save_png(smooth_image(168, 168, seed=3), root / "c.png")
+    (root / "notes.txt").write_text("not an image")
+    return root
+
+
+@pytest.fixture(scope="module")
+def run(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "bench"
+    result = run_benchmark(dataset, ["jpeg", "webp"], out, qualities=QUALITIES, progress=False)
+    return result, out
+
+
+def read_csv(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_rows_are_real_measurements(run, dataset):
+    result, out = run
+    rows = read_csv(out / "rows.csv")
+    assert len(rows) == 3 * 2 * 3 and result.measured == 18 and not result.failures
+    assert list(rows[0]) == list(ROW_FIELDS)
+    as_json = json.loads((out / "rows.json").read_text())
+    assert len(as_json) == 18
+    for row in as_json:
+        image = load_image(dataset / row["image"])
+        codec = get_codec(row["codec"])
+        data = codec.encode(image, row["quality"])  # the codecs are deterministic
+        assert row["bytes"] == len(data)
+        assert row["bpp"] == pytest.approx(8 * len(data) / (image.shape[0] * image.shape[1]))
+        assert row["psnr"] == pytest.approx(psnr(image, codec.decode_like(data, image)), abs=1e-9)
+        assert 0 < row["ssim"] <= 1 and row["encode_s"] > 0 and row["decode_s"] > 0
+        if row["image"] == "c.png":
+            assert 0.5 < row["ms_ssim"] <= 1
+        else:
+            assert row["ms_ssim"] is None  # 64 px: MS-SSIM undefined, JSON null
+    assert {r["ms_ssim"] for r in rows if r["image"] == "a.png"} == {""}
+
+
+def test_per_codec_curve_is_the_mean_over_images_in_compressai_layout(run):
+    _, out = run
+    rows = json.loads((out / "rows.json").read_text())
+    curve = json.loads((out / "jpeg.json").read_text())
+    assert curve["name"] == "jpeg" and "libjpeg-turbo" in curve["description"]
+    res = curve["results"]
+    assert set(res) >= {"bpp", "psnr-rgb", "ms-ssim-rgb", "psnr-y", "ssim-rgb", "encoding_time", "decoding_time"}
+    assert res["quality"] == QUALITIES
+    for i, q in enumerate(QUALITIES):
+        mine = [r for r in rows if r["codec"] == "jpeg" and r["quality"] == q]
+        assert res["bpp"][i] == pytest.approx(np.mean([r["bpp"] for r in mine]))
+        assert res["psnr-rgb"][i] == pytest.approx(np.mean([r["psnr"] for r in mine]))
+        assert res["psnr-y"][i] == pytest.approx(np.mean([r["psnr_y"] for r in mine]))
+        # MS-SSIM: only the one image large enough has it
+        assert res["ms-ssim-rgb"][i] == pytest.approx(next(r["ms_ssim"] for r in mine if r["image"] == "c.png"))
+    assert res["bpp"] == sorted(res["bpp"]) and res["psnr-rgb"] == sorted(res["psnr-rgb"])
+
+
+def test_settings_bdrate_and_plots_are_written(run):
+    _, out = run
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["codecs"]["jpeg"]["settings"] == {"optimize": True, "subsampling": "4:2:0"}
+    assert settings["codecs"]["webp"]["label"].startswith("WebP")
+    assert settings["codecs"]["webp"]["qualities"] == QUALITIES
+    assert settings["versions"]["Pillow"] and settings["versions"]["lib:jpg"]
+    assert sorted(settings["images"]) == ["a.png", "b.png", "c.png"]
+    table = json.loads((out / "bdrate.json").read_text())
+    assert table["anchor"] == "jpeg"
+    rows = {r["name"]: r for r in table["rows"]}
+    assert rows["jpeg"]["psnr-rgb"] == pytest.approx(0.0)
+    assert math.isfinite(rows["webp"]["psnr-rgb"])
+    assert "BD-rate against **JPEG" in (out / "bdrate.md").read_text()
+    for name in ("rd_psnr", "rd_msssim"):
+        im = np.asarray(Image.open(out / f"{name}.png").convert("L"))
+        assert im.shape[0] > 300 and im.std() > 10  # a drawn figure, not a blank page
+        assert (out / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_rerun_resumes_and_measures_only_missing_rows(run, dataset, tmp_path):
+    _, out = run
+    again = run_benchmark(dataset, ["jpeg", "webp"], out, qualities=QUALITIES, progress=False)
+    assert again.measured == 0 and again.done_before == 18
+    # lose two rows (as if interrupted), then resume into a copy
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    rows = json.loads((out / "rows.json").read_text())
+    kept = [r for r in rows if not (r["image"] == "b.png" and r["codec"] == "webp" and r["quality"] != 50.0)]
+    (copy / "rows.json").write_text(json.dumps(kept))
+    resumed = run_benchmark(dataset, ["jpeg", "webp"], copy, qualities=QUALITIES, progress=False)
+    assert resumed.measured == 2 and resumed.done_before == 16
+    assert json.loads((copy / "rows.json").read_text()) == rows or len(read_csv(copy / "rows.csv")) == 18
+    assert json.loads((copy / "webp.json").read_text())["results"]["bpp"] == \
+        json.loads((out / "webp.json").read_text())["results"]["bpp"]
+
+
+def test_interrupted_run_keeps_finished_rows(dataset, tmp_path, monkeypatch):
+    real, calls = runner.measure, []
+
+    def stop_after_four(task):
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        calls.append(task)
+        return real(task)
+
+    monkeypatch.setattr(runner, "measure", stop_after_four)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(dataset, ["jpeg"], tmp_path / "r", qualities=QUALITIES, progress=False)
+    assert len(json.loads((tmp_path / "r" / "rows.json").read_text())) == 4
+    assert len(read_csv(tmp_path / "r" / "rows.csv")) == 4
+    monkeypatch.setattr(runner, "measure", real)
+    done = run_benchmark(dataset, ["jpeg"], tmp_path / "r", qualities=QUALITIES, progress=False)
+    assert done.done_before == 4 and done.measured == 5
+
+
+def test_single_image_limit_anchor_file_and_unavailable_codec(dataset, tmp_path, capsys):
+    code = main(["bench", str(dataset / "c.png"), "--codecs", "webp,test-missing,jpeg", "--out", str(tmp_path / "one"),
+                 "--qualities", "30", "60", "90", "--anchor", str(SHARED / "reference/kodak/webp.json"), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.err.strip().splitlines() == \
+        ["srcodec: skipping codec test-missing: install the imaginary plugin"]
+    rows = read_csv(tmp_path / "one" / "rows.csv")
+    assert {r["image"] for r in rows} == {"c.png"} and len(rows) == 6
+    table = json.loads((tmp_path / "one" / "bdrate.json").read_text())
+    assert table["anchor"] == "WebP" and [r["name"] for r in table["rows"]] == ["webp", "jpeg"]
+    assert "| WebP" in captured.out  # the BD-rate table is printed
+    limited = run_benchmark(dataset, ["jpeg"], tmp_path / "lim", qualities=[50], limit=2, progress=False)
+    assert limited.images == ["a.png", "b.png"]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--codecs", "jpeg,nosuchcodec"], "unknown codec 'nosuchcodec'"),
+    (["--codecs", "jpeg", "--anchor", "webp"], "--anchor 'webp'"),
+    (["--codecs", "jpeg", "--qualities", "500"], "outside"),
+    (["--codecs", "jpeg", "--jobs", "0"], "--jobs"),
+])
+def test_bad_options_fail_before_any_work(dataset, tmp_path, capsys, args, needle):
+    out = tmp_path / "never"
+    assert main(["bench", str(dataset), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("srcodec: error: ") and needle in err[0], err
+    assert not out.exists()
+
+
+def test_missing_dataset_and_unwritable_out(dataset, tmp_path, capsys):
+    assert main(["bench", str(tmp_path / "nowhere"), "--codecs", "jpeg", "--out", str(tmp_path / "o")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("a file, not a folder")
+    assert main(["bench", str(dataset), "--codecs", "jpeg", "--out", str(blocker / "sub"), "--qualities", "50"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot create the output folder" in err[0]
+    (tmp_path / "empty").mkdir()
+    assert main(["bench", str(tmp_path / "empty"), "--codecs", "jpeg", "--out", str(tmp_path / "o")]) == 2
+    assert "no image files" in capsys.readouterr().err
+
+
+def test_command_line_in_parallel_matches_serial_run(run, dataset, tmp_path):
+    _, serial = run
+    proc = run_cli("bench", str(dataset), "--codecs", "jpeg,webp", "--out", str(tmp_path / "par"),
+                   "--qualities", *map(str, QUALITIES), "--jobs", "2", "--anchor", "webp")
+    assert proc.returncode == 0, proc.stderr
+    assert "3 images x 2 codecs; 18 rows measured" in proc.stdout
+    key = lambda r: (r["image"], r["codec"], r["quality"], r["bytes"], round(r["psnr"], 9))  # noqa: E731
+    assert sorted(map(key, json.loads((tmp_path / "par" / "rows.json").read_text()))) == \
+        sorted(map(key, json.loads((serial / "rows.json").read_text())))
+    # command-line errors are one line and exit 2 from a real process too
+    bad = run_cli("bench", str(dataset), "--codecs", "nosuchcodec", "--out", str(tmp_path / "x"))
+    assert bad.returncode == 2
+    assert_one_line_error(bad)
+
+
+def test_plot_command_with_reference(run, tmp_path, capsys):
+    _, out = run
+    ref = SHARED / "reference/kodak/vtm.json"
+    assert main(["plot", str(out), str(ref), "--ref", str(ref), "--out", str(tmp_path / "fig"), "--title", "t"]) == 0
+    written = capsys.readouterr().out.split()
+    assert sorted(p.rsplit("/", 1)[-1] for p in written) == \
+        ["fig_msssim.png", "fig_msssim.svg", "fig_psnr.png", "fig_psnr.svg"]
+    im = np.asarray(Image.open(tmp_path / "fig_psnr.png").convert("RGB"))
+    assert im.std() > 10
+    assert main(["plot", str(tmp_path / "nothing"), "--out", str(tmp_path / "fig")]) == 2
