@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import time
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from srcodec.errors import InputError
 from srcodec.io.image import load_image, to_rgb
 from srcodec.models import ARCHS, DEFAULT_ARCH, LAMBDAS, build_model
 from srcodec.models.weights import export_weights
-from srcodec.train.loop import Budget, Meter, RunLog, cleanup_distributed, load_checkpoint, save_checkpoint, setup_distributed
+from srcodec.train.loop import Budget, Meter, RunLog, ThreadTuner, cleanup_distributed, load_checkpoint, save_checkpoint, setup_distributed
 
 DEFAULT_VAL = ("kodim01.png", "kodim08.png", "kodim15.png", "kodim23.png")
 
@@ -55,7 +56,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--val-minutes", type=float, default=5.0, help="validate every this many minutes (default: %(default)s)")
     p.add_argument("--checkpoint-minutes", type=float, default=5.0, help="checkpoint every this many minutes (default: %(default)s)")
     p.add_argument("--log-every", type=int, default=50, help="steps between log lines (default: %(default)s)")
-    p.add_argument("--threads", type=int, default=None, help="torch threads per worker (default: cores / workers)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads per worker (default: auto, re-checks 1 vs cores/workers as the machine's load changes)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
 
@@ -132,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
 def _train(args, dist_info) -> int:
     if args.steps is None and args.minutes is None:
         raise InputError("give --steps or --minutes (or both)")
-    torch.set_num_threads(args.threads or max(1, (torch.get_num_threads() if dist_info.world_size == 1 else 2) // dist_info.world_size))
+    most = max(1, (os.cpu_count() or 1) // dist_info.world_size)
+    tuner = ThreadTuner((args.threads,) if args.threads else tuple(sorted({1, most})))
+    torch.set_num_threads(tuner.choice)
     torch.manual_seed(args.seed)
     run_dir = Path(args.out)
     log = RunLog(run_dir, dist_info.main)
@@ -202,6 +206,8 @@ def _train(args, dist_info) -> int:
     while not dist_info.any(budget.done(step, seconds)):
         for g in opt.param_groups:
             g["lr"] = args.lr * budget.lr_factor(step, seconds)
+        tuner.before_step(step)
+        t_step = time.perf_counter()
         x = sampler.batch(args.batch)
         q = sample_q(args.batch, model.levels, gen)
         out = net(x, q)
@@ -211,6 +217,7 @@ def _train(args, dist_info) -> int:
         if args.clip:
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
+        tuner.after_step(step, time.perf_counter() - t_step)
         step += 1
         seconds = seconds_start + time.perf_counter() - t_start  # wall clock, validation included
         if not math.isfinite(stats["loss"]):
@@ -220,7 +227,7 @@ def _train(args, dist_info) -> int:
         bar.set_postfix(loss=f"{stats['loss']:.3f}", bpp=f"{stats['bpp']:.3f}", psnr=f"{stats['psnr']:.2f}")
         if step % args.log_every == 0 and dist_info.main:
             mm = meter.means()
-            log.line(f"step={step} t={seconds:.0f}s lr={opt.param_groups[0]['lr']:.2e} loss={mm['loss']:.4f} bpp={mm['bpp']:.4f} "
+            log.line(f"step={step} t={seconds:.0f}s lr={opt.param_groups[0]['lr']:.2e} threads={torch.get_num_threads()} loss={mm['loss']:.4f} bpp={mm['bpp']:.4f} "
                      f"psnr={mm['psnr']:.2f} s/step={seconds / max(step, 1):.3f}")
             meter.reset()
         if seconds - last_ckpt >= 60 * args.checkpoint_minutes:

@@ -125,6 +125,39 @@ class RunLog:
                 fh.write(json.dumps(row) + "\n")
 
 
+class ThreadTuner:
+    """Pick the torch thread count that trains fastest right now, and keep re-checking.
+
+    On a shared machine, two OpenMP threads fighting other processes for two
+    cores can be several times slower than one thread (every parallel region
+    waits for its slowest thread). Every ``period`` steps the tuner times
+    ``probe`` steps with each candidate count and keeps the faster one; the
+    probe steps are ordinary training steps, nothing is wasted.
+    """
+
+    def __init__(self, candidates: tuple[int, ...], period: int = 300, probe: int = 6):
+        self.candidates = candidates
+        self.period, self.probe = period, probe
+        self.choice = candidates[-1]
+        self.times: dict[int, list[float]] = {}
+
+    def before_step(self, step: int) -> None:
+        k = step % self.period
+        n = len(self.candidates) * self.probe
+        if len(self.candidates) > 1 and k < n:
+            torch.set_num_threads(self.candidates[k // self.probe])
+        elif k == n and self.times:
+            med = {c: sorted(t)[len(t) // 2] for c, t in self.times.items() if t}
+            self.choice = min(med, key=med.get)
+            self.times = {}
+            torch.set_num_threads(self.choice)
+
+    def after_step(self, step: int, seconds: float) -> None:
+        k = step % self.period
+        if len(self.candidates) > 1 and k < len(self.candidates) * self.probe and k % self.probe >= 2:
+            self.times.setdefault(torch.get_num_threads(), []).append(seconds)
+
+
 @dataclass
 class Meter:
     """Running means of a few scalars, reset at each log line."""

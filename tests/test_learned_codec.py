@@ -1,0 +1,121 @@
+"""The learned codec end to end, on tiny random models and on the shipped weights."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import smooth_image
+from learned_helpers import tiny_weights
+from srcodec.api import encode_for_target
+from srcodec.codecs import codec_class, get_codec
+from srcodec.codecs.learned import LearnedCodec, default_weights_path
+from srcodec.container import srz
+from srcodec.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    return tiny_weights(tmp_path_factory.mktemp("w") / "tiny.safetensors")
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (3, 5, 3), (65, 33, 3), (33, 65, 1), (1, 1, 1)])
+def test_any_size_and_greyscale(tiny, shape):
+    codec = LearnedCodec(tiny)
+    img = smooth_image(shape[0], shape[1], shape[2])
+    data = codec.encode(img, 4.5)
+    out = codec.decode(data)
+    assert out.shape == img.shape and out.dtype == np.uint8
+    info = srz.describe(data)
+    assert (info["height"], info["width"], info["channels"], info["quality"]) == (shape[0], shape[1], shape[2], 4.5)
+    assert (shape[0] + info["pad_bottom"]) % 64 == 0 and (shape[1] + info["pad_right"]) % 64 == 0
+
+
+def test_other_weights_are_refused(tiny, tmp_path):
+    other = tiny_weights(tmp_path / "other.safetensors", seed=1)
+    data = LearnedCodec(tiny).encode(smooth_image(16, 16), 3)
+    with pytest.raises(InputError, match="other weights"):
+        LearnedCodec(other).decode(data)
+
+
+def test_quality_out_of_range(tiny):
+    with pytest.raises(Exception, match="outside"):
+        LearnedCodec(tiny).encode(smooth_image(8, 8), 9)
+
+
+def test_registered_interface():
+    cls = codec_class("learned")
+    assert cls.extension == ".srz" and cls.integer_quality is False and cls.quality_range == (1.0, 8.0)
+    assert tuple(cls.sweep) == tuple(float(q) for q in range(1, 9))
+
+
+def test_unavailable_without_weights(monkeypatch, tmp_path):
+    monkeypatch.setenv("SRCODEC_LEARNED_WEIGHTS", str(tmp_path / "missing.safetensors"))
+    assert "missing" in codec_class("learned").unavailable_reason()
+
+
+_THREADS_SCRIPT = """
+import sys, numpy as np, torch
+torch.set_num_threads(int(sys.argv[1]))
+from srcodec.codecs.learned import LearnedCodec
+c = LearnedCodec(sys.argv[2])
+if sys.argv[3] == "encode":
+    rng = np.random.default_rng(0)
+    img = np.clip(rng.normal(128, 60, (70, 90, 3)), 0, 255).astype(np.uint8)
+    open(sys.argv[4], "wb").write(c.encode(img, 6.3))
+else:
+    np.save(sys.argv[4], c.decode(open(sys.argv[5], "rb").read()))
+"""
+
+
+def test_bit_identical_whatever_the_thread_count(tmp_path):
+    weights = default_weights_path() if default_weights_path().is_file() else tiny_weights(tmp_path / "t.safetensors")
+    script = tmp_path / "t.py"
+    script.write_text(_THREADS_SCRIPT)
+    coded = tmp_path / "a.srz"
+    py = [sys.executable, str(script)]
+    subprocess.run(py + ["2", str(weights), "encode", str(coded)], check=True)
+    outs = []
+    for threads in (1, 2):
+        dst = tmp_path / f"d{threads}.npy"
+        subprocess.run(py + [str(threads), str(weights), "decode", str(dst), str(coded)], check=True)
+        outs.append(np.load(dst))
+    assert np.array_equal(outs[0], outs[1])
+
+
+shipped = pytest.mark.skipif(not default_weights_path().is_file(), reason="no shipped weights")
+
+
+@shipped
+def test_quality_monotonic_on_shipped_weights():
+    codec = get_codec("learned")
+    img = smooth_image(96, 128, seed=3)
+    sizes = [len(codec.encode(img, q)) for q in (1, 2, 3, 4, 5, 6, 7, 8)]
+    assert all(a < b for a, b in zip(sizes, sizes[1:])), sizes
+    psnrs = []
+    from srcodec.metrics import psnr
+
+    for q in (1, 4, 8):
+        psnrs.append(psnr(img, codec.decode(codec.encode(img, q))))
+    assert psnrs[0] < psnrs[1] < psnrs[2], psnrs
+
+
+@shipped
+def test_target_bpp_uses_the_real_size():
+    codec = get_codec("learned")
+    img = smooth_image(64, 96, seed=4)
+    data, q = encode_for_target(codec, img, bpp=1.0)
+    assert len(data) * 8 <= 1.0 * 64 * 96
+    assert 1.0 <= q <= 8.0
+
+
+@shipped
+def test_api_round_trip():
+    import srcodec
+
+    img = smooth_image(40, 70, seed=5)
+    data = srcodec.compress(img, codec="learned", quality=5.5)
+    assert srcodec.decompress(data).shape == img.shape
