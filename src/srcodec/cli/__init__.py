@@ -15,7 +15,7 @@ import sys
 from srcodec.errors import SrcodecError
 
 #: subcommand modules, in the order ``srcodec --help`` lists them
-COMMAND_MODULES = ("coding", "bench", "train")
+COMMAND_MODULES = ("coding", "bench", "train", "pipelines")
 
 
 class _Parser(argparse.ArgumentParser):

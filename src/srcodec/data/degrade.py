@@ -1,0 +1,167 @@
+"""Degradations: the low-resolution, compressed images the restoration networks really see.
+
+Jin et al.'s point is that an SR network behind a codec must be trained on
+*decoded* low-resolution images, not on clean bicubic ones: the artifacts of
+the codec are part of its input. A training pair is made exactly as a
+pipeline makes it::
+
+    HR (uint8) ─► pad to a multiple of s ─► bicubic ↓s (Pillow, antialiased) ─► LR clean
+                                                          ─► codec.encode(q) ─► bytes ─► codec.decode ─► LR decoded
+
+The codec is a real one from the registry (jpeg, webp, avif, ...), with a
+fixed quality or a quality drawn per image from a range. Networks get
+``LR decoded`` as input; the target is ``HR`` for SR and ``LR clean`` for
+artifact removal at low resolution (Jin's first step).
+
+:class:`DegradedSampler` draws random HR crops with the learned-codec
+engineer's :class:`srcodec.data.patches.PatchSampler` and degrades each one.
+The helpers convert between canonical images (uint8, H x W x C) and float
+tensors (1 x C x H x W in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+
+from srcodec.io.image import to_pil, to_rgb
+
+
+def image_to_tensor(image: np.ndarray) -> torch.Tensor:
+    """uint8 (H, W, C) -> float 1 x C x H x W in [0, 1]."""
+    return torch.from_numpy(np.array(image, dtype=np.uint8)).permute(2, 0, 1)[None].float().div_(255.0)
+
+
+def tensor_to_image(t: torch.Tensor) -> np.ndarray:
+    """float (1 x) C x H x W in [0, 1] -> uint8 (H, W, C), rounded and clipped."""
+    if t.dim() == 4:
+        t = t[0]
+    return t.detach().clamp(0, 1).mul(255.0).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy().copy()
+
+
+def batch_to_images(t: torch.Tensor) -> list[np.ndarray]:
+    return [tensor_to_image(x) for x in t]
+
+
+def images_to_batch(images: list[np.ndarray]) -> torch.Tensor:
+    return torch.cat([image_to_tensor(im) for im in images])
+
+
+def pad_to_multiple(image: np.ndarray, m: int) -> np.ndarray:
+    """Replicate the last rows and columns so both sides are multiples of ``m``."""
+    h, w = image.shape[:2]
+    ph, pw = (-h) % m, (-w) % m
+    if ph or pw:
+        image = np.pad(image, ((0, ph), (0, pw), (0, 0)), mode="edge")
+    return image
+
+
+def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    out = np.asarray(to_pil(image).resize((width, height), Image.BICUBIC))
+    return out[:, :, None] if out.ndim == 2 else out
+
+
+def bicubic_down(image: np.ndarray, scale: int) -> np.ndarray:
+    """Pillow bicubic (antialiased) downscaling by ``scale``; size ceil(H/s) x ceil(W/s)."""
+    if scale == 1:
+        return image
+    image = pad_to_multiple(image, scale)
+    h, w = image.shape[:2]
+    return _resize(image, w // scale, h // scale)
+
+
+def bicubic_up(image: np.ndarray, scale: int) -> np.ndarray:
+    """Pillow bicubic upscaling by ``scale`` (the classic SR baseline)."""
+    if scale == 1:
+        return image
+    h, w = image.shape[:2]
+    return _resize(image, w * scale, h * scale)
+
+
+def codec_roundtrip(image: np.ndarray, codec: str, quality: float) -> tuple[np.ndarray, int]:
+    """Encode with a real codec of the registry and decode: (decoded image, file bytes)."""
+    from srcodec.codecs import get_codec
+
+    c = get_codec(codec)
+    data = c.encode(image, quality)
+    return c.decode_like(data, image), len(data)
+
+
+@dataclass
+class Degradation:
+    """bicubic ↓ ``scale`` then ``codec`` at ``quality`` (a number, or a (low, high) range drawn per image).
+
+    ``codec=None`` leaves the clean LR image (plain bicubic SR).
+    """
+
+    scale: int = 2
+    codec: str | None = "jpeg"
+    quality: float | tuple[float, float] = 75
+
+    def check(self) -> Degradation:
+        """Fail early, with a one-line error, on an unknown or unavailable codec or a bad quality."""
+        if self.codec is not None:
+            from srcodec.codecs import get_codec
+
+            c = get_codec(self.codec)
+            for q in (self.quality if isinstance(self.quality, (tuple, list)) else (self.quality,)):
+                c.check_quality(q)
+        return self
+
+    def draw_quality(self, rng: np.random.Generator) -> float:
+        if isinstance(self.quality, (tuple, list)):
+            lo, hi = self.quality
+            return float(rng.integers(int(lo), int(hi) + 1)) if float(lo).is_integer() and float(hi).is_integer() \
+                else float(rng.uniform(lo, hi))
+        return float(self.quality)
+
+    def __call__(self, hr: np.ndarray, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """(LR clean, LR decoded, bytes of the coded LR) for one uint8 HR image."""
+        rng = rng if rng is not None else np.random.default_rng()
+        lr = bicubic_down(to_rgb(hr), self.scale)
+        if self.codec is None:
+            return lr, lr, lr.size
+        decoded, nbytes = codec_roundtrip(lr, self.codec, self.draw_quality(rng))
+        return lr, decoded, nbytes
+
+    def batch(self, hr: torch.Tensor, rng: np.random.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(LR clean, LR decoded) tensors for a batch of HR tensors in [0, 1]."""
+        clean, decoded = [], []
+        for im in batch_to_images(hr):
+            c, d, _ = self(im, rng)
+            clean.append(c)
+            decoded.append(d)
+        return images_to_batch(clean), images_to_batch(decoded)
+
+
+class DegradedSampler:
+    """Random HR crops (:class:`PatchSampler`) and their degraded LR versions, made on the fly."""
+
+    def __init__(self, dirs: list[str | os.PathLike], crop: int, degradation: Degradation, *, seed: int = 0,
+                 sampler=None):
+        if crop % degradation.scale:
+            raise ValueError(f"crop {crop} is not a multiple of the scale {degradation.scale}")
+        if sampler is None:
+            from srcodec.data.patches import PatchSampler
+
+            sampler = PatchSampler(dirs, crop, seed=seed)
+        self.patches = sampler
+        self.degradation = degradation
+        self.rng = np.random.default_rng(seed + 17)
+
+    def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(HR, LR clean, LR decoded), each N x 3 x h x w in [0, 1]."""
+        hr = self.patches.batch(size)
+        clean, decoded = self.degradation.batch(hr, self.rng)
+        return hr, clean, decoded
+
+    def state(self) -> dict:
+        return {"patches": self.patches.state(), "rng": self.rng.bit_generator.state}
+
+    def load_state(self, state: dict) -> None:
+        self.patches.load_state(state["patches"])
+        self.rng.bit_generator.state = state["rng"]

@@ -1,0 +1,23 @@
+"""Pipelines: pre-stage -> codec -> post-stage, named after the papers they follow.
+
+=======================  =====================================================  ==========================
+name                     structure                                              follows
+=======================  =====================================================  ==========================
+``tun2023-x2``, ``-x4``  learned downscaler → learned codec → EDSR              Tun et al. 2023
+``jin-jpeg-x2``, ``-x4`` bicubic ↓ → JPEG → DnCNN CAR → EDSR                    Jin et al.
+``jin-avif-x1``, ``-x2`` (bicubic ↓) → AVIF → DnCNN CAR → EDSR                  Jin et al.
+``jiang-comcnn``         ComCNN → JPEG → bicubic ↑ → RecCNN                     Jiang et al. 2017
+``jiang-arcnn``          JPEG → ARCNN                                           Dong et al. 2015, Jiang et al.
+``jiang-arcnn-aspp``     JPEG → ARCNN + ASPP                                    Jiang et al. (report)
+``bicubic-<codec>-x2/4`` bicubic ↓ → codec → bicubic ↑ (no weights)             baseline
+=======================  =====================================================  ==========================
+
+Every pipeline is a codec (``srcodec compress --codec jin-jpeg-x2``) writing
+``.srz`` files; ``srcodec pipelines`` lists them and whether their weights are
+shipped. See :mod:`.base` for the file layout and the rules.
+"""
+
+from srcodec.pipelines.base import Pipeline, pipeline_class, pipeline_names, register_pipeline
+from srcodec.pipelines import bicubic, jiang, jin, tun2023  # noqa: F401  (register the pipelines)
+
+__all__ = ["Pipeline", "pipeline_class", "pipeline_names", "register_pipeline"]

@@ -1,0 +1,236 @@
+"""What a pipeline is: pre-stage -> inner codec -> post-stage, seen from outside as one codec.
+
+A :class:`Pipeline` is a :class:`~srcodec.codecs.base.Codec`: ``encode`` turns
+an image into the bytes of a ``.srz`` file, ``decode`` turns them back, and
+the CLI, the API and the benchmark use it by name like any codec::
+
+    encode: image ─► to RGB, pad to a multiple of the scale ─► pre(x) ─► inner codec.encode(q) ─► .srz
+    decode: .srz ─► inner codec.decode ─► post(lr) ─► crop to the original size (grey if it was grey)
+
+The ``.srz`` header (:mod:`srcodec.container.srz`) records the pipeline's name
+(so :func:`srcodec.decompress` finds it), the weights id and hash, the original
+size and channels, the padding, the quality, and in its ``extra`` field the
+inner codec and the scale (ASCII ``"<inner> x<scale>"``, e.g. ``jpeg x2``);
+the single payload stream is the inner codec's own file, byte for byte. A
+pipeline without weights writes an empty model id and a zero hash (the header
+is then about 75 bytes).
+
+A pipeline with networks (``stages``) loads them from its weights file
+``srcodec/weights/<name>.safetensors`` (see :mod:`srcodec.archs` for the
+format). Without that file it reports itself unavailable, with the reason and
+the command that trains the weights, instead of failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+from srcodec.codecs.base import Codec, codec_class, get_codec, register_codec
+from srcodec.data.degrade import image_to_tensor, pad_to_multiple, tensor_to_image
+from srcodec.errors import InputError, UnknownNameError
+from srcodec.io.image import to_pil, to_rgb
+
+#: shipped weights; SRCODEC_PIPELINE_WEIGHTS_DIR points elsewhere (to try weights before shipping them)
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+NO_WEIGHTS_HASH = b"\x00" * 8
+
+_PIPELINES: dict[str, type[Pipeline]] = {}
+
+
+class Pipeline(Codec):
+    """pre-stage -> inner codec -> post-stage, written as a ``.srz`` file."""
+
+    extension = ".srz"
+    #: the paper (or baseline) the pipeline follows, one line
+    paper: ClassVar[str] = ""
+    #: name of the inner codec in the codec registry
+    inner: ClassVar[str] = "jpeg"
+    #: the image side is divided by ``scale`` before the codec
+    scale: ClassVar[int] = 1
+    #: short descriptions of the two stages, for listings
+    pre_label: ClassVar[str] = "-"
+    post_label: ClassVar[str] = "-"
+    #: the networks the weights file must hold; empty = needs no weights
+    stages: ClassVar[tuple[str, ...]] = ()
+    #: for each stage, the architectures it may have
+    stage_archs: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: how to make the weights (shown when they are missing)
+    train_hint: ClassVar[str] = ""
+
+    def __init__(self):
+        inner = codec_class(self.inner)
+        for attr in ("quality_help", "quality_range", "default_quality", "sweep"):
+            setattr(self, attr, getattr(inner, attr))
+        self.integer_quality = getattr(inner, "integer_quality", True)
+        self._nets: dict[str, torch.nn.Module] | None = None
+
+    # -- identity ---------------------------------------------------------
+
+    @classmethod
+    def structure(cls) -> str:
+        return f"{cls.pre_label} → {cls.inner} → {cls.post_label}"
+
+    @classmethod
+    def weights_path(cls) -> Path:
+        folder = os.environ.get("SRCODEC_PIPELINE_WEIGHTS_DIR") or WEIGHTS_DIR
+        return Path(folder) / f"{cls.name}.safetensors"
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        try:
+            inner = codec_class(cls.inner)
+        except UnknownNameError:
+            return f"its inner codec {cls.inner!r} is not part of this srcodec"
+        reason = inner.unavailable_reason()
+        if reason:
+            return f"its inner codec {cls.inner!r} is unavailable ({reason})"
+        if cls.stages and not cls.weights_path().is_file():
+            hint = f"; train them with: {cls.train_hint}" if cls.train_hint else ""
+            return f"its weights are not shipped ({cls.weights_path()} is missing){hint}"
+        if cls.stages:
+            return cls._weights_problem()
+        return None
+
+    @classmethod
+    def _weights_problem(cls) -> str | None:
+        """Why the weights file does not fit this pipeline (its header only), or None."""
+        from srcodec.archs import STAGES_KEY, read_metadata
+
+        path = cls.weights_path()
+        try:
+            specs = read_metadata(path)[STAGES_KEY]
+        except InputError as exc:
+            return str(exc)
+        missing = [s for s in cls.stages if s not in specs]
+        if missing:
+            return f"{path} has no stage {', '.join(missing)} (it has {', '.join(specs)})"
+        for stage, allowed in cls.stage_archs.items():
+            if specs[stage]["arch"] not in allowed:
+                return f"{path}: stage {stage!r} is a {specs[stage]['arch']}, {cls.name} needs {' or '.join(allowed)}"
+        return None
+
+    def settings(self) -> dict:
+        return {"pipeline": self.name, "inner": self.inner, "scale": self.scale,
+                "inner_settings": get_codec(self.inner).settings()}
+
+    def weights_hash(self) -> bytes:
+        if not self.stages:
+            return NO_WEIGHTS_HASH
+        return hashlib.sha256(self.weights_path().read_bytes()).digest()[:8]
+
+    def model_id(self) -> str:
+        """The weights' id (the pipeline name), or empty for a pipeline without weights."""
+        return self.name if self.stages else ""
+
+    def _extra(self) -> bytes:
+        return f"{self.inner} x{self.scale}".encode("ascii")
+
+    # -- networks ---------------------------------------------------------
+
+    @property
+    def nets(self) -> dict[str, torch.nn.Module]:
+        """The stage networks, loaded from the weights file on first use (eval mode)."""
+        if self._nets is None:
+            from srcodec.archs import load_stages
+
+            nets = load_stages(self.weights_path(), only=self.stages)
+            for stage, allowed in self.stage_archs.items():
+                if nets[stage].arch_name not in allowed:
+                    raise InputError(f"{self.weights_path()}: stage {stage!r} is a {nets[stage].arch_name}, "
+                                     f"{self.name} needs {' or '.join(allowed)}")
+            self.check_nets(nets)
+            self._nets = nets
+        return self._nets
+
+    def check_nets(self, nets: dict[str, torch.nn.Module]) -> None:
+        """Refuse weights that do not fit this pipeline (e.g. an SR net of another scale)."""
+        sr = nets.get("sr")
+        if sr is not None and getattr(sr, "scale", self.scale) != self.scale:
+            raise InputError(f"{self.weights_path()}: its SR network enlarges x{sr.scale}, {self.name} needs x{self.scale}")
+
+    @staticmethod
+    @torch.inference_mode()
+    def run_nets(image: np.ndarray, *nets: torch.nn.Module) -> np.ndarray:
+        """Apply networks one after the other (in float, no rounding between) to a uint8 image."""
+        x = image_to_tensor(image)
+        for net in nets:
+            x = net(x)
+        return tensor_to_image(x)
+
+    # -- the two stages -----------------------------------------------------
+
+    def pre(self, rgb: np.ndarray) -> np.ndarray:
+        """HR RGB uint8 (sides multiples of ``scale``) -> the image given to the inner codec."""
+        return rgb
+
+    def post(self, lr: np.ndarray) -> np.ndarray:
+        """The decoded inner image (RGB uint8) -> the restored image, ``scale`` times larger."""
+        return lr
+
+    # -- Codec ------------------------------------------------------------
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        from srcodec.container import srz
+
+        q = self.check_quality(quality)
+        h, w, c = image.shape
+        rgb = pad_to_multiple(to_rgb(image), self.scale)
+        inner_bytes = get_codec(self.inner).encode(self.pre(rgb), q)
+        return srz.pack(self.name, self.model_id(), self.weights_hash(), h, w, c, [inner_bytes],
+                        pad_bottom=rgb.shape[0] - h, pad_right=rgb.shape[1] - w, quality=q, extra=self._extra())
+
+    def decode(self, data: bytes) -> np.ndarray:
+        from srcodec.container import srz
+
+        header, streams = srz.unpack(data)
+        if header.codec != self.name:
+            raise InputError(f"this .srz file was written by {header.codec!r}, not by the pipeline {self.name!r}")
+        if header.extra != self._extra() or len(streams) != 1:
+            raise InputError(f"corrupted .srz header (not the layout of pipeline {self.name!r})")
+        if header.weights_hash != self.weights_hash():
+            raise InputError(f"{self.name}: this file was coded with other weights (hash {header.weights_hash.hex()},"
+                             f" installed {self.weights_hash().hex()}); decode it with the srcodec that wrote it")
+        ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
+        lr = to_rgb(get_codec(self.inner).decode(streams[0]))
+        if lr.shape[:2] != (ph // self.scale, pw // self.scale):
+            raise InputError(f"corrupted .srz file (inner image is {lr.shape[1]}x{lr.shape[0]}, "
+                             f"expected {pw // self.scale}x{ph // self.scale})")
+        out = self.post(lr)[: header.height, : header.width]
+        if header.channels == 1:
+            out = np.asarray(to_pil(np.ascontiguousarray(out)).convert("L"))[:, :, None]
+        return np.ascontiguousarray(out)
+
+
+def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:
+    """Register a pipeline as a codec (by its name) and in the list of pipelines.
+
+    The quality settings shown in listings are the inner codec's (copied here
+    when it is registered already, else on instantiation).
+    """
+    try:
+        inner = codec_class(cls.inner)
+    except UnknownNameError:
+        inner = None
+    if inner is not None:
+        for attr in ("quality_help", "quality_range", "default_quality", "sweep"):
+            setattr(cls, attr, getattr(inner, attr))
+    register_codec(cls)
+    _PIPELINES[cls.name] = cls
+    return cls
+
+
+def pipeline_names() -> list[str]:
+    return list(_PIPELINES)
+
+
+def pipeline_class(name: str) -> type[Pipeline]:
+    try:
+        return _PIPELINES[name]
+    except KeyError:
+        raise UnknownNameError(f"unknown pipeline {name!r} (known: {', '.join(_PIPELINES)})") from None

@@ -1,0 +1,39 @@
+"""Baselines: bicubic ↓s -> standard codec -> bicubic ↑s, no networks, no weights.
+
+The reference every learned pre/post-stage has to beat: the same resolution
+change and the same codec, with a fixed filter on both sides (Pillow's
+antialiased bicubic). Registered for every standard codec and s = 2, 4 as
+``bicubic-<codec>-x<s>`` (``bicubic-jpeg-x2``, ``bicubic-avif-x4``, ...).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from srcodec.data.degrade import bicubic_down, bicubic_up
+from srcodec.pipelines.base import Pipeline, register_pipeline
+
+STANDARD = ("jpeg", "webp", "avif", "jpeg2000", "jxl", "heif")
+
+
+class BicubicPipeline(Pipeline):
+    """Fixed bicubic resampling around a codec."""
+
+    pre_label = "bicubic ↓"
+    post_label = "bicubic ↑"
+    paper = "baseline: bicubic resampling around a standard codec"
+
+    def pre(self, rgb: np.ndarray) -> np.ndarray:
+        return bicubic_down(rgb, self.scale)
+
+    def post(self, lr: np.ndarray) -> np.ndarray:
+        return bicubic_up(lr, self.scale)
+
+
+for _codec in STANDARD:
+    for _s in (2, 4):
+        register_pipeline(type(f"Bicubic_{_codec}_x{_s}", (BicubicPipeline,), {
+            "name": f"bicubic-{_codec}-x{_s}", "inner": _codec, "scale": _s,
+            "label": f"bicubic ↓{_s} → {_codec} → bicubic ↑{_s}",
+            "pre_label": f"bicubic ↓{_s}", "post_label": f"bicubic ↑{_s}",
+        }))

@@ -1,0 +1,51 @@
+"""Jin et al.: super-resolution of compressed low-resolution images.
+
+::
+
+    HR ─► bicubic ↓s ─► codec (JPEG / AVIF) ─► decoded LR ─► DnCNN (artifact removal) ─► EDSR ×s ─► HR'
+
+The two networks are trained in three steps (``srcodec train car``, then
+``srcodec train sr --car-weights ...``, then ``srcodec train sr --init ... --joint``;
+see :mod:`srcodec.train.restore`): the artifact remover alone
+(decoded LR -> clean bicubic LR), then EDSR on the artifact remover's output,
+then both end to end. All of it on LR images that really went through the
+codec (:mod:`srcodec.data.degrade`). At s = 1 there is no resampling and EDSR
+runs without its upsampler, as a second restoration stage.
+
+Pipelines: ``jin-jpeg-x2``, ``jin-jpeg-x4``, ``jin-avif-x1``, ``jin-avif-x2``.
+Weights: ``srcodec/weights/<name>.safetensors`` with stages ``car`` and ``sr``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from srcodec.data.degrade import bicubic_down
+from srcodec.pipelines.base import Pipeline, register_pipeline
+
+
+class JinPipeline(Pipeline):
+    paper = "Jin et al.: bicubic ↓, codec, DnCNN artifact removal on the decoded LR, EDSR ↑"
+    stages = ("car", "sr")
+    stage_archs = {"car": ("dncnn",), "sr": ("edsr",)}
+
+    def pre(self, rgb: np.ndarray) -> np.ndarray:
+        return bicubic_down(rgb, self.scale)
+
+    def post(self, lr: np.ndarray) -> np.ndarray:
+        return self.run_nets(lr, self.nets["car"], self.nets["sr"])
+
+
+def _train_hint(codec: str, s: int) -> str:
+    run = f"runs/jin-{codec}-x{s}"
+    return (f"srcodec train car --codec {codec} --scale {s} --out {run}-car, then train sr --car-weights "
+            f"{run}-car/weights.safetensors --out {run}-sr, then train sr --init {run}-sr/weights.safetensors --joint")
+
+
+for _codec, _s in (("jpeg", 2), ("jpeg", 4), ("avif", 1), ("avif", 2)):
+    register_pipeline(type(f"Jin_{_codec}_x{_s}", (JinPipeline,), {
+        "name": f"jin-{_codec}-x{_s}", "inner": _codec, "scale": _s,
+        "label": f"Jin et al. {_codec.upper()} ×{_s}",
+        "pre_label": f"bicubic ↓{_s}" if _s > 1 else "-", "post_label": f"DnCNN CAR → EDSR ×{_s}",
+        "train_hint": _train_hint(_codec, _s),
+    }))
