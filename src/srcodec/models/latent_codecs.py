@@ -37,6 +37,7 @@ from srcodec.entropy.factorized import FactorizedDensity
 from srcodec.entropy.gaussian import GaussianConditional
 from srcodec.entropy.quantize import noisy, ste_round, symbols
 from srcodec.entropy.tables import pack_tables, unpack_tables
+from srcodec.models.layers import Pointwise
 
 
 def _bits(likelihood: torch.Tensor) -> float:
@@ -176,9 +177,9 @@ class CheckerboardLatent(nn.Module):
         self.context = CheckerboardContext(m, m)
         c = hyper_channels + m
         self.entropy_parameters = nn.Sequential(
-            nn.Conv2d(c, 2 * m, 1), nn.LeakyReLU(inplace=True),
-            nn.Conv2d(2 * m, 2 * m, 1), nn.LeakyReLU(inplace=True),
-            nn.Conv2d(2 * m, 2 * m, 1),
+            Pointwise(c, 2 * m), nn.LeakyReLU(inplace=True),
+            Pointwise(2 * m, 2 * m), nn.LeakyReLU(inplace=True),
+            Pointwise(2 * m, 2 * m),
         )
         self.gaussian = GaussianLatent(means=True)
 

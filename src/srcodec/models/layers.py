@@ -4,6 +4,7 @@
   ``x / (beta + gamma |x|)`` (Johnston et al. 2019, "Computationally efficient
   neural image compression"), and its inverse ``x * (beta + gamma |x|)``;
   cheaper than Balle's square/sqrt form and as good in practice.
+- :class:`Pointwise`: 1x1 convolutions as matrix products (thread-count invariant).
 - :func:`down` / :func:`up`: 5x5 convolutions with stride 2 and their transposes.
 - :class:`GainUnits`: per-quality, per-channel gain and inverse-gain vectors
   (Cui et al. 2021, "Asymmetric gained deep image compression with continuous
@@ -13,7 +14,6 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 
@@ -28,9 +28,34 @@ class GDN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         beta = self.beta * self.beta + 1e-6
-        gamma = (self.gamma * self.gamma)[:, :, None, None]
-        norm = F.conv2d(torch.abs(x), gamma, beta)
+        gamma = self.gamma * self.gamma
+        norm = pointwise(torch.abs(x), gamma, beta)
         return x * norm if self.inverse else x / norm
+
+
+def pointwise(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """A 1x1 convolution computed as a matrix product.
+
+    PyTorch's CPU 1x1 convolution gives results that differ in the last bits
+    with the thread count; the matrix product does not, and the decoder must
+    compute exactly what the encoder computed (scale indices, means, pixels)
+    whatever the thread count.
+    """
+    b, c, h, w = x.shape
+    out = torch.matmul(weight, x.reshape(b, c, h * w))
+    if bias is not None:
+        out = out + bias[:, None]
+    return out.reshape(b, weight.shape[0], h, w)
+
+
+class Pointwise(nn.Conv2d):
+    """``nn.Conv2d(cin, cout, 1)`` with the same parameters, computed by :func:`pointwise`."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__(cin, cout, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return pointwise(x, self.weight[:, :, 0, 0], self.bias)
 
 
 def down(cin: int, cout: int, k: int = 5) -> nn.Conv2d:
