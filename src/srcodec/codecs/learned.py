@@ -96,7 +96,7 @@ class LearnedCodec(Codec):
         rgb = np.repeat(image, 3, axis=2) if c == 1 else image
         s = model.stride
         pad_b, pad_r = (-h) % s, (-w) % s
-        x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None].float().div_(255.0)
+        x = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)[None].div_(255.0)
         if pad_b or pad_r:
             x = torch.nn.functional.pad(x, (0, pad_r, 0, pad_b), mode="replicate")
         streams, est_bits = model.compress(x, q - 1.0)
