@@ -54,8 +54,9 @@ def test_dncnn_and_reccnn_learn_residuals_with_batch_norm():
     rec = build_preset("reccnn")
     assert len([m for m in rec.modules() if isinstance(m, torch.nn.Conv2d)]) == 20
     x = torch.rand(1, 3, 16, 16)
-    with torch.no_grad():
-        assert torch.allclose(rec.eval()(x), x)  # zero-initialised last layer: identity at the start
+    with torch.no_grad():  # zero-initialised last layers: both start as the identity
+        assert torch.allclose(rec.eval()(x), x)
+        assert torch.allclose(dn.eval()(x), x)
 
 
 def test_arcnn_has_four_layers_and_aspp_dilations():

@@ -10,8 +10,11 @@ added), not the clean image, and subtracts them. Batch normalisation sits in
 every middle layer, as in the paper; it is what lets 17-20 plain layers train
 quickly. Zhang et al. already trained DnCNN-3 for JPEG deblocking; Jin et al.
 put it in front of the SR network to clean the decoded low-resolution image.
+The last layer starts at zero (ours), so an untrained DnCNN passes the decoded
+image through unchanged and training starts from the codec's quality instead
+of from noise.
 
-Presets: ``dncnn`` (17 layers, 64 channels, the paper's DnCNN-S) and
+Presets: ``dncnn-17`` (17 layers, 64 channels, the paper's DnCNN-S) and
 ``dncnn-compact`` (10 layers, 32 channels, for CPU use).
 """
 
@@ -38,6 +41,8 @@ class DnCNN(nn.Module):
                        nn.ReLU(inplace=True)]
         layers.append(nn.Conv2d(channels, in_channels, 3, padding=1))
         self.body = nn.Sequential(*layers)
+        nn.init.zeros_(self.body[-1].weight)  # starts as the identity: output = decoded input
+        nn.init.zeros_(self.body[-1].bias)
 
     def forward(self, x):
         return x - self.body(x)

@@ -30,7 +30,9 @@ the same number for the no-network baseline) into ``RUN/val.jsonl``,
 ``RUN/checkpoint.pt`` (everything needed by ``--resume``) and
 ``RUN/weights.safetensors``: the stages with their architectures in the
 metadata (:func:`srcodec.archs.save_stages`), the file a pipeline ships as
-``srcodec/weights/<pipeline>.safetensors``. Single process (no torchrun).
+``srcodec/weights/<pipeline>.safetensors``. Single process (no torchrun);
+``--device cuda`` runs the networks on a GPU while the degradations (real
+codecs) stay on the CPU.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def add_common_arguments(p: argparse.ArgumentParser, *, crop: int = 96, batch: i
     p.add_argument("--checkpoint-every", type=int, default=500, help="checkpoint every this many steps, and at the end (default: %(default)s)")
     p.add_argument("--log-every", type=int, default=50, help="steps between log lines (default: %(default)s)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N, or auto (cuda when there is one; default: %(default)s)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
 
@@ -129,6 +132,12 @@ class Task:
         self.loss = pixel_loss(args.loss)
         self.nets: dict[str, nn.Module] = {}
         self.trainable: tuple[str, ...] = ()
+        #: where the networks run; degradations and real codecs stay on the CPU
+        self.device = torch.device("cpu")
+
+    def tensor(self, image: np.ndarray) -> torch.Tensor:
+        """A uint8 image as a 1 x C x H x W tensor on the task's device."""
+        return image_to_tensor(image).to(self.device)
 
     # building -------------------------------------------------------------------------
 
@@ -230,6 +239,18 @@ def export(task: Task, path: Path, step: int) -> Path:
     return save_stages(path, task.nets, {**task.info(), "steps": step})
 
 
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise UnknownNameError(f"--device {name!r}: not a device name (cpu, cuda, cuda:N, auto)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise UnknownNameError(f"--device {name}: no CUDA device here")
+    return dev
+
+
 def run_task(task: Task) -> int:
     """Train ``task`` as its ``args`` say; returns 0."""
     args = task.args
@@ -247,6 +268,9 @@ def run_task(task: Task) -> int:
     if ck is not None:
         _restore(task, ck)
     task.ready()
+    task.device = resolve_device(args.device)
+    for net in task.nets.values():
+        net.to(task.device)
     task.train_mode()
     params = task.parameters()
     opt = torch.optim.Adam(params, lr=args.lr)
@@ -270,7 +294,7 @@ def run_task(task: Task) -> int:
         t0 = time.perf_counter()
         for g in opt.param_groups:
             g["lr"] = args.lr * budget.lr_factor(step, seconds)
-        batch = sampler.batch(args.batch)
+        batch = tuple(t.to(task.device, non_blocking=True) for t in sampler.batch(args.batch))
         opt.zero_grad(set_to_none=True)
         scalars = task.step(batch)
         if args.clip:
@@ -367,7 +391,7 @@ class CARTask(Task):
 
     def validate_image(self, hr, rng):
         clean, decoded, _ = self.degradation(hr, rng)
-        out = tensor_to_image(self.nets["car"](image_to_tensor(decoded)))
+        out = tensor_to_image(self.nets["car"](self.tensor(decoded)))
         return out, clean, decoded
 
     def val_shave(self) -> int:
@@ -421,7 +445,7 @@ class SRTask(Task):
 
     def validate_image(self, hr, rng):
         _, decoded, _ = self.degradation(hr, rng)
-        out = tensor_to_image(self.forward(image_to_tensor(decoded)))
+        out = tensor_to_image(self.forward(self.tensor(decoded)))
         return out, hr, bicubic_up(decoded, self.args.scale)
 
     def info(self) -> dict:
@@ -462,7 +486,7 @@ class ResamplerTask(Task):
         s = self.args.scale
         lr = self.nets["down"](hr)
         lr_q = ste_round(lr.clamp(0, 1) * 255.0) / 255.0
-        bits = torch.zeros(hr.shape[0])
+        bits = torch.zeros(hr.shape[0], device=hr.device)
         if self.proxy is not None:
             lr_q, bits = self.proxy(lr_q)
         out = self.nets["sr"](lr_q)
@@ -475,10 +499,10 @@ class ResamplerTask(Task):
 
     def validate_image(self, hr, rng):
         s = self.args.scale
-        lr = tensor_to_image(self.nets["down"](image_to_tensor(hr)))
+        lr = tensor_to_image(self.nets["down"](self.tensor(hr)))
         q = self.val_degradation.quality
         decoded, _ = codec_roundtrip(lr, self.args.codec, q)
-        out = tensor_to_image(self.nets["sr"](image_to_tensor(decoded)))
+        out = tensor_to_image(self.nets["sr"](self.tensor(decoded)))
         base, _ = codec_roundtrip(bicubic_down(hr, s), self.args.codec, q)
         return out, hr, bicubic_up(base, s)
 
@@ -528,7 +552,7 @@ class ComCNNTask(Task):
             p.grad = None
         # RecCNN on the real JPEG decode of the compact image
         compact_img = batch_to_images(compact.detach())
-        real = images_to_batch([codec_roundtrip(c, "jpeg", q)[0] for c in compact_img])
+        real = images_to_batch([codec_roundtrip(c, "jpeg", q)[0] for c in compact_img]).to(hr.device)
         loss_rec = self.loss(rec(upscale_bicubic(real, 2)), hr)
         loss_rec.backward()
         return {"loss": loss_rec.item(), "com": loss_com.item()}
@@ -537,9 +561,9 @@ class ComCNNTask(Task):
         from srcodec.post.reccnn import upscale_bicubic
 
         q = _mid_quality(self.args.quality)
-        compact = tensor_to_image(self.nets["com"](image_to_tensor(hr)))
+        compact = tensor_to_image(self.nets["com"](self.tensor(hr)))
         decoded, _ = codec_roundtrip(compact, "jpeg", q)
-        out = tensor_to_image(self.nets["rec"](upscale_bicubic(image_to_tensor(decoded), 2)))
+        out = tensor_to_image(self.nets["rec"](upscale_bicubic(self.tensor(decoded), 2)))
         base, _ = codec_roundtrip(bicubic_down(hr, 2), "jpeg", q)
         return out, hr, bicubic_up(base, 2)
 
