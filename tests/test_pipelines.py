@@ -152,3 +152,17 @@ def test_degradation_makes_decoded_low_resolution_pairs():
     hr_t = torch.from_numpy(np.stack([hr, hr])).permute(0, 3, 1, 2).float() / 255
     c, d = deg.batch(hr_t, rng)
     assert c.shape == d.shape == (2, 3, 24, 20)
+
+
+def test_tun2023_runs_over_the_learned_codec(weights_dir, tmp_path, monkeypatch):
+    from learned_helpers import tiny_weights
+
+    monkeypatch.setenv("SRCODEC_LEARNED_WEIGHTS", str(tiny_weights(tmp_path / "tiny.safetensors")))
+    _ship(weights_dir, "tun2023-x2", {"down": build_preset("downscaler-x2"), "sr": build_preset("edsr-compact", scale=2)})
+    assert codec_class("tun2023-x2").unavailable_reason() is None
+    img = smooth_image(40, 52)
+    data = srcodec.compress(img, codec="tun2023-x2", quality=4.5)
+    header, streams = srz.unpack(data)
+    assert header.quality == 4.5 and srcodec.identify(streams[0]) == "learned"  # a learned .srz inside
+    out = srcodec.decompress(data)
+    assert out.shape == img.shape
