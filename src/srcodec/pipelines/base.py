@@ -42,6 +42,14 @@ NO_WEIGHTS_HASH = b"\x00" * 8
 
 _PIPELINES: dict[str, type[Pipeline]] = {}
 
+#: weights file -> ((inode, mtime, size), hash, networks): loaded once per process, again when the file changes
+_LOADED: dict[str, tuple] = {}
+
+
+def _file_key(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
 
 class Pipeline(Codec):
     """pre-stage -> inner codec -> post-stage, written as a ``.srz`` file."""
@@ -120,9 +128,19 @@ class Pipeline(Codec):
                 "inner_settings": get_codec(self.inner).settings()}
 
     def weights_hash(self) -> bytes:
+        """First 8 bytes of the weights file's sha256 (zeros for a pipeline without weights)."""
         if not self.stages:
             return NO_WEIGHTS_HASH
-        return hashlib.sha256(self.weights_path().read_bytes()).digest()[:8]
+        return self._loaded()[0]
+
+    def _loaded(self) -> tuple[bytes, dict[str, torch.nn.Module] | None]:
+        path = self.weights_path()
+        key = _file_key(path)
+        hit = _LOADED.get(str(path))
+        if hit is None or hit[0] != key:
+            hit = (key, hashlib.sha256(path.read_bytes()).digest()[:8], None)
+            _LOADED[str(path)] = hit
+        return hit[1], hit[2]
 
     def model_id(self) -> str:
         """The weights' id (the pipeline name), or empty for a pipeline without weights."""
@@ -139,12 +157,18 @@ class Pipeline(Codec):
         if self._nets is None:
             from srcodec.archs import load_stages
 
-            nets = load_stages(self.weights_path(), only=self.stages)
+            digest, nets = self._loaded()
+            if nets is not None:
+                self._nets = nets
+                return nets
+            path = self.weights_path()
+            nets = load_stages(path, only=self.stages)
             for stage, allowed in self.stage_archs.items():
                 if nets[stage].arch_name not in allowed:
                     raise InputError(f"{self.weights_path()}: stage {stage!r} is a {nets[stage].arch_name}, "
                                      f"{self.name} needs {' or '.join(allowed)}")
             self.check_nets(nets)
+            _LOADED[str(path)] = (_file_key(path), digest, nets)
             self._nets = nets
         return self._nets
 
