@@ -220,6 +220,12 @@ class DiffJPEG(nn.Module):
             return int(self._rng.integers(int(lo), int(hi) + 1))
         return int(self.quality)
 
+    def rng_state(self) -> dict:
+        return self._rng.bit_generator.state
+
+    def set_rng_state(self, state: dict) -> None:
+        self._rng.bit_generator.state = state
+
     def forward(self, x: torch.Tensor, quality: int | None = None):
         """Returns (decoded batch, estimated bits per image)."""
         q = self.draw_quality() if quality is None else int(quality)

@@ -173,6 +173,16 @@ class Task:
         """Free-form facts written into the weights file's metadata."""
         return {"kind": self.kind}
 
+    def state(self) -> dict:
+        """Random state of the task itself (e.g. the codec proxy's quality draws), for resume."""
+        proxy = getattr(self, "proxy", None)
+        return {"proxy_rng": proxy.rng_state()} if proxy is not None else {}
+
+    def load_state(self, state: dict) -> None:
+        proxy = getattr(self, "proxy", None)
+        if proxy is not None and "proxy_rng" in state:
+            proxy.set_rng_state(state["proxy_rng"])
+
     def val_shave(self) -> int:
         return getattr(self.args, "scale", 1)
 
@@ -223,7 +233,7 @@ def _checkpoint(task: Task, opt, sampler, step: int, seconds: float) -> dict:
     return {"kind": task.kind, "step": step, "seconds": seconds,
             "specs": {s: stage_spec(n) for s, n in task.nets.items()},
             "nets": {s: n.state_dict() for s, n in task.nets.items()},
-            "opt": opt.state_dict(), "sampler": sampler.state(), "torch_rng": torch.get_rng_state()}
+            "opt": opt.state_dict(), "sampler": sampler.state(), "task": task.state(), "torch_rng": torch.get_rng_state()}
 
 
 def _restore(task: Task, ck: dict) -> None:
@@ -279,6 +289,7 @@ def run_task(task: Task) -> int:
     if ck is not None:
         opt.load_state_dict(ck["opt"])
         sampler.load_state(ck["sampler"])
+        task.load_state(ck.get("task", {}))
         torch.set_rng_state(ck["torch_rng"])
         step, seconds = ck["step"], ck["seconds"]
     val_images = _val_images(args.val, args.val_images)
@@ -532,7 +543,6 @@ class ComCNNTask(Task):
         self.nets = {"com": build_preset(args.arch), "rec": build_preset(args.rec_arch)}
         self.trainable = ("com", "rec")
         self.proxy = DiffJPEG(args.quality if isinstance(args.quality, tuple) else int(args.quality), seed=args.seed)
-        self.rng = np.random.default_rng(args.seed + 5)
 
     def make_sampler(self):
         return HRSampler(data_dirs(self.args), self.args.crop, self.args.seed)
