@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The learned codec on Kodak: RD points, BD-rates, PSNR at 0.40 bpp, learning curve.
+
+Runs, from the repository root::
+
+    srcodec bench /work/shared/datasets/kodak --codecs learned --out runs/kodak-learned --jobs 1
+
+(resumed when the run already holds rows; ``--skip-bench`` to only read it),
+keeps a copy of the resulting curve in ``benchmarks/results/kodak-learned.json``
+(read from there when the run folder is gone), and prints:
+
+- the learned codec's points (bpp from the real ``.srz`` files, PSNR over RGB, MS-SSIM);
+- PSNR at 0.40 bpp (log-rate interpolation) and the gap to Tun et al.'s 33.10 dB;
+- BD-rates (PSNR and MS-SSIM) of the learned codec against our anchors
+  (``runs/kodak-anchors``: AVIF, WebP, JPEG, when present) and the published
+  curves in ``/work/shared/reference/kodak`` (VTM, BPG, CompressAI's
+  bmshj2018-hyperprior and mbt2018-mean), with ``srcodec.bench.bdrate``;
+- the learning curve from ``benchmarks/results/<run>/val.jsonl`` when given ``--val``.
+
+Usage: python benchmarks/kodak_learned.py [--skip-bench] [--val benchmarks/results/learned-ckbd-n64m128/val.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from srcodec.bench import bdrate
+from srcodec.io.files import write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = "/work/shared/datasets/kodak"
+RUN = ROOT / "runs" / "kodak-learned"
+ANCHORS = ROOT / "runs" / "kodak-anchors"
+SAVED = ROOT / "benchmarks" / "results" / "kodak-learned.json"
+REFERENCE = Path("/work/shared/reference/kodak")
+REFS = ("vtm.json", "bpg_444_x265_ycbcr.json", "compressai-bmshj2018-hyperprior_mse_cpu.json",
+        "compressai-mbt2018-mean_mse_cpu.json")
+TUN_PSNR_AT_04 = 33.10  # Tun et al., PSNR (dB) on Kodak at 0.40 bpp
+
+
+def psnr_at(curve: bdrate.Curve, bpp: float) -> float | None:
+    r, p = curve.points("psnr-rgb")
+    if r.size < 2 or not (r.min() <= bpp <= r.max()):
+        return None
+    return float(np.interp(math.log(bpp), np.log(r), p))
+
+
+def bd(anchor: bdrate.Curve, test: bdrate.Curve, metric: str) -> str:
+    try:
+        return bdrate.format_percent(bdrate.bd_rate(anchor, test, metric))
+    except bdrate.BDRateError as exc:
+        return f"n/a ({exc})"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skip-bench", action="store_true", help="only read the run (or the saved curve)")
+    ap.add_argument("--val", help="a val.jsonl of the training run, for the learning curve")
+    args = ap.parse_args()
+    if not args.skip_bench:
+        cmd = [sys.executable, "-m", "srcodec", "bench", DATASET, "--codecs", "learned", "--out", str(RUN), "--jobs", "1"]
+        if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+            print("kodak_learned: the bench failed", file=sys.stderr)
+            return 1
+    if (RUN / "learned.json").exists():
+        data = json.loads((RUN / "learned.json").read_text())
+        SAVED.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(SAVED, (json.dumps(data, indent=1) + "\n").encode())
+    learned = bdrate.load_curve(SAVED)
+    res = learned.results
+
+    print(f"learned codec on Kodak ({learned.source}):")
+    print(f"{'q':>4} {'bpp':>7} {'PSNR':>7} {'MS-SSIM':>8}")
+    for i, b in enumerate(res["bpp"]):
+        ms = res.get("ms-ssim-rgb", [None] * len(res["bpp"]))[i]
+        print(f"{res.get('quality', [None] * len(res['bpp']))[i]!s:>4} {b:7.4f} {res['psnr-rgb'][i]:7.2f} {ms if ms is None else round(ms, 4)!s:>8}")
+    at = psnr_at(learned, 0.40)
+    print(f"PSNR at 0.40 bpp: {at if at is None else round(at, 2)} dB; Tun et al.: {TUN_PSNR_AT_04} dB; "
+          f"gap: {None if at is None else round(TUN_PSNR_AT_04 - at, 2)} dB")
+
+    anchors = []
+    if ANCHORS.is_dir():
+        for name in ("avif", "webp", "jpeg"):
+            p = ANCHORS / f"{name}.json"
+            if p.exists():
+                anchors.append(bdrate.load_curve(p))
+    anchors += [bdrate.load_curve(REFERENCE / r) for r in REFS if (REFERENCE / r).exists()]
+    print("\nBD-rate of the learned codec against each anchor (negative: fewer bits for the same quality)")
+    print(f"{'anchor':<48} {'PSNR':>10} {'MS-SSIM':>10}   anchor PSNR@0.40")
+    for a in anchors:
+        a_at = psnr_at(a, 0.40)
+        print(f"{(a.label + ' (' + Path(a.source).name + ')')[:48]:<48} {bd(a, learned, 'psnr-rgb'):>10} "
+              f"{bd(a, learned, 'ms-ssim-rgb'):>10}   {a_at if a_at is None else round(a_at, 2)}")
+
+    if args.val:
+        rows = [json.loads(line) for line in open(args.val) if line.strip()]
+        print("\nlearning curve (validation images, model-estimated bits): minutes, step, PSNR at 0.40 bpp")
+        for r in rows:
+            v = r.get("psnr_at_0.4bpp")
+            print(f"{r['seconds'] / 60:7.1f} {r['step']:7d} {v if v is None else round(v, 2)!s:>8}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
