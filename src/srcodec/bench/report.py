@@ -34,7 +34,7 @@ from srcodec.codecs import codec_class, get_codec
 from srcodec.errors import InputError, SrcodecError
 from srcodec.io.files import write_atomic
 from srcodec.io.image import load_image, png_bytes
-from srcodec.metrics import quality_row, rgb_to_y
+from srcodec.metrics import bpp, psnr, rgb_to_y
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1500px;
@@ -133,10 +133,10 @@ def make_crops(settings: dict, store: RowStore, codecs: list[str], count: int = 
             except SrcodecError as exc:
                 notes.append(f"{name}, {codec_name}: cannot re-create the crop ({exc})")
                 continue
-            m = quality_row(original, decoded, len(data))
+            rate = bpp(len(data), *original.shape[:2])
             label = settings.get("codecs", {}).get(codec_name, {}).get("label", codec_name)
             tiles.append({"title": label,
-                          "caption": f"q={row['quality']:g} · {m['bpp']:.3f} bpp · {m['psnr']:.2f} dB",
+                          "caption": f"q={row['quality']:g} · {rate:.3f} bpp · {psnr(original, decoded):.2f} dB",
                           "png": png_bytes(decoded[box])})
         h, w = original[box].shape[:2]
         groups.append({"image": name, "where": f"{w}×{h} crop at x={left}, y={top} of {original.shape[1]}×"

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -21,12 +22,21 @@ def _codec_list(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from srcodec.bench.runner import run_benchmark
 
-    result = run_benchmark(args.dataset, _codec_list(args.codecs), args.out, qualities=args.qualities,
-                           jobs=args.jobs, anchor=args.anchor, limit=args.limit, refs=args.ref or [],
-                           fresh=args.fresh, progress=not args.quiet)
+    # a terminated run saves its finished rows like an interrupted one
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        result = run_benchmark(args.dataset, _codec_list(args.codecs), args.out, qualities=args.qualities,
+                               jobs=args.jobs, anchor=args.anchor, limit=args.limit, refs=args.ref or [],
+                               fresh=args.fresh, progress=not args.quiet)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     for name, qs in result.incomplete.items():
         print(f"srcodec: warning: {name}: qualities {', '.join(f'{q:g}' for q in qs)} left out of its curve "
               "(rows missing for some images)", file=sys.stderr)
