@@ -130,32 +130,47 @@ class ThreadTuner:
 
     On a shared machine, two OpenMP threads fighting other processes for two
     cores can be several times slower than one thread (every parallel region
-    waits for its slowest thread). Every ``period`` steps the tuner times
-    ``probe`` steps with each candidate count and keeps the faster one; the
-    probe steps are ordinary training steps, nothing is wasted.
+    waits for its slowest thread), and the load changes by the minute. The
+    tuner times ``probe`` steps with each candidate count and keeps the faster
+    one; it probes again every ``period`` steps, and at once when the recent
+    steps get ``slack`` times slower than the probe said. Probe steps are
+    ordinary training steps, nothing is wasted.
     """
 
-    def __init__(self, candidates: tuple[int, ...], period: int = 300, probe: int = 6):
+    def __init__(self, candidates: tuple[int, ...], period: int = 200, probe: int = 3, slack: float = 1.5):
         self.candidates = candidates
-        self.period, self.probe = period, probe
+        self.period, self.probe, self.slack = period, probe, slack
         self.choice = candidates[-1]
+        self.reference = None
+        self.recent: list[float] = []
+        self.schedule: list[int] = []
         self.times: dict[int, list[float]] = {}
+        self.since_probe = 0
+        self._start_probe()
+
+    def _start_probe(self) -> None:
+        if len(self.candidates) > 1:
+            self.schedule = [c for c in self.candidates for _ in range(self.probe)]
+            self.times = {}
 
     def before_step(self, step: int) -> None:
-        k = step % self.period
-        n = len(self.candidates) * self.probe
-        if len(self.candidates) > 1 and k < n:
-            torch.set_num_threads(self.candidates[k // self.probe])
-        elif k == n and self.times:
-            med = {c: sorted(t)[len(t) // 2] for c, t in self.times.items() if t}
-            self.choice = min(med, key=med.get)
-            self.times = {}
-            torch.set_num_threads(self.choice)
+        torch.set_num_threads(self.schedule[0] if self.schedule else self.choice)
 
     def after_step(self, step: int, seconds: float) -> None:
-        k = step % self.period
-        if len(self.candidates) > 1 and k < len(self.candidates) * self.probe and k % self.probe >= 2:
-            self.times.setdefault(torch.get_num_threads(), []).append(seconds)
+        if self.schedule:
+            current = self.schedule.pop(0)
+            self.times.setdefault(current, []).append(seconds)
+            if not self.schedule:
+                best = {c: min(t) for c, t in self.times.items()}
+                self.choice = min(best, key=best.get)
+                self.reference = best[self.choice]
+                self.recent, self.since_probe = [], 0
+            return
+        self.since_probe += 1
+        self.recent = (self.recent + [seconds])[-8:]
+        slow = len(self.recent) == 8 and self.reference and sorted(self.recent)[4] > self.slack * self.reference
+        if self.since_probe >= self.period or slow:
+            self._start_probe()
 
 
 @dataclass
