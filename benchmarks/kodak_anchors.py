@@ -11,7 +11,8 @@ docs/results.md and docs/img/kodak_anchors_{psnr,msssim}.png from the JSON
 files of that run and the published curves in ../shared/reference/kodak/.
 Every number in the page comes from those files.
 
-Usage: python benchmarks/kodak_anchors.py [--skip-bench] [--jobs N]
+Usage: python benchmarks/kodak_anchors.py [--skip-bench] [--fresh] [--jobs N]
+(``--fresh`` measures every row again, e.g. after a codec's settings changed.)
 """
 
 from __future__ import annotations
@@ -154,10 +155,11 @@ def write_doc(jobs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-bench", action="store_true", help="only rewrite the page from an existing run")
+    parser.add_argument("--fresh", action="store_true", help="measure every row again (after a settings change)")
     parser.add_argument("--jobs", type=int, default=2, help="parallel processes for the bench (default 2)")
     args = parser.parse_args()
     if not args.skip_bench:
-        cmd = [sys.executable, "-m", "srcodec", *bench_command(args.jobs)[1:]]
+        cmd = [sys.executable, "-m", "srcodec", *bench_command(args.jobs)[1:], *(["--fresh"] if args.fresh else [])]
         proc = subprocess.run(cmd, cwd=ROOT)
         if proc.returncode != 0:
             print(f"kodak_anchors: the bench failed (exit {proc.returncode})", file=sys.stderr)
