@@ -55,25 +55,28 @@ def psnr_at(curve: bdrate.Curve, bpp: float) -> float | None:
 def bd(anchor: bdrate.Curve, test: bdrate.Curve, metric: str) -> str:
     try:
         return bdrate.format_percent(bdrate.bd_rate(anchor, test, metric))
-    except bdrate.BDRateError as exc:
-        return f"n/a ({exc})"
+    except bdrate.BDRateError:
+        return "n/a"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-bench", action="store_true", help="only read the run (or the saved curve)")
     ap.add_argument("--val", help="a val.jsonl of the training run, for the learning curve")
+    ap.add_argument("--run", default=str(RUN), help="the bench run folder (default: %(default)s)")
+    ap.add_argument("--saved", default=str(SAVED), help="where the curve is kept (default: %(default)s)")
     args = ap.parse_args()
+    run, saved = Path(args.run), Path(args.saved)
     if not args.skip_bench:
-        cmd = [sys.executable, "-m", "srcodec", "bench", DATASET, "--codecs", "learned", "--out", str(RUN), "--jobs", "1"]
+        cmd = [sys.executable, "-m", "srcodec", "bench", DATASET, "--codecs", "learned", "--out", str(run), "--jobs", "1"]
         if subprocess.run(cmd, cwd=ROOT).returncode != 0:
             print("kodak_learned: the bench failed", file=sys.stderr)
             return 1
-    if (RUN / "learned.json").exists():
-        data = json.loads((RUN / "learned.json").read_text())
-        SAVED.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(SAVED, (json.dumps(data, indent=1) + "\n").encode())
-    learned = bdrate.load_curve(SAVED)
+    if (run / "learned.json").exists():
+        data = json.loads((run / "learned.json").read_text())
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(saved, (json.dumps(data, indent=1) + "\n").encode())
+    learned = bdrate.load_curve(saved)
     res = learned.results
 
     print(f"learned codec on Kodak ({learned.source}):")
@@ -98,6 +101,8 @@ def main() -> int:
         a_at = psnr_at(a, 0.40)
         print(f"{(a.label + ' (' + Path(a.source).name + ')')[:48]:<48} {bd(a, learned, 'psnr-rgb'):>10} "
               f"{bd(a, learned, 'ms-ssim-rgb'):>10}   {a_at if a_at is None else round(a_at, 2)}")
+
+    print("n/a: no quality range in common (BD-rate is only defined where both curves exist)")
 
     if args.val:
         rows = [json.loads(line) for line in open(args.val) if line.strip()]
