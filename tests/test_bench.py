@@ -227,3 +227,15 @@ def test_plot_command_with_reference(run, tmp_path, capsys):
     im = np.asarray(Image.open(tmp_path / "fig_psnr.png").convert("RGB"))
     assert im.std() > 10
     assert main(["plot", str(tmp_path / "nothing"), "--out", str(tmp_path / "fig")]) == 2
+
+
+def test_rows_measured_with_other_settings_are_measured_again(dataset, tmp_path):
+    out = tmp_path / "b"
+    run_benchmark(dataset, ["jpeg"], out, qualities=[50.0], limit=1, progress=False)
+    settings = json.loads((out / "settings.json").read_text())
+    settings["codecs"]["jpeg"]["settings"]["subsampling"] = "4:4:4"  # as if measured with other settings
+    (out / "settings.json").write_text(json.dumps(settings))
+    again = run_benchmark(dataset, ["jpeg"], out, qualities=[50.0], limit=1, progress=False)
+    assert again.done_before == 0 and again.measured == 1
+    resumed = run_benchmark(dataset, ["jpeg"], out, qualities=[50.0], limit=1, progress=False)
+    assert resumed.done_before == 1 and resumed.measured == 0

@@ -170,6 +170,14 @@ class RowStore:
         self.rows[self.key(row)] = row
         self.dirty = True
 
+    def drop_codec(self, name: str) -> int:
+        """Forget every row of one codec; returns how many there were."""
+        stale = [k for k in self.rows if k[1] == name]
+        for k in stale:
+            del self.rows[k]
+        self.dirty = self.dirty or bool(stale)
+        return len(stale)
+
     def sorted_rows(self) -> list[dict]:
         return sorted(self.rows.values(), key=lambda r: (r["image"], r["codec"], float(r["quality"])))
 
@@ -388,8 +396,8 @@ def _prepare_folder(out: Path) -> None:
         raise OutputError(f"{out}: output folder is not writable")
 
 
-def _check_settings_unchanged(out: Path, codecs: list[Codec], store: RowStore) -> None:
-    """Refuse to mix rows measured with other encoder settings into a resumed run."""
+def _drop_stale_rows(out: Path, codecs: list[Codec], store: RowStore) -> None:
+    """Rows measured with other encoder settings are dropped and measured again, never mixed in."""
     path = out / "settings.json"
     if not store.rows or not path.exists():
         return
@@ -401,8 +409,9 @@ def _check_settings_unchanged(out: Path, codecs: list[Codec], store: RowStore) -
     for codec in codecs:
         before = old.get(codec.name)
         if codec.name in have and before is not None and before.get("settings") != json.loads(json.dumps(codec.settings())):
-            raise InputError(f"{out}: its {codec.name} rows were measured with other settings "
-                             f"({before.get('settings')}); use another --out or --fresh")
+            stale = store.drop_codec(codec.name)
+            print(f"srcodec: {codec.name} settings changed since its {stale} rows were measured: measuring again",
+                  file=sys.stderr)
 
 
 def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str | os.PathLike, *,
@@ -430,7 +439,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     out = Path(out)
     _prepare_folder(out)
     store = RowStore(out, fresh=fresh)
-    _check_settings_unchanged(out, codecs, store)
+    _drop_stale_rows(out, codecs, store)
 
     dataset_path = Path(dataset).resolve()
     dataset_name = dataset_path.name if dataset_path.is_dir() else dataset_path.stem

@@ -8,7 +8,7 @@ name        library                             settings
 jpeg        libjpeg-turbo (Pillow)              4:2:0, optimized Huffman tables
 webp        libwebp (Pillow)                    lossy, method 6 (slowest, best)
 avif        libavif + aom (Pillow)              speed 6, 4:4:4, full range
-jpeg2000    OpenJPEG (Pillow)                   9/7 irreversible, PSNR-targeted
+jpeg2000    OpenJPEG (Pillow)                   9/7 irreversible, YCbCr, rate-targeted
 jxl         libjxl (pillow-jxl-plugin)          lossy, effort 7
 heif        libheif + x265 (pillow-heif)        HEVC 4:4:4 (our stand-in for BPG)
 ==========  ==================================  ===============================
@@ -109,16 +109,26 @@ class AVIF(PillowCodec):
 @register_codec
 class JPEG2000(PillowCodec):
     name = "jpeg2000"
-    label = "JPEG 2000 (OpenJPEG 9/7)"
+    label = "JPEG 2000 (OpenJPEG 9/7, YCbCr)"
     extension = ".jp2"
     pil_format = "JPEG2000"
-    quality_help = "target PSNR in dB, 20..60 (OpenJPEG's distortion-targeted rate allocation)"
-    quality_range = (20, 60)
-    default_quality = 36
-    sweep = (21, 22, 23, 24.5, 26.5, 29, 33, 34)
+    quality_help = "target bits per pixel, 0.01..24 (OpenJPEG's rate allocation; the file lands at or just under it)"
+    quality_range = (0.01, 24)
+    default_quality = 0.8
+    integer_quality = False
+    sweep = (0.06, 0.12, 0.25, 0.4, 0.6, 0.9, 1.3, 2.0)
 
-    def save_options(self, quality: float) -> dict:
-        return {"quality_mode": "dB", "quality_layers": [float(quality)], "irreversible": True, "no_jp2": False}
+    def save_options(self, quality: float, channels: int = 3) -> dict:
+        # OpenJPEG's "rates" are compression ratios against the raw 8-bit samples;
+        # mct=1 codes RGB as YCbCr (Pillow's default, 0, codes R, G, B apart).
+        return {"quality_mode": "rates", "quality_layers": [8.0 * channels / float(quality)],
+                "irreversible": True, "mct": 1 if channels == 3 else 0, "no_jp2": False}
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        q = self.check_quality(quality)
+        buf = io.BytesIO()
+        self._prepare(image).save(buf, format=self.pil_format, **self.save_options(q, image.shape[2]))
+        return buf.getvalue()
 
 
 class _PluginCodec(PillowCodec):
