@@ -25,6 +25,24 @@ from torch import nn
 from srcodec.archs import register_arch
 
 
+def conv_bn_relu_stack(depth: int, channels: int, in_channels: int = 3) -> nn.Sequential:
+    """conv+ReLU, (depth-2) x [conv, BN, ReLU], conv; the last layer starts at zero.
+
+    The body shared by DnCNN and RecCNN (Jiang et al. build RecCNN the same way).
+    """
+    if depth < 3:
+        raise ValueError("a conv-BN-ReLU stack needs at least 3 layers")
+    layers: list[nn.Module] = [nn.Conv2d(in_channels, channels, 3, padding=1), nn.ReLU(inplace=True)]
+    for _ in range(depth - 2):
+        layers += [nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels),
+                   nn.ReLU(inplace=True)]
+    layers.append(nn.Conv2d(channels, in_channels, 3, padding=1))
+    body = nn.Sequential(*layers)
+    nn.init.zeros_(body[-1].weight)  # starts as the identity: the residual is zero
+    nn.init.zeros_(body[-1].bias)
+    return body
+
+
 @register_arch("dncnn",
                dncnn_17=dict(depth=17, channels=64),
                dncnn_compact=dict(depth=10, channels=32))
@@ -33,16 +51,7 @@ class DnCNN(nn.Module):
 
     def __init__(self, depth: int = 17, channels: int = 64, in_channels: int = 3):
         super().__init__()
-        if depth < 3:
-            raise ValueError("DnCNN needs at least 3 layers")
-        layers: list[nn.Module] = [nn.Conv2d(in_channels, channels, 3, padding=1), nn.ReLU(inplace=True)]
-        for _ in range(depth - 2):
-            layers += [nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels),
-                       nn.ReLU(inplace=True)]
-        layers.append(nn.Conv2d(channels, in_channels, 3, padding=1))
-        self.body = nn.Sequential(*layers)
-        nn.init.zeros_(self.body[-1].weight)  # starts as the identity: output = decoded input
-        nn.init.zeros_(self.body[-1].bias)
+        self.body = conv_bn_relu_stack(depth, channels, in_channels)
 
     def forward(self, x):
         return x - self.body(x)

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from srcodec.archs import register_arch
+from srcodec.post.dncnn import conv_bn_relu_stack
 
 
 def upscale_bicubic(x, scale: int = 2):
@@ -35,16 +36,7 @@ class RecCNN(nn.Module):
 
     def __init__(self, depth: int = 20, channels: int = 64, in_channels: int = 3):
         super().__init__()
-        if depth < 3:
-            raise ValueError("RecCNN needs at least 3 layers")
-        layers: list[nn.Module] = [nn.Conv2d(in_channels, channels, 3, padding=1), nn.ReLU(inplace=True)]
-        for _ in range(depth - 2):
-            layers += [nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels),
-                       nn.ReLU(inplace=True)]
-        layers.append(nn.Conv2d(channels, in_channels, 3, padding=1))
-        self.body = nn.Sequential(*layers)
-        nn.init.zeros_(self.body[-1].weight)  # starts as the identity on the upscaled image
-        nn.init.zeros_(self.body[-1].bias)
+        self.body = conv_bn_relu_stack(depth, channels, in_channels)
 
     def forward(self, x):
         return x + self.body(x)
