@@ -137,7 +137,7 @@ class ThreadTuner:
     ordinary training steps, nothing is wasted.
     """
 
-    def __init__(self, candidates: tuple[int, ...], period: int = 200, probe: int = 3, slack: float = 1.5):
+    def __init__(self, candidates: tuple[int, ...], period: int = 200, probe: int = 3, slack: float = 2.0):
         self.candidates = candidates
         self.period, self.probe, self.slack = period, probe, slack
         self.choice = candidates[-1]
@@ -161,7 +161,7 @@ class ThreadTuner:
             current = self.schedule.pop(0)
             self.times.setdefault(current, []).append(seconds)
             if not self.schedule:
-                best = {c: min(t) for c, t in self.times.items()}
+                best = {c: sorted(t)[len(t) // 2] for c, t in self.times.items()}
                 self.choice = min(best, key=best.get)
                 self.reference = best[self.choice]
                 self.recent, self.since_probe = [], 0
