@@ -15,6 +15,8 @@ def test_roundtrip_prints_bytes_bpp_psnr(tmp_path):
     assert proc.returncode == 0, proc.stderr
     fields = dict(line.split(None, 1) for line in proc.stdout.splitlines())
     coded = tmp_path / "out" / "in.webp"
+    raw_ratio = 64 * 96 * 3 / coded.stat().st_size
+    assert fields["ratio"].startswith(f"{raw_ratio:.1f}:1 vs raw") and "vs png" in fields["ratio"]
     assert int(fields["bytes"]) == coded.stat().st_size
     assert abs(float(fields["bpp"]) - 8 * coded.stat().st_size / (64 * 96)) < 1e-3
     decoded = load_image(tmp_path / "out" / "in.decoded.png")

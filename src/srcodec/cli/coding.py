@@ -19,7 +19,7 @@ from srcodec.codecs import codec_class, codec_names, get_codec
 from srcodec.errors import OutputError, SrcodecError
 from srcodec.io.files import read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, load_image, save_png
-from srcodec.metrics import bpp, ms_ssim, psnr
+from srcodec.metrics import bpp, compression_ratio, ms_ssim, psnr
 
 CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif"}
 
@@ -158,6 +158,8 @@ def cmd_roundtrip(args) -> int:
     print(f"file     {coded}")
     print(f"bytes    {size}")
     print(f"bpp      {bpp(size, h, w):.4f}")
+    ratio = compression_ratio(size, image, png_bytes=src.stat().st_size if src.suffix.lower() == ".png" else None)
+    print("ratio    " + ", ".join(f"{v:.1f}:1 {k.replace('_', ' ')}" for k, v in ratio.items()))
     print(f"psnr     {psnr(image, decoded):.2f} dB")
     msssim = ms_ssim(image, decoded)
     if msssim == msssim:
