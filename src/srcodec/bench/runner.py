@@ -46,8 +46,8 @@ from tqdm import tqdm
 
 from srcodec.bench import bdrate, plots
 from srcodec.codecs import Codec, codec_class, get_codec
-from srcodec.errors import InputError, OutputError, SrcodecError, UnknownNameError
-from srcodec.io.files import write_atomic
+from srcodec.errors import InputError, SrcodecError, UnknownNameError
+from srcodec.io.files import make_folder, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, load_image
 from srcodec.metrics import quality_row
 
@@ -385,17 +385,6 @@ def resolve_anchor(anchor: str | None, codec_names: list[str], skipped: dict[str
                            "nor a JSON curve file")
 
 
-def _prepare_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError(f"{out}: output folder is not writable")
-
-
 def _drop_stale_rows(out: Path, codecs: list[Codec], store: RowStore) -> None:
     """Rows measured with other encoder settings are dropped and measured again, never mixed in."""
     path = out / "settings.json"
@@ -437,7 +426,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     for p in paths:  # a broken file is reported once, before any work
         load_image(p)
     out = Path(out)
-    _prepare_folder(out)
+    make_folder(out)
     store = RowStore(out, fresh=fresh)
     _drop_stale_rows(out, codecs, store)
 

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from srcodec import api
 from srcodec.codecs import codec_class, codec_names, get_codec
 from srcodec.errors import OutputError, SrcodecError
-from srcodec.io.files import read_bytes, write_atomic
+from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, load_image, save_png
 from srcodec.metrics import bpp, compression_ratio, ms_ssim, psnr
 
@@ -43,10 +43,7 @@ def _pairs(src: Path, dst: Path | None, suffixes: set[str], out_suffix) -> tuple
         out_dir = dst if dst is not None else src
         if out_dir.exists() and not out_dir.is_dir():
             raise OutputError(f"{out_dir}: input is a folder, so the output must be a folder")
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"{out_dir}: cannot create folder ({exc.strerror or exc})") from None
+        make_folder(out_dir)
         return [(f, out_dir / f.relative_to(src).with_suffix(out_suffix(f))) for f in files], True
     if dst is not None and dst.is_dir():
         dst = dst / src.with_suffix(out_suffix(src)).name
@@ -134,11 +131,7 @@ def cmd_roundtrip(args) -> int:
     codec = get_codec(name)
     src = Path(args.input)
     image = load_image(src)
-    out_dir = Path(args.out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create folder ({exc.strerror or exc})") from None
+    out_dir = make_folder(args.out_dir)
     coded = out_dir / (src.stem + codec.extension)
     decoded_path = out_dir / (src.stem + ".decoded.png")
     t0 = time.perf_counter()

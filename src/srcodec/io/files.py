@@ -28,6 +28,20 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
 
 
+def make_folder(path: str | os.PathLike) -> Path:
+    """Create an output folder (and its parents), with a one-line error when that is impossible."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise OutputError(f"{p}: exists and is not a folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{p}: cannot create folder ({exc.strerror or exc})") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise OutputError(f"{p}: output folder is not writable")
+    return p
+
+
 def write_atomic(path: str | os.PathLike, data: bytes, *, inputs: tuple = ()) -> Path:
     """Write ``data`` to ``path`` atomically (temp file + rename).
 
