@@ -1,1 +1,3 @@
-"""Training data: image folders turned into random patches (see :mod:`.patches`)."""
+"""Training data for srcodec's models: :mod:`.patches` (random crops from folders
+of images, any trainer) and :mod:`.degrade` (the degraded inputs of the
+restoration networks)."""
