@@ -44,24 +44,12 @@ def _bits(likelihood: torch.Tensor) -> float:
     return float(-torch.log2(likelihood.double()).sum())
 
 
-class FactorizedLatent(nn.Module):
-    """A latent coded with a learned per-channel density and stored integer tables."""
+class StoredTables(nn.Module):
+    """Integer CDF tables kept as buffers (saved with the weights), made into coder models once."""
 
-    def __init__(self, channels: int, radius: int = 64, name: str = "z"):
-        super().__init__()
-        self.radius = radius
-        self.name = name
-        self.density = FactorizedDensity(channels)
-        width = 2 * radius + 2
-        self.register_buffer("table_counts", torch.ones(channels * width, dtype=torch.int32))
-        self.register_buffer("table_offsets", torch.arange(channels + 1, dtype=torch.int32) * width)
-        self._tables = None
-
-    def update_tables(self) -> None:
-        """Freeze the learned density into integer tables (run once before export)."""
-        flat, offsets = pack_tables(self.density.integer_tables(self.radius))
-        self.table_counts.copy_(torch.from_numpy(flat))
-        self.table_offsets.copy_(torch.from_numpy(offsets))
+    def set_table_buffers(self, counts: torch.Tensor, offsets: torch.Tensor) -> None:
+        self.register_buffer("table_counts", counts)
+        self.register_buffer("table_offsets", offsets)
         self._tables = None
 
     def tables(self):
@@ -72,6 +60,26 @@ class FactorizedLatent(nn.Module):
     def _load_from_state_dict(self, *args, **kwargs):
         self._tables = None
         super()._load_from_state_dict(*args, **kwargs)
+
+
+class FactorizedLatent(StoredTables):
+    """A latent coded with a learned per-channel density and stored integer tables."""
+
+    def __init__(self, channels: int, radius: int = 64, name: str = "z"):
+        super().__init__()
+        self.radius = radius
+        self.name = name
+        self.density = FactorizedDensity(channels)
+        width = 2 * radius + 2
+        self.set_table_buffers(torch.ones(channels * width, dtype=torch.int32),
+                               torch.arange(channels + 1, dtype=torch.int32) * width)
+
+    def update_tables(self) -> None:
+        """Freeze the learned density into integer tables (run once before export)."""
+        flat, offsets = pack_tables(self.density.integer_tables(self.radius))
+        self.table_counts.copy_(torch.from_numpy(flat))
+        self.table_offsets.copy_(torch.from_numpy(offsets))
+        self._tables = None
 
     def forward(self, y, params=None):
         lik = self.density.likelihood(noisy(y) if self.training else torch.round(y))
@@ -95,7 +103,7 @@ class FactorizedLatent(nn.Module):
         return torch.from_numpy(q.reshape(shape)).to(torch.float32)
 
 
-class GaussianLatent(nn.Module):
+class GaussianLatent(StoredTables):
     """A latent that is Gaussian given ``params``: scales, or (scales, means) when ``means``."""
 
     def __init__(self, means: bool):
@@ -103,18 +111,7 @@ class GaussianLatent(nn.Module):
         self.means = means
         self.gaussian = GaussianConditional()
         flat, offsets = pack_tables(self.gaussian.integer_tables())
-        self.register_buffer("table_counts", torch.from_numpy(flat))
-        self.register_buffer("table_offsets", torch.from_numpy(offsets))
-        self._tables = None
-
-    def tables(self):
-        if self._tables is None:
-            self._tables = coder.tables(unpack_tables(self.table_counts.numpy(), self.table_offsets.numpy()))
-        return self._tables
-
-    def _load_from_state_dict(self, *args, **kwargs):
-        self._tables = None
-        super()._load_from_state_dict(*args, **kwargs)
+        self.set_table_buffers(torch.from_numpy(flat), torch.from_numpy(offsets))
 
     def split(self, params):
         if self.means:
