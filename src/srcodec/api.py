@@ -34,10 +34,6 @@ def default_codec_name() -> str:
     return "avif"
 
 
-def _as_image(image) -> np.ndarray:
-    return load_image(image)
-
-
 def encode_for_target(codec: Codec, image: np.ndarray, *, bpp: float | None = None,
                       max_bytes: int | None = None) -> tuple[bytes, float]:
     """Bisection on the real encoded size: the best quality whose file fits the target.
@@ -56,7 +52,7 @@ def encode_for_target(codec: Codec, image: np.ndarray, *, bpp: float | None = No
             raise UnknownNameError(f"--max-bytes must be a positive integer, got {max_bytes}")
         limit = int(max_bytes)
     lo, hi = codec.quality_range
-    integer = getattr(codec, "integer_quality", True)
+    integer = codec.integer_quality
     best = codec.encode(image, lo)
     best_q = lo
     if len(best) > limit:
@@ -89,7 +85,7 @@ def compress(image, codec: str | None = None, quality: float | None = None, *,
     if sum(x is not None for x in (quality, bpp, max_bytes)) > 1:
         raise UnknownNameError("give only one of quality, bpp and max_bytes")
     c = get_codec(codec or default_codec_name())
-    img = _as_image(image)
+    img = load_image(image)
     if bpp is not None or max_bytes is not None:
         return encode_for_target(c, img, bpp=bpp, max_bytes=max_bytes)[0]
     return c.encode(img, c.default_quality if quality is None else quality)

@@ -31,13 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"srcodec.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"srcodec.cli.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"srcodec.cli.{name}").register(sub)
     return parser
 
 

@@ -140,10 +140,8 @@ def cmd_roundtrip(args) -> int:
     write_atomic(coded, data, inputs=(src,))
     size = coded.stat().st_size
     t2 = time.perf_counter()
-    decoded = api.decompress(read_bytes(coded))
+    decoded = codec.decode_like(read_bytes(coded), image)
     t3 = time.perf_counter()
-    if decoded.shape[2] != image.shape[2]:
-        decoded = codec.decode_like(data, image)
     save_png(decoded, decoded_path, inputs=(src,))
     h, w = image.shape[:2]
     print(f"input    {src} ({w}x{h})")

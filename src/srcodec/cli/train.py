@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-#: kind -> one-line help; a kind whose module is not there yet is left out
+#: kind -> one-line help
 TRAIN_KINDS = {
     "codec": "the learned codec (variable rate, one set of weights)",
     "sr": "super-resolution post-stage",
@@ -24,12 +24,7 @@ def register(subparsers) -> None:
     kinds = p.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
     for kind, help_text in TRAIN_KINDS.items():
-        try:
-            module = importlib.import_module(f"srcodec.train.{kind}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"srcodec.train.{kind}":
-                continue
-            raise
+        module = importlib.import_module(f"srcodec.train.{kind}")
         sp = kinds.add_parser(kind, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
         module.add_arguments(sp)
         sp.set_defaults(func=module.run)

@@ -39,6 +39,8 @@ class Codec(ABC):
     default_quality: ClassVar[float] = 75.0
     #: the default benchmark sweep, chosen to span about 0.1-2 bpp on Kodak
     sweep: ClassVar[tuple[float, ...]] = ()
+    #: whether only whole-number qualities differ (rate targets bisect over integers)
+    integer_quality: ClassVar[bool] = True
 
     @classmethod
     def unavailable_reason(cls) -> str | None:

@@ -51,6 +51,10 @@ def _file_key(path: Path) -> tuple[int, int, int]:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
+#: a pipeline's quality knob is its inner codec's: these attributes are copied from it
+INNER_QUALITY_ATTRS = ("quality_help", "quality_range", "default_quality", "sweep", "integer_quality")
+
+
 class Pipeline(Codec):
     """pre-stage -> inner codec -> post-stage, written as a ``.srz`` file."""
 
@@ -73,9 +77,8 @@ class Pipeline(Codec):
 
     def __init__(self):
         inner = codec_class(self.inner)
-        for attr in ("quality_help", "quality_range", "default_quality", "sweep"):
+        for attr in INNER_QUALITY_ATTRS:
             setattr(self, attr, getattr(inner, attr))
-        self.integer_quality = getattr(inner, "integer_quality", True)
         self._nets: dict[str, torch.nn.Module] | None = None
 
     # -- identity ---------------------------------------------------------
@@ -242,7 +245,7 @@ def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:
     except UnknownNameError:
         inner = None
     if inner is not None:
-        for attr in ("quality_help", "quality_range", "default_quality", "sweep"):
+        for attr in INNER_QUALITY_ATTRS:
             setattr(cls, attr, getattr(inner, attr))
     register_codec(cls)
     _PIPELINES[cls.name] = cls
