@@ -14,6 +14,12 @@ runs without its upsampler, as a second restoration stage.
 
 Pipelines: ``jin-jpeg-x2``, ``jin-jpeg-x4``, ``jin-avif-x1``, ``jin-avif-x2``.
 Weights: ``srcodec/weights/<name>.safetensors`` with stages ``car`` and ``sr``.
+
+The baseline Jin et al. compare against, "SR without CAR": ``sr-jpeg-x2`` and
+``sr-jpeg-x4`` (bicubic ↓s → JPEG → EDSR ×s, one stage ``sr``), with an EDSR
+trained on *clean* bicubic LR (``srcodec train sr --codec none``), as a plain
+super-resolution network would be. It shows what the codec's artifacts do to
+an SR network that never saw them.
 """
 
 from __future__ import annotations
@@ -48,4 +54,28 @@ for _codec, _s in (("jpeg", 2), ("jpeg", 4), ("avif", 1), ("avif", 2)):
         "label": f"Jin et al. {_codec.upper()} ×{_s}",
         "pre_label": f"bicubic ↓{_s}" if _s > 1 else "-", "post_label": f"DnCNN CAR → EDSR ×{_s}",
         "train_hint": _train_hint(_codec, _s),
+    }))
+
+
+class SRNoCARPipeline(Pipeline):
+    """Jin et al.'s "SR without CAR" baseline: EDSR trained on clean LR, applied to the decoded LR as it is."""
+
+    paper = "baseline (Jin et al.'s SR without CAR): bicubic ↓, JPEG, EDSR ↑ trained on clean bicubic LR"
+    stages = ("sr",)
+    stage_archs = {"sr": ("edsr",)}
+
+    def pre(self, rgb: np.ndarray) -> np.ndarray:
+        return bicubic_down(rgb, self.scale)
+
+    def post(self, lr: np.ndarray) -> np.ndarray:
+        return self.run_nets(lr, self.nets["sr"])
+
+
+for _s in (2, 4):
+    register_pipeline(type(f"SR_jpeg_x{_s}", (SRNoCARPipeline,), {
+        "name": f"sr-jpeg-x{_s}", "inner": "jpeg", "scale": _s,
+        "label": f"EDSR only (no CAR) JPEG ×{_s}",
+        "pre_label": f"bicubic ↓{_s}", "post_label": f"EDSR ×{_s} (clean-LR trained, no CAR)",
+        "train_hint": (f"srcodec train sr --codec none --scale {_s} --out runs/sr-x{_s}, then copy "
+                       f"runs/sr-x{_s}/weights.safetensors to the weights folder as sr-jpeg-x{_s}.safetensors"),
     }))

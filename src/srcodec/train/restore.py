@@ -75,6 +75,11 @@ def parse_quality(text: str) -> float | tuple[float, float]:
         raise argparse.ArgumentTypeError(f"quality must be a number or a range LOW-HIGH, got {text!r}") from None
 
 
+def parse_codec(text: str) -> str | None:
+    """``"none"`` -> ``None``: no codec in the degradation, clean bicubic LR (plain SR); other names as given."""
+    return None if text.strip().lower() == "none" else text
+
+
 def add_common_arguments(p: argparse.ArgumentParser, *, crop: int = 96, batch: int = 16, lr: float = 1e-4) -> None:
     p.add_argument("--data", action="append", metavar="DIR",
                    help=f"training image folder, repeatable, searched recursively (default: {DATASETS / 'train'})")
@@ -102,7 +107,8 @@ def add_common_arguments(p: argparse.ArgumentParser, *, crop: int = 96, batch: i
 
 def add_codec_arguments(p: argparse.ArgumentParser, *, codec: str = "jpeg", quality: str = "10-60",
                         scale: int = 2, scales=(1, 2, 3, 4)) -> None:
-    p.add_argument("--codec", default=codec, help="the real codec of the degradation (default: %(default)s)")
+    p.add_argument("--codec", default=codec, type=parse_codec,
+                   help="the real codec of the degradation, or none: clean bicubic LR (default: %(default)s)")
     p.add_argument("--quality", type=parse_quality, default=parse_quality(quality),
                    help=f"codec quality, or a range LOW-HIGH drawn per patch (default: {quality})")
     p.add_argument("--scale", type=int, default=scale, choices=scales, help="downscaling factor (default: %(default)s)")

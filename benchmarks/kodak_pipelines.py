@@ -1,0 +1,565 @@
+#!/usr/bin/env python3
+"""Regenerate the pipelines section of docs/results.md: issue 4's pipelines on Kodak.
+
+Runs, from the repository root::
+
+    srcodec bench ../shared/datasets/kodak --codecs <pipelines>,<baselines> --out runs/kodak-pipelines \\
+        --jobs 2 --anchor jpeg --ref ../shared/reference/kodak/vtm.json
+
+where <pipelines> are those of issue 4 whose weights are there (jin-jpeg-x2/x4,
+jin-avif-x1/x2, jiang-comcnn, jiang-arcnn, jiang-arcnn-aspp, tun2023-x2/x4; the
+others are listed as not run) and <baselines> are bicubic-jpeg-x2/x4,
+bicubic-avif-x2, jpeg, avif and the full-resolution learned codec. Before the
+bench, the rows of jpeg, avif and learned already measured in
+runs/kodak-anchors and runs/kodak-learned are copied into the run when they
+were measured on the same images with the same encoder settings (the bench then
+skips them; it measures anything else, and resumes an interrupted run).
+
+Then it writes the section of docs/results.md between
+``<!-- begin kodak_pipelines -->`` and ``<!-- end kodak_pipelines -->`` (the
+other sections stay as they are) and docs/img/kodak_pipelines_<family>_{psnr,msssim}.png:
+
+- PSNR and MS-SSIM over bpp of every pipeline, with the JPEG and AVIF anchors
+  and VTM (published, dashed), one figure per inner codec family;
+- a summary table, and per pipeline its BD-rates (PSNR, MS-SSIM) against its
+  own baselines and against VTM;
+- the crossover bpp of tun2023-x2/x4 with the full-resolution learned codec;
+- target checks: does each pipeline beat its baselines; tun2023's best PSNR at
+  ≤ 19,778 bytes per Kodak image against Tun et al.'s 33.10 dB / SSIM 0.9219;
+  the median decode time of the ×2 pipelines against the 2 s target.
+
+Every number comes from the run's rows.json / <codec>.json and vtm.json.
+
+Usage: python benchmarks/kodak_pipelines.py [--limit K] [--qualities Q ...] [--jobs N]
+       [--skip-bench] [--fresh] [--out DIR] [--doc PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from srcodec.bench import bdrate, plots
+from srcodec.bench.runner import RowStore, quality_key
+from srcodec.bench.sections import write_section
+from srcodec.codecs import codec_class, get_codec
+from srcodec.io.files import write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = "../shared/datasets/kodak"
+REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
+VTM = REFERENCE / "vtm.json"
+RUN = "runs/kodak-pipelines"
+DOC = ROOT / "docs" / "results.md"
+IMG = ROOT / "docs" / "img"
+SECTION = "kodak_pipelines"
+#: run folders whose rows of the plain codecs are reused when their settings match
+REUSE_FROM = ("runs/kodak-anchors", "runs/kodak-learned")
+REUSABLE = ("jpeg", "avif", "learned")
+
+#: the pipelines of issue 4, in the order of the tables
+PIPELINES = ("jin-jpeg-x2", "jin-jpeg-x4", "jin-avif-x1", "jin-avif-x2", "jiang-comcnn", "jiang-arcnn",
+             "jiang-arcnn-aspp", "tun2023-x2", "tun2023-x4")
+#: what they are compared with (always run: no weights needed, or shipped)
+BASELINES = ("bicubic-jpeg-x2", "bicubic-jpeg-x4", "bicubic-avif-x2", "jpeg", "avif", "learned")
+#: pipeline -> its own baselines (BD-rate anchors), first the closest one
+COMPARE = {
+    "jin-jpeg-x2": ("bicubic-jpeg-x2", "jpeg"),
+    "jin-jpeg-x4": ("bicubic-jpeg-x4", "jpeg"),
+    "jin-avif-x1": ("avif",),
+    "jin-avif-x2": ("bicubic-avif-x2", "avif"),
+    "jiang-comcnn": ("jpeg", "jiang-arcnn"),
+    "jiang-arcnn": ("jpeg",),
+    "jiang-arcnn-aspp": ("jpeg", "jiang-arcnn"),
+    "tun2023-x2": ("learned", "bicubic-jpeg-x2", "avif"),
+    "tun2023-x4": ("learned", "bicubic-jpeg-x4", "avif"),
+}
+#: plot families: file suffix -> (title, codecs drawn); JPEG and AVIF anchors in each
+FAMILIES = {
+    "jpeg": ("JPEG inside", ("jpeg", "avif", "bicubic-jpeg-x2", "bicubic-jpeg-x4", "jin-jpeg-x2", "jin-jpeg-x4",
+                             "jiang-comcnn", "jiang-arcnn", "jiang-arcnn-aspp")),
+    "avif": ("AVIF inside", ("jpeg", "avif", "bicubic-avif-x2", "jin-avif-x1", "jin-avif-x2")),
+    "learned": ("learned codec inside", ("jpeg", "avif", "learned", "bicubic-jpeg-x2", "bicubic-jpeg-x4",
+                                         "tun2023-x2", "tun2023-x4")),
+}
+#: Tun et al.'s headline on Kodak, quoted in issue 4 (the paper's table is not in this repository)
+TUN_BYTES, TUN_PSNR, TUN_SSIM = 19_778, 33.10, 0.9219
+DECODE_TARGET_S = 2.0
+METRICS = ("psnr-rgb", "ms-ssim-rgb")
+
+
+# ---------------------------------------------------------------- planning and running
+
+
+def plan(qualities: list[float] | None) -> tuple[list[str], dict[str, str]]:
+    """The codecs to run (available pipelines, then baselines) and ``{name: why not}`` for the others."""
+    names, skipped = [], {}
+    for name in (*PIPELINES, *BASELINES):
+        reason = codec_class(name).unavailable_reason()
+        if reason is None and qualities:
+            lo, hi = codec_class(name).quality_range
+            bad = [q for q in qualities if not lo <= q <= hi]
+            if bad:
+                reason = f"--qualities {' '.join(f'{q:g}' for q in bad)} outside its range {lo:g}..{hi:g}"
+        if reason:
+            skipped[name] = reason
+        else:
+            names.append(name)
+    return names, skipped
+
+
+def bench_command(names: list[str], out: str, jobs: int, limit: int | None, qualities: list[float] | None) -> list[str]:
+    cmd = ["srcodec", "bench", DATASET, "--codecs", ",".join(names), "--out", out, "--jobs", str(jobs)]
+    if "jpeg" in names:
+        cmd += ["--anchor", "jpeg"]
+    cmd += ["--ref", os.path.relpath(VTM, ROOT)]
+    if limit:
+        cmd += ["--limit", str(limit)]
+    if qualities:
+        cmd += ["--qualities", *(f"{q:g}" for q in qualities)]
+    return cmd
+
+
+def _same_settings(a, b) -> bool:
+    return json.loads(json.dumps(a, sort_keys=True)) == json.loads(json.dumps(b, sort_keys=True))
+
+
+def reuse_rows(out: Path, names: list[str], dataset: Path) -> dict[str, int]:
+    """Copy rows of jpeg/avif/learned from earlier runs on the same images with the same settings.
+
+    Only rows the run does not hold yet are added; returns ``{source run: rows copied}``.
+    """
+    wanted = [n for n in REUSABLE if n in names]
+    if not wanted:
+        return {}
+    current = {n: get_codec(n).settings() for n in wanted}
+    out_settings = {}
+    if (out / "settings.json").exists():
+        out_settings = json.loads((out / "settings.json").read_text(encoding="utf-8")).get("codecs", {})
+    copied: dict[str, int] = {}
+    store = None
+    for src in REUSE_FROM:
+        folder = ROOT / src
+        try:
+            settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
+            rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if Path(settings.get("dataset", "")).resolve() != dataset.resolve():
+            continue
+        images = settings.get("images", {})
+        usable = [n for n in wanted if n in settings.get("codecs", {})
+                  and _same_settings(settings["codecs"][n].get("settings"), current[n])
+                  # rows the run would drop as stale (its settings.json says otherwise) are not worth copying
+                  and (n not in out_settings or _same_settings(out_settings[n].get("settings"), current[n]))]
+        if not usable:
+            continue
+        if store is None:
+            out.mkdir(parents=True, exist_ok=True)
+            store = RowStore(out)
+        n_before = len(store.rows)
+        for row in rows:
+            if row.get("codec") in usable and row.get("image") in images \
+                    and Path(images[row["image"]]).parent.resolve() == dataset.resolve():
+                key = (row["image"], row["codec"], quality_key(row["quality"]))
+                if key not in store.rows:
+                    store.add({k: (math.nan if v is None and k not in ("image", "codec") else v) for k, v in row.items()})
+        if len(store.rows) > n_before:
+            copied[src] = len(store.rows) - n_before
+    if store is not None and store.dirty:
+        store.flush()
+    return copied
+
+
+# ---------------------------------------------------------------- reading a run
+
+
+class Run:
+    """The curves and rows of a finished run folder, restricted to its images."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
+        self.images = list(self.settings["images"])
+        self.curves: dict[str, bdrate.Curve] = {}
+        for name in self.settings["codecs"]:
+            p = folder / f"{name}.json"
+            if p.exists():
+                c = bdrate.load_curve(p)
+                if c.results.get("bpp"):
+                    self.curves[name] = c
+        keep = set(self.images)
+        planned = {name: {quality_key(q) for q in c.get("qualities", [])} for name, c in self.settings["codecs"].items()}
+        # only the rows of this run's plan: rows.json may hold more (other qualities, images, copied rows)
+        self.rows = [r for r in json.loads((folder / "rows.json").read_text(encoding="utf-8"))
+                     if r["image"] in keep and quality_key(r["quality"]) in planned.get(r["codec"], ())]
+
+    def label(self, name: str) -> str:
+        c = self.curves.get(name)
+        return c.label if c is not None else name
+
+    def per_quality(self, name: str) -> list[dict]:
+        """Means over the run's images per quality (only qualities measured on every image), by quality."""
+        return quality_means(self.rows, name, self.images)
+
+
+def quality_means(rows: list[dict], codec: str, images: list[str]) -> list[dict]:
+    """``[{quality, bytes, bpp, psnr, ssim, ms_ssim, decode_s, decode_median_s, n}]`` over ``images``, by quality."""
+    by_q: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["codec"] == codec and r["image"] in images:
+            by_q.setdefault(quality_key(r["quality"]), []).append(r)
+    out = []
+    for q, rs in by_q.items():
+        if len({r["image"] for r in rs}) < len(set(images)):
+            continue
+
+        def mean(key, rs=rs):
+            vals = [r[key] for r in rs if r.get(key) is not None and math.isfinite(r[key])]
+            return sum(vals) / len(vals) if vals else None
+
+        dec = [r["decode_s"] for r in rs if r.get("decode_s") is not None]
+        out.append({"quality": float(q), "bytes": mean("bytes"), "bpp": mean("bpp"), "psnr": mean("psnr"),
+                    "ssim": mean("ssim"), "ms_ssim": mean("ms_ssim"), "decode_s": mean("decode_s"),
+                    "decode_median_s": statistics.median(dec) if dec else None, "n": len(rs)})
+    return sorted(out, key=lambda d: d["quality"])
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def bd(anchor: bdrate.Curve | None, test: bdrate.Curve, metric: str) -> tuple[float | None, str]:
+    """(BD-rate in %, or None) and the reason when there is none."""
+    if anchor is None:
+        return None, "not run"
+    try:
+        return bdrate.bd_rate(anchor, test, metric), ""
+    except bdrate.BDRateError as exc:
+        return None, str(exc)
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else bdrate.format_percent(value).replace(" ", "\u00a0")
+
+
+def span(values, digits: int = 2) -> str:
+    vals = [v for v in values if v is not None]
+    return f"{min(vals):.{digits}f}–{max(vals):.{digits}f}" if vals else "–"
+
+
+def msssim_db(values) -> list[float | None]:
+    return [None if v is None or not 0 <= v < 1 else -10 * math.log10(1 - v) for v in values]
+
+
+def crossings(test: bdrate.Curve, anchor: bdrate.Curve, metric: str = "psnr-rgb") -> dict:
+    """Where ``test``'s curve crosses ``anchor``'s, both piecewise linear in log-bpp, over their common bpp range.
+
+    Returns ``{"range": (lo, hi) or None, "low_sign": +1/-1/0, "points": [(bpp, "above below"|"below above")]}``;
+    ``"above below"`` means test is above anchor below that bpp and below it above.
+    """
+    rt, qt = test.points(metric)
+    ra, qa = anchor.points(metric)
+    spans = {"test_bpp": (float(rt.min()), float(rt.max())) if len(rt) else None,
+             "anchor_bpp": (float(ra.min()), float(ra.max())) if len(ra) else None}
+    if len(rt) < 2 or len(ra) < 2:
+        return {"range": None, "low_sign": 0, "points": [], **spans}
+    lt, la = np.log(rt), np.log(ra)
+    lo, hi = max(lt.min(), la.min()), min(lt.max(), la.max())
+    if not lo < hi:
+        return {"range": None, "low_sign": 0, "points": [], **spans}
+    grid = np.unique(np.concatenate([[lo, hi], lt[(lt > lo) & (lt < hi)], la[(la > lo) & (la < hi)]]))
+    diff = np.interp(grid, lt, qt) - np.interp(grid, la, qa)
+    points = []
+    for i in range(len(grid) - 1):
+        d0, d1 = diff[i], diff[i + 1]
+        if d0 == 0 and i > 0:
+            continue  # counted at the end of the previous segment
+        if d0 * d1 < 0 or (d1 == 0 and d0 != 0 and i + 1 < len(grid) - 1):
+            x = grid[i] + (grid[i + 1] - grid[i]) * d0 / (d0 - d1)
+            points.append((float(math.exp(x)), "above below" if d0 > 0 else "below above"))
+    nz = diff[diff != 0]
+    return {"range": (float(math.exp(lo)), float(math.exp(hi))), "low_sign": int(np.sign(nz[0])) if len(nz) else 0,
+            "points": points, **spans}
+
+
+def crossover_text(name: str, cross: dict, anchor_label: str) -> str:
+    if cross["range"] is None:
+        t, a = cross.get("test_bpp"), cross.get("anchor_bpp")
+        why = "too few points" if not t or not a or t[0] == t[1] or a[0] == a[1] else \
+            f"its curve spans {t[0]:.3f}–{t[1]:.3f} bpp, {anchor_label}'s {a[0]:.3f}–{a[1]:.3f} bpp: no rate in common"
+        return f"`{name}`: none in the measured range ({why})"
+    lo, hi = cross["range"]
+    rng = f"{lo:.3f}–{hi:.3f} bpp"
+    if not cross["points"]:
+        side = {1: "above", -1: "below", 0: "on"}[cross["low_sign"]]
+        return f"`{name}`: none in the measured range (its PSNR curve is {side} {anchor_label}'s over the whole common range {rng})"
+    parts = []
+    for b, kind in cross["points"]:
+        parts.append(f"{b:.3f} bpp ({'from above to below' if kind == 'above below' else 'from below to above'})")
+    first = cross["points"][0]
+    lead = (f"crossover at **{first[0]:.3f} bpp**: below it, its PSNR is above {anchor_label}'s"
+            if first[1] == "above below" else
+            f"its PSNR is below {anchor_label}'s at the low end of the common range; first crossing at {first[0]:.3f} bpp")
+    more = f"; all crossings: {'; '.join(parts)}" if len(parts) > 1 else ""
+    return f"`{name}`: {lead} (common range {rng}{more})"
+
+
+def interp_at(points: list[dict], key: str, x_key: str, x: float) -> float | None:
+    """``key`` at ``x_key`` = x, piecewise linear in log(x_key), inside the measured range only."""
+    pts = sorted((p[x_key], p[key]) for p in points if p.get(x_key) and p.get(key) is not None)
+    if len(pts) < 2 or not pts[0][0] <= x <= pts[-1][0]:
+        return None
+    xs, ys = zip(*pts)
+    return float(np.interp(math.log(x), np.log(xs), ys))
+
+
+# ---------------------------------------------------------------- plots
+
+
+def family_figure(run: Run, names: list[str], refs: list[bdrate.Curve], metric: str, title: str):
+    curves = [run.curves[n] for n in names if n in run.curves]
+    fig = plots.rd_figure(curves, metric, refs, title)
+    # zoom on the pipelines: the full-resolution anchors reach 2 bpp, most pipelines stay far below
+    inner = [run.curves[n] for n in names if n in run.curves and n not in REUSABLE]
+    top = max((max(c.points(metric)[0], default=0) for c in inner), default=0)
+    if top > 0:
+        ax = fig.axes[0]
+        xmax = top * 1.1
+        ax.set_xlim(0, xmax)
+        ys = [y for line in ax.get_lines() for x, y in zip(line.get_xdata(), line.get_ydata()) if x <= xmax]
+        if ys:
+            pad = 0.04 * (max(ys) - min(ys)) or 0.5
+            ax.set_ylim(min(ys) - pad, max(ys) + pad)
+    return fig
+
+
+def write_plots(run: Run, img_dir: Path, doc: Path, refs: list[bdrate.Curve]) -> list[tuple[str, str, str]]:
+    """One PSNR and one MS-SSIM figure per family; ``[(family title, metric, path relative to the doc)]``."""
+    img_dir.mkdir(parents=True, exist_ok=True)
+    made = []
+    n = len(run.images)
+    for fam, (title, names) in FAMILIES.items():
+        if not any(x in run.curves for x in names if x not in REUSABLE):
+            continue
+        for metric, (suffix, _) in plots.PLOTS.items():
+            fig = family_figure(run, list(names), refs, metric,
+                                f"Kodak ({n} image{'s' if n != 1 else ''}): pipelines with {title}")
+            path = img_dir / f"kodak_pipelines_{fam}_{suffix}.png"
+            write_atomic(path, plots.figure_bytes(fig, "png"))
+            made.append((title, metric, Path(os.path.relpath(path, doc.parent)).as_posix()))
+    return made
+
+
+# ---------------------------------------------------------------- the section
+
+
+def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: dict[str, str],
+            reused: dict[str, int], images: list[tuple[str, str, str]]) -> tuple[str, dict]:
+    vtm = bdrate.load_curve(VTM)
+    n = len(run.images)
+    ran = [p for p in PIPELINES if p in run.curves]
+    facts: dict = {"images": n, "pipelines": ran, "bd": {}, "crossover": {}, "tun_target": {}, "decode": {}}
+    L = ["<!-- Generated by `" + script_cmd + "`; do not edit by hand. -->", "",
+         "## Pipelines on Kodak (issue 4)", "",
+         "Written by [`benchmarks/kodak_pipelines.py`](../benchmarks/kodak_pipelines.py), which runs", "",
+         "    " + " ".join(cmd), "",
+         f"and builds this section from `{out_rel}/` (`rows.json`, the per-codec JSON files) and the published "
+         "VTM curve `../shared/reference/kodak/vtm.json`. Every number below comes from those files; run the "
+         "script again to regenerate it (`srcodec bench` resumes a run)."]
+    if reused:
+        L += ["", "Rows of the plain codecs measured earlier with the same settings on the same images were copied "
+              "into the run first, not measured again: " + ", ".join(f"{k} rows from `{s}`" for s, k in reused.items())
+              + "."]
+    L += ["", f"Kodak: {n} image{'s' if n != 1 else ''}"
+          + ("" if n == 24 else " (**not the full set of 24: a test run, `--limit`**)")
+          + ". Each pipeline is one codec writing a `.srz` file (its inner codec's file plus a header); bpp comes "
+          "from the size of that file over the pixels of the original, PSNR and MS-SSIM over RGB against the "
+          "original, averaged per quality over the images. BD-rates as in the section above (PCHIP, MS-SSIM in dB; "
+          "negative = fewer bits for the same quality)."]
+    if skipped:
+        L += ["", "Not run here: " + "; ".join(f"`{k}` ({v})" for k, v in skipped.items()) + "."]
+    missing = [p for p in PIPELINES if p not in run.curves and p not in skipped]
+    if missing:
+        L += ["", "No complete curve in the run for: " + ", ".join(f"`{m}`" for m in missing) + "."]
+
+    L += ["", "### Rate-distortion curves", ""]
+    for title, metric, rel in images:
+        what = "PSNR" if metric == "psnr-rgb" else "MS-SSIM (dB)"
+        L += [f"![{what} over bpp on Kodak, pipelines with {title}]({rel})", ""]
+    L += ["VTM (published, CompressAI's curve) dashed. The bpp axis is cut near the highest rate of the pipelines "
+          "drawn; the full-resolution anchors go on to about 2 bpp (see the section above).", ""]
+
+    L += ["### Summary", "",
+          "| codec | structure | points | bpp | bytes per image | PSNR (dB) | MS-SSIM (dB) | BD-rate PSNR vs VTM |",
+          "|---|---|---|---|---|---|---|---|"]
+    for name in (*ran, *[b for b in BASELINES if b in run.curves]):
+        c = run.curves[name]
+        res = c.results
+        cls = codec_class(name)
+        structure = cls.structure() if hasattr(cls, "structure") else "full resolution"
+        pq = run.per_quality(name)
+        L.append(f"| {c.label} (`{name}`) | {structure} | {len(res['bpp'])} | {span(res['bpp'], 3)} | "
+                 f"{span([p['bytes'] for p in pq], 0)} | {span(res['psnr-rgb'])} | "
+                 f"{span(msssim_db(res.get('ms-ssim-rgb', [])))} | {pct(bd(vtm, c, 'psnr-rgb')[0])} |")
+
+    L += ["", "### BD-rates of each pipeline against its baselines", ""]
+    for name in ran:
+        c = run.curves[name]
+        res = c.results
+        L += [f"#### {c.label} (`{name}`)", "",
+              f"Structure: {codec_class(name).structure()}; {len(res['bpp'])} points, {span(res['bpp'], 3)} bpp, "
+              f"PSNR {span(res['psnr-rgb'])} dB.", "",
+              "| against | BD-rate PSNR | BD-rate MS-SSIM |", "|---|---|---|"]
+        notes = []
+        facts["bd"][name] = {}
+        for base in (*COMPARE[name], "vtm"):
+            anchor = vtm if base == "vtm" else run.curves.get(base)
+            label = "VTM (published)" if base == "vtm" else f"{run.label(base)} (`{base}`)"
+            cells = []
+            for metric in METRICS:
+                value, why = bd(anchor, c, metric)
+                facts["bd"][name][f"{base}:{metric}"] = value
+                cells.append(pct(value))
+                if value is None:
+                    notes.append(f"{label}, {metric}: {why}")
+            L.append(f"| {label} | {cells[0]} | {cells[1]} |")
+        if notes:
+            L += ["", *[f"- n/a: {x}" for x in notes]]
+        L.append("")
+
+    L += ["### Crossover of tun2023 with the full-resolution learned codec", "",
+          "The bpp below which the pipeline's PSNR curve lies above that of `learned` (the same learned codec on the "
+          "full-resolution image), both curves interpolated piecewise-linearly in log-bpp over their common range.", ""]
+    learned = run.curves.get("learned")
+    for name in ("tun2023-x2", "tun2023-x4"):
+        if name not in run.curves:
+            L.append(f"- `{name}`: not run")
+        elif learned is None:
+            L.append(f"- `{name}`: `learned` not run")
+        else:
+            cross = crossings(run.curves[name], learned)
+            facts["crossover"][name] = cross
+            L.append("- " + crossover_text(name, cross, "`learned`"))
+    L.append("")
+
+    L += ["### Target checks", "", "**Does each pipeline beat its baselines** (BD-rate < 0)?", ""]
+    for name in ran:
+        parts = []
+        for base in COMPARE[name]:
+            p, m = facts["bd"][name].get(f"{base}:psnr-rgb"), facts["bd"][name].get(f"{base}:ms-ssim-rgb")
+            verdict = ", ".join(f"{what} n/a" if v is None else f"{what} {'yes' if v < 0 else 'no'} ({pct(v)})"
+                                for what, v in (("PSNR", p), ("MS-SSIM", m)))
+            parts.append(f"vs `{base}`: {verdict}")
+        L.append(f"- `{name}`: " + "; ".join(parts))
+    L.append("")
+
+    L += [f"**tun2023 at ≤ {TUN_BYTES:,} bytes per Kodak image** (mean file bytes over the images; Tun et al.: "
+          f"{TUN_PSNR:.2f} dB PSNR, SSIM {TUN_SSIM:.4f} at {TUN_BYTES:,} bytes, quoted from issue 4). Our SSIM is "
+          "single-scale SSIM over RGB (Gaussian window 11, σ 1.5), from the bench rows.", ""]
+    for name in ("tun2023-x2", "tun2023-x4", "learned"):
+        pq = run.per_quality(name)
+        if not pq:
+            L.append(f"- `{name}`: not run")
+            continue
+        under = [p for p in pq if p["bytes"] <= TUN_BYTES]
+        tag = " (full resolution, for comparison)" if name == "learned" else ""
+        if not under:
+            L.append(f"- `{name}`{tag}: no quality at or under {TUN_BYTES:,} bytes (smallest: "
+                     f"{min(p['bytes'] for p in pq):,.0f} bytes)")
+            facts["tun_target"][name] = None
+            continue
+        best = max(under, key=lambda p: p["psnr"])
+        ip, iss = interp_at(pq, "psnr", "bytes", TUN_BYTES), interp_at(pq, "ssim", "bytes", TUN_BYTES)
+        verdict = "reaches" if best["psnr"] >= TUN_PSNR else "below"
+        text = (f"- `{name}`{tag}: best point quality {best['quality']:g}, {best['bytes']:,.0f} bytes "
+                f"({best['bpp']:.3f} bpp): **{best['psnr']:.2f} dB**, SSIM {best['ssim']:.4f} — {verdict} the paper "
+                f"({best['psnr'] - TUN_PSNR:+.2f} dB, SSIM {best['ssim'] - TUN_SSIM:+.4f})")
+        if ip is not None:
+            text += f"; interpolated at {TUN_BYTES:,} bytes: {ip:.2f} dB, SSIM {iss:.4f}"
+        else:
+            text += f"; {TUN_BYTES:,} bytes is outside its measured range (up to {max(p['bytes'] for p in pq):,.0f})"
+        L.append(text)
+        facts["tun_target"][name] = {"best": best, "interp_psnr": ip, "interp_ssim": iss}
+    L.append("")
+
+    jobs = run.settings.get("jobs", 1)
+    L += [f"**Decode time of the ×2 pipelines** (target ≤ {DECODE_TARGET_S:g} s per Kodak image): the bench's "
+          "`decode_s` of each row, the wall time of decoding the real file (inner codec and networks), measured with "
+          f"one torch thread per row and {jobs} row{'s' if jobs != 1 else ''} at once on the machine that ran it "
+          "(two threads would only be faster).", ""]
+    for name in ran:
+        if codec_class(name).scale != 2:
+            continue
+        pq = run.per_quality(name)
+        if not pq:
+            continue
+        mid = pq[len(pq) // 2]
+        all_dec = [r["decode_s"] for r in run.rows if r["codec"] == name and r.get("decode_s") is not None]
+        med_all = statistics.median(all_dec)
+        ok = mid["decode_median_s"] <= DECODE_TARGET_S
+        facts["decode"][name] = {"quality": mid["quality"], "median_s": mid["decode_median_s"], "median_all_s": med_all}
+        L.append(f"- `{name}`: median {mid['decode_median_s']:.2f} s at quality {mid['quality']:g} (the middle of its "
+                 f"sweep), {med_all:.2f} s over all {len(all_dec)} rows — {'meets' if ok else 'misses'} the target")
+    L.append("")
+    return "\n".join(L), facts
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, metavar="K", help="only the first K Kodak images (a quick test)")
+    ap.add_argument("--qualities", type=float, nargs="+", metavar="Q",
+                    help="passed to srcodec bench (each codec's sweep otherwise); codecs whose range lacks one are left out")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel processes for the bench (default 2)")
+    ap.add_argument("--skip-bench", action="store_true", help="only rewrite the section from an existing run")
+    ap.add_argument("--fresh", action="store_true", help="measure every row again")
+    ap.add_argument("--no-reuse", action="store_true", help="do not copy rows from runs/kodak-anchors, runs/kodak-learned")
+    ap.add_argument("--out", default=RUN, help="the run folder, relative to the repository (default: %(default)s)")
+    ap.add_argument("--doc", type=Path, default=DOC, help="the page whose section is rewritten (default: %(default)s)")
+    ap.add_argument("--img", type=Path, default=IMG, help="where the plots go (default: %(default)s)")
+    args = ap.parse_args()
+
+    names, skipped = plan(args.qualities)
+    cmd = bench_command(names, args.out, args.jobs, args.limit, args.qualities)
+    out = ROOT / args.out
+    reused: dict[str, int] = {}
+    if not args.skip_bench:
+        if not args.fresh and not args.no_reuse:
+            reused = reuse_rows(out, names, (ROOT / DATASET).resolve())
+            for src, k in reused.items():
+                print(f"kodak_pipelines: reusing {k} rows from {src}", file=sys.stderr)
+        for name, why in skipped.items():
+            print(f"kodak_pipelines: not running {name}: {why}", file=sys.stderr)
+        full = [sys.executable, "-m", "srcodec", *cmd[1:], *(["--fresh"] if args.fresh else [])]
+        proc = subprocess.run(full, cwd=ROOT)
+        if proc.returncode != 0:
+            print(f"kodak_pipelines: the bench exited with {proc.returncode}", file=sys.stderr)
+            if proc.returncode != 1 or not (out / "settings.json").exists():
+                return proc.returncode  # 1 = some rows failed: the others are still written up
+    if not (out / "settings.json").exists() or not (out / "rows.json").exists():
+        print(f"kodak_pipelines: {args.out} holds no finished run (run without --skip-bench first)", file=sys.stderr)
+        return 1
+    run = Run(out)
+    refs = [bdrate.load_curve(VTM)]
+    images = write_plots(run, args.img, args.doc, refs)
+    script = "python benchmarks/kodak_pipelines.py" + (f" --limit {args.limit}" if args.limit else "") + \
+             (f" --out {args.out}" if args.out != RUN else "") + \
+             (f" --qualities {' '.join(f'{q:g}' for q in args.qualities)}" if args.qualities else "")
+    text, _facts = section(run, args.out, cmd, script, skipped, reused, images)
+    write_section(args.doc, SECTION, text)
+    print(args.doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
