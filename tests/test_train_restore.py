@@ -65,6 +65,13 @@ def test_jin_steps_two_and_three(data, car_run, tmp_path):
 def test_resampler_and_comcnn_smoke(data, tmp_path):
     _train("resampler", data, tmp_path / "rs", "--arch", "edsr-compact", "--steps", "2", "--rate-weight", "0.01")
     assert set(load_stages(tmp_path / "rs" / "weights.safetensors")) == {"down", "sr"}
+    # tun2023's second step: EDSR tuned on the real codec behind the (frozen) learned downscaler
+    down_before = load_stages(tmp_path / "rs" / "weights.safetensors")["down"].state_dict()
+    _train("sr", data, tmp_path / "tun", "--arch", "edsr-compact", "--steps", "2", "--codec", "webp", "--quality", "50",
+           "--down-weights", str(tmp_path / "rs" / "weights.safetensors"))
+    tun = load_stages(tmp_path / "tun" / "weights.safetensors")
+    assert set(tun) == {"down", "sr"}
+    assert all(torch.equal(down_before[k], v) for k, v in tun["down"].state_dict().items())
     _train("comcnn", data, tmp_path / "com", "--arch", "comcnn-compact", "--rec-arch", "reccnn-compact", "--steps", "2")
     assert set(load_stages(tmp_path / "com" / "weights.safetensors")) == {"com", "rec"}
 
@@ -75,3 +82,18 @@ def test_bad_training_options_are_one_line_errors(data, tmp_path, capsys):
     assert main(["train", "car", "--data", str(data), "--out", str(tmp_path / "x"), "--steps", "1", "--codec", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.count("srcodec: error:") == 3
+
+
+def test_degradation_uses_the_learned_downscaler():
+    from srcodec.archs import build_preset
+    from srcodec.data.degrade import Degradation, bicubic_down, image_to_tensor, tensor_to_image
+
+    hr = smooth_image(32, 40, seed=3)
+    net = build_preset("downscaler-x2").eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.05)  # move it away from bicubic
+        expected = tensor_to_image(net(image_to_tensor(hr)))
+    clean, decoded, _ = Degradation(2, None, 75, downscaler=net)(hr)
+    assert (clean == expected).all() and (decoded == expected).all()
+    assert not (clean == bicubic_down(hr, 2)).all()

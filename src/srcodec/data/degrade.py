@@ -6,6 +6,7 @@ the codec are part of its input. A training pair is made exactly as a
 pipeline makes it::
 
     HR (uint8) ─► pad to a multiple of s ─► bicubic ↓s (Pillow, antialiased) ─► LR clean
+                                            (or a learned downscaler, frozen)
                                                           ─► codec.encode(q) ─► bytes ─► codec.decode ─► LR decoded
 
 The codec is a real one from the registry (jpeg, webp, avif, ...), with a
@@ -101,6 +102,8 @@ class Degradation:
     scale: int = 2
     codec: str | None = "jpeg"
     quality: float | tuple[float, float] = 75
+    #: a learned downscaler (``srcodec.pre.downscaler``, frozen) used instead of bicubic ↓, as in ``tun2023-x<s>``
+    downscaler: torch.nn.Module | None = None
 
     def check(self) -> Degradation:
         """Fail early, with a one-line error, on an unknown or unavailable codec or a bad quality."""
@@ -119,10 +122,18 @@ class Degradation:
                 else float(rng.uniform(lo, hi))
         return float(self.quality)
 
+    def downscale(self, rgb: np.ndarray) -> np.ndarray:
+        """HR RGB uint8 -> LR uint8: bicubic, or the learned downscaler (rounded to 8 bits, as a pipeline sends it)."""
+        if self.downscaler is None:
+            return bicubic_down(rgb, self.scale)
+        with torch.no_grad():
+            x = image_to_tensor(pad_to_multiple(rgb, self.scale))
+            return tensor_to_image(self.downscaler(x.to(next(self.downscaler.parameters()).device)))
+
     def __call__(self, hr: np.ndarray, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, int]:
         """(LR clean, LR decoded, bytes of the coded LR) for one uint8 HR image."""
         rng = rng if rng is not None else np.random.default_rng()
-        lr = bicubic_down(to_rgb(hr), self.scale)
+        lr = self.downscale(to_rgb(hr))
         if self.codec is None:
             return lr, lr, lr.size
         decoded, nbytes = codec_roundtrip(lr, self.codec, self.draw_quality(rng))

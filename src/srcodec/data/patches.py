@@ -50,6 +50,56 @@ def load_training_image(path: Path) -> np.ndarray:
     return img
 
 
+def pool_cache_dir() -> Path | None:
+    """Where decoded training pools are cached: ``$SRCODEC_CACHE`` (empty = no cache) or ``~/.cache/srcodec``."""
+    env = os.environ.get("SRCODEC_CACHE")
+    if env is not None:
+        return Path(env) if env else None
+    return Path.home() / ".cache" / "srcodec"
+
+
+def load_pool(paths: list[Path]) -> list[np.ndarray]:
+    """:func:`load_training_image` of every path, through an on-disk cache of the decoded pool.
+
+    Decoding and downscaling the 1,400 JPEGs of the training pool takes about
+    30 s, once per training run; the cache (one ``.npy`` of all pixels and one
+    of the shapes, keyed by the paths, sizes and modification times of the
+    files) brings that to about a second. A cache that cannot be read or
+    written is ignored.
+    """
+    import hashlib
+
+    folder = pool_cache_dir()
+    key = hashlib.sha256()
+    for p in paths:
+        st = p.stat()
+        key.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    key.update(b"v1 lanczos x2 for jpeg")
+    stem = folder / f"pool-{key.hexdigest()[:20]}" if folder is not None else None
+    if stem is not None:
+        try:
+            shapes = np.load(f"{stem}.shapes.npy")
+            flat = np.load(f"{stem}.pixels.npy")
+            ends = np.cumsum([int(np.prod(sh)) for sh in shapes])
+            if len(shapes) == len(paths) and ends[-1] == flat.size:
+                return [flat[e - int(np.prod(sh)):e].reshape(sh) for e, sh in zip(ends, shapes)]
+        except (OSError, ValueError, IndexError):
+            pass
+    images = [load_training_image(p) for p in paths]
+    if stem is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for suffix, arr in ((".pixels.npy", np.concatenate([im.reshape(-1) for im in images])),
+                                (".shapes.npy", np.array([im.shape for im in images], dtype=np.int64))):
+                tmp = Path(f"{stem}{suffix}.{os.getpid()}.tmp")
+                with open(tmp, "wb") as fh:
+                    np.save(fh, arr)
+                os.replace(tmp, f"{stem}{suffix}")
+        except OSError:
+            pass
+    return images
+
+
 class PatchSampler:
     """Random ``crop x crop`` patches (float tensors in [0, 1], NCHW) from a set of images."""
 
@@ -58,8 +108,7 @@ class PatchSampler:
         paths = find_images(dirs)[rank::world_size]
         self.images = []
         self.skipped = 0
-        for p in paths:
-            img = load_training_image(p)
+        for img in load_pool(paths):
             if min(img.shape[:2]) < crop:
                 self.skipped += 1
                 continue

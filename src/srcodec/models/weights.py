@@ -32,7 +32,7 @@ def export_weights(model: LearnedModel, path: str | os.PathLike, model_id: str, 
     """Freeze the entropy tables and write ``path`` (.safetensors) and its .json."""
     model.update_tables()
     config = {**model.config(), "model_id": model_id, **(extra or {})}
-    tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+    tensors = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
     data = st_save(tensors, metadata={"srcodec": json.dumps(config)})
     p = write_atomic(path, data)
     config["sha256_8"] = weights_hash(data).hex()

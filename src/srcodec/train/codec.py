@@ -25,12 +25,14 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
+from srcodec.data import DATASETS
 from srcodec.data.patches import PatchSampler
 from srcodec.errors import InputError
 from srcodec.io.image import load_image, to_rgb
 from srcodec.models import ARCHS, DEFAULT_ARCH, LAMBDAS, build_model
 from srcodec.models.weights import export_weights
-from srcodec.train.loop import Budget, Meter, RunLog, ThreadTuner, cleanup_distributed, load_checkpoint, save_checkpoint, setup_distributed
+from srcodec.train.loop import (Budget, Meter, RunLog, ThreadTuner, cleanup_distributed, load_checkpoint, resolve_device,
+                                save_checkpoint, setup_distributed)
 
 DEFAULT_VAL = ("kodim01.png", "kodim08.png", "kodim15.png", "kodim23.png")
 
@@ -51,20 +53,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint (file or run folder)")
     p.add_argument("--init", metavar="WEIGHTS", help="start from exported weights (.safetensors)")
     p.add_argument("--model-id", default=None, help="id of the exported weights (default: <arch>-n<N>-m<M>)")
-    p.add_argument("--val", default="/work/shared/datasets/kodak", metavar="DIR", help="validation images folder ('' to skip)")
+    p.add_argument("--val", default=str(DATASETS / "kodak"), metavar="DIR", help="validation images folder ('' to skip)")
     p.add_argument("--val-images", type=int, default=len(DEFAULT_VAL), help="how many validation images (default: %(default)s)")
     p.add_argument("--val-minutes", type=float, default=5.0, help="validate every this many minutes (default: %(default)s)")
     p.add_argument("--checkpoint-minutes", type=float, default=5.0, help="checkpoint every this many minutes (default: %(default)s)")
     p.add_argument("--log-every", type=int, default=50, help="steps between log lines (default: %(default)s)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads per worker (default: auto, re-checks 1 vs cores/workers as the machine's load changes)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N, or auto (cuda when there is one; default: %(default)s)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
 
 
 def lambdas_for(q: torch.Tensor) -> torch.Tensor:
     """lambda at real quality levels q (0-based), geometric between levels."""
-    log_l = torch.log(torch.tensor(LAMBDAS, dtype=torch.float32))
+    log_l = torch.log(torch.tensor(LAMBDAS, dtype=torch.float32, device=q.device))
     lo = q.floor().long().clamp(0, len(LAMBDAS) - 2)
     t = q - lo.float()
     return torch.exp(log_l[lo] * (1 - t) + log_l[lo + 1] * t)
@@ -109,6 +112,7 @@ def validate(model, images: list[torch.Tensor]) -> dict:
     for level in range(model.levels):
         bpps, mses = [], []
         for x in images:
+            x = x.to(next(model.parameters()).device)
             out = model(x, float(level))
             bits = sum(float(-torch.log2(l.double()).sum()) for l in out["likelihoods"].values())
             bpps.append(bits / (x.shape[2] * x.shape[3]))
@@ -165,6 +169,10 @@ def _train(args, dist_info) -> int:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         step, seconds = ckpt["step"], ckpt["seconds"]
+    device = resolve_device(args.device)
+    model.to(device)
+    if ckpt is not None:  # Adam's moments follow the parameters to the device
+        opt.load_state_dict(ckpt["optimizer"])
     model.train()
     net = DistributedDataParallel(model) if dist_info.world_size > 1 else model
 
@@ -179,6 +187,7 @@ def _train(args, dist_info) -> int:
         log.line(f"{'resume' if ckpt else 'start'} arch={arch} N={n} M={m} params={sum(p.numel() for p in model.parameters())} "
                  f"images={len(sampler)}x{dist_info.world_size} (skipped {sampler.skipped}) batch={args.batch}x{dist_info.world_size} "
                  f"crop={args.crop} lr={args.lr} threads={torch.get_num_threads()} step={step} seconds={seconds:.0f}")
+        log.machine(device)
 
     def checkpoint():
         if not dist_info.main:
@@ -209,8 +218,8 @@ def _train(args, dist_info) -> int:
             g["lr"] = args.lr * budget.lr_factor(step, seconds)
         tuner.before_step(step)
         t_step = time.perf_counter()
-        x = sampler.batch(args.batch)
-        q = sample_q(args.batch, model.levels, gen)
+        x = sampler.batch(args.batch).to(device, non_blocking=True)
+        q = sample_q(args.batch, model.levels, gen).to(device)
         out = net(x, q)
         loss, stats = rd_loss(out, x, q)
         opt.zero_grad(set_to_none=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from srcodec.errors import InputError
+from srcodec.errors import InputError, UnknownNameError
 
 
 @dataclass
@@ -104,6 +104,22 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     return torch.load(p, map_location="cpu", weights_only=False)
 
 
+def machine_description() -> str:
+    """``"2 CPUs (<model name>), 24 GB RAM[, GPU <name>]"`` of this machine."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        mem = f", {mem_kb / 2**20:.0f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        mem = ""
+    gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ", no GPU"
+    return f"{os.cpu_count()} CPUs ({model or 'unknown model'}){mem}{gpu}"
+
+
 class RunLog:
     """Appends to RUN/log.txt and RUN/val.jsonl (rank 0 only)."""
 
@@ -118,6 +134,10 @@ class RunLog:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
             with open(self.dir / "log.txt", "a") as fh:
                 fh.write(f"{stamp} {text}\n")
+
+    def machine(self, device: torch.device | str = "cpu") -> None:
+        """One log line saying where the run trains (for the model cards)."""
+        self.line(f"machine: {machine_description()}; torch {torch.__version__}, {torch.get_num_threads()} threads, device {device}")
 
     def record(self, name: str, row: dict) -> None:
         if self.enabled:
@@ -190,3 +210,16 @@ class Meter:
 
     def reset(self) -> None:
         self.sums, self.count = {}, 0
+
+
+def resolve_device(name: str) -> torch.device:
+    """``--device``: cpu, cuda, cuda:N, or auto (cuda when there is one); a one-line error otherwise."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise UnknownNameError(f"--device {name!r}: not a device name (cpu, cuda, cuda:N, auto)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise UnknownNameError(f"--device {name}: no CUDA device here")
+    return dev

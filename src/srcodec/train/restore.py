@@ -49,14 +49,14 @@ from tqdm import tqdm
 
 from srcodec.archs import build_arch, build_preset, load_stages, save_stages, stage_spec
 from srcodec.codecs.jpeg_diff import DiffJPEG, ste_round
+from srcodec.data import DATASETS
 from srcodec.data.degrade import (Degradation, DegradedSampler, batch_to_images, bicubic_down, bicubic_up,
                                   codec_roundtrip, image_to_tensor, images_to_batch, tensor_to_image)
 from srcodec.errors import InputError, UnknownNameError
 from srcodec.io.image import IMAGE_SUFFIXES, load_image, to_rgb
 from srcodec.metrics import psnr, psnr_y
-from srcodec.train.loop import Budget, Meter, RunLog, load_checkpoint, save_checkpoint
+from srcodec.train.loop import Budget, Meter, RunLog, load_checkpoint, resolve_device, save_checkpoint
 
-DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
 
 
 # -- command-line options shared by the kinds -----------------------------------------
@@ -255,18 +255,6 @@ def export(task: Task, path: Path, step: int) -> Path:
     return save_stages(path, task.nets, {**task.info(), "steps": step})
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(name)
-    except RuntimeError:
-        raise UnknownNameError(f"--device {name!r}: not a device name (cpu, cuda, cuda:N, auto)") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise UnknownNameError(f"--device {name}: no CUDA device here")
-    return dev
-
-
 def run_task(task: Task) -> int:
     """Train ``task`` as its ``args`` say; returns 0."""
     args = task.args
@@ -274,6 +262,7 @@ def run_task(task: Task) -> int:
         raise UnknownNameError("give a budget: --steps N and/or --minutes M")
     if args.threads:
         torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)  # subnormal floats slow CPU training (see train.codec)
     torch.manual_seed(args.seed)
     run = Path(args.out)
     log = RunLog(run, True)
@@ -302,6 +291,7 @@ def run_task(task: Task) -> int:
     budget = Budget(args.steps, args.minutes, warmup_steps=args.warmup)
     log.line(f"train {task.kind}: {' '.join(f'{k}={v}' for k, v in sorted(vars(args).items()) if k != 'func')}"
              + (f" (resumed at step {step})" if ck is not None else ""))
+    log.machine(task.device)
 
     bar = tqdm(total=args.steps, initial=step, desc=f"train {task.kind}", unit="step", disable=args.no_progress,
                dynamic_ncols=True)
@@ -423,7 +413,7 @@ class SRTask(Task):
     """Super-resolution of decoded LR images, optionally behind a (frozen or jointly trained) CAR net."""
 
     kind = "sr"
-    optional_stages = ("car",)
+    optional_stages = ("car", "down")
 
     def __init__(self, args):
         super().__init__(args)
@@ -433,6 +423,8 @@ class SRTask(Task):
         self.nets = {"sr": build_preset(args.arch, scale=args.scale)}
         if args.car_weights:
             self.nets["car"] = load_stages(args.car_weights, only=("car",))["car"]
+        if getattr(args, "down_weights", None):
+            self.nets["down"] = load_stages(args.down_weights, only=("down",))["down"]
         self.trainable = ("car", "sr") if args.joint else ("sr",)
 
     def ready(self) -> None:
@@ -440,6 +432,12 @@ class SRTask(Task):
             raise UnknownNameError("--joint fine-tunes CAR and SR together: give --car-weights, or --init with a car stage")
         if self.nets["sr"].scale != self.args.scale:
             raise UnknownNameError(f"the SR network enlarges x{self.nets['sr'].scale}, but --scale is {self.args.scale}")
+        down = self.nets.get("down")
+        if down is not None:  # tun2023: the codec sees the learned downscaler's image, not bicubic
+            if down.scale != self.args.scale:
+                raise UnknownNameError(f"the downscaler divides by {down.scale}, but --scale is {self.args.scale}")
+            down.eval().requires_grad_(False)
+            self.degradation.downscaler = down
 
     def make_sampler(self):
         return DegradedSampler(data_dirs(self.args), self.args.crop, self.degradation, seed=self.args.seed)

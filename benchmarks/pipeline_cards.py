@@ -1,0 +1,152 @@
+"""Model cards of the pipelines' shipped weights, written into docs/models.md.
+
+    python benchmarks/pipeline_cards.py
+
+For every recipe ``recipes/<pipeline>.sh`` (the exact ``srcodec train``
+commands that made ``src/srcodec/weights/<pipeline>.safetensors``) this reads
+
+* the weights file: size, sha256, stages, architectures, parameter counts;
+* the logs of the recipe's runs, kept in ``benchmarks/results/train-logs/<run>/``
+  (``log.txt`` and ``val.jsonl``, copied from ``runs/<run>/`` when the run
+  ended): steps, training minutes, wall time, the machine, and the last Set5
+  validation (PSNR-Y of the network against the same input without it);
+
+and writes one card per pipeline between the markers
+``<!-- begin pipeline_cards -->`` and ``<!-- end pipeline_cards -->`` of
+``docs/models.md``. Rate-distortion results are in docs/results.md (their
+own commands).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shlex
+import sys
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from srcodec.archs import count_parameters, load_stages, read_metadata  # noqa: E402
+from srcodec.pipelines import pipeline_class  # noqa: E402
+
+RECIPES = ROOT / "recipes"
+LOGS = ROOT / "benchmarks" / "results" / "train-logs"
+WEIGHTS = ROOT / "src" / "srcodec" / "weights"
+DOC = ROOT / "docs" / "models.md"
+BEGIN, END = "<!-- begin pipeline_cards -->", "<!-- end pipeline_cards -->"
+STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (.*)$")
+
+
+def recipe_commands(path: Path) -> list[tuple[str, str]]:
+    """(run folder name, command line) of each ``srcodec train`` line of a recipe."""
+    out = []
+    for line in path.read_text().splitlines():
+        if line.startswith("srcodec train"):
+            words = shlex.split(line)
+            run = words[words.index("--out") + 1]
+            out.append((Path(run).name, line.strip()))
+    return out
+
+
+def read_run(run: str) -> dict:
+    """Steps, minutes, wall time, machine and last validation of one run's log."""
+    folder = LOGS / run
+    info = {"run": run, "found": (folder / "log.txt").is_file()}
+    if not info["found"]:
+        return info
+    times, steps, minutes, machine, resumed = [], None, None, "", False
+    for line in (folder / "log.txt").read_text().splitlines():
+        m = STAMP.match(line)
+        if not m:
+            continue
+        times.append(datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S"))
+        text = m.group(2)
+        if text.startswith("machine: "):
+            machine = text[len("machine: "):]
+        resumed |= "(resumed at step" in text
+        done = re.match(r"done at step (\d+) after ([\d.]+) min", text)
+        if done:
+            steps, minutes = int(done.group(1)), float(done.group(2))
+    info.update(steps=steps, minutes=minutes, machine=machine, resumed=resumed,
+                wall_minutes=(times[-1] - times[0]).total_seconds() / 60 if len(times) > 1 else None)
+    val = folder / "val.jsonl"
+    rows = [json.loads(x) for x in val.read_text().splitlines()] if val.is_file() else []
+    info["val"] = rows[-1] if rows else None
+    info["val_first"] = rows[0] if rows else None
+    return info
+
+
+def fmt(x, spec: str = ".1f", none: str = "–") -> str:
+    return none if x is None else format(x, spec)
+
+
+def card(name: str) -> str:
+    cls = pipeline_class(name)
+    weights = WEIGHTS / f"{name}.safetensors"
+    lines = [f"### `{name}`: {cls.label}", "", f"{cls.paper}. Structure: {cls.structure()}.", ""]
+    if not weights.is_file():
+        return "\n".join(lines + [f"Weights not shipped yet (`{weights.relative_to(ROOT)}` is missing).", ""])
+    data = weights.read_bytes()
+    meta = read_metadata(weights)
+    nets = load_stages(weights)
+    lines += ["| | |", "|---|---|",
+              f"| weights | `{weights.relative_to(ROOT)}`, {len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}… |"]
+    for stage, net in nets.items():
+        spec = meta["srcodec.stages"][stage]
+        cfg = ", ".join(f"{k}={v}" for k, v in sorted(spec["config"].items()))
+        lines.append(f"| stage `{stage}` | {spec['arch']} ({cfg}), {count_parameters(net):,} parameters |")
+    lines.append("| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and T91), "
+                 "random crops and flips, degraded on the fly by the real codec |")
+    runs = [read_run(run) | {"command": cmd} for run, cmd in recipe_commands(RECIPES / f"{name}.sh")]
+    machines = sorted({r["machine"] for r in runs if r.get("machine")})
+    if machines:
+        lines.append(f"| machine | {'; '.join(machines)} |")
+    total = [r["minutes"] for r in runs if r.get("minutes") is not None]
+    wall = [r["wall_minutes"] for r in runs if r.get("wall_minutes") is not None]
+    if total:
+        lines.append(f"| training | {sum(r.get('steps') or 0 for r in runs):,} steps in {len(runs)} run(s), "
+                     f"{sum(total):.1f} min of steps, {sum(wall):.1f} min wall (validation included) |")
+    lines += ["", f"Recipe [`recipes/{name}.sh`](../recipes/{name}.sh), run in this order:", "",
+              "| run | steps | minutes (steps / wall) | Set5 validation: PSNR-Y with the network (without) | command |",
+              "|---|---|---|---|---|"]
+    for r in runs:
+        if not r["found"]:
+            lines.append(f"| `{r['run']}` | log missing | | | `{r['command']}` |")
+            continue
+        v = r["val"]
+        val = (f"{v['psnr_y']:.2f} dB ({v['baseline_psnr_y']:.2f} dB) at step {v['step']}" if v else "–")
+        lines.append(f"| `{r['run']}` | {fmt(r['steps'], ',d')} | {fmt(r['minutes'])} / {fmt(r['wall_minutes'])} | {val} "
+                     f"| `{r['command']}` |")
+    lines += ["", f"Logs: `benchmarks/results/train-logs/<run>/` (log.txt, val.jsonl). Validation draws the codec quality "
+              "per image from the training range; \"without\" is the same decoded input enlarged by bicubic "
+              "(or left as it is at ×1).", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--print", action="store_true", help="print the cards instead of writing docs/models.md")
+    args = ap.parse_args(argv)
+    names = sorted(p.stem for p in RECIPES.glob("*.sh"))
+    body = "\n".join([BEGIN, "<!-- Generated by `python benchmarks/pipeline_cards.py`; do not edit by hand. -->", "",
+                      *(card(n) for n in names), END])
+    if args.print:
+        print(body)
+        return 0
+    text = DOC.read_text()
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + body + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip() + "\n\n## Restoration pipelines: model cards\n\n" + body + "\n"
+    DOC.write_text(text)
+    print(f"wrote {len(names)} cards into {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
