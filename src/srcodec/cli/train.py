@@ -1,8 +1,8 @@
 """``srcodec train KIND ...``: train one of srcodec's models.
 
-Each kind lives in its own module ``srcodec.train.<kind>`` exposing
-``add_arguments(parser)`` and ``run(args)``; add a kind by adding its name to
-:data:`TRAIN_KINDS`. Distributed: ``torchrun --nproc_per_node K -m srcodec train ...``.
+Each kind lives in its own module ``srcodec.train.<kind>`` (``-`` in the
+kind becomes ``_``) exposing ``add_arguments(parser)`` and ``run(args)``; add a
+kind by adding its name to :data:`TRAIN_KINDS`. Distributed: ``torchrun --nproc_per_node K -m srcodec train ...``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ TRAIN_KINDS = {
     "car": "compression-artefact removal post-stage",
     "resampler": "learned down/up-sampler pair",
     "comcnn": "compact-representation pre-stage (ComCNN/RecCNN)",
+    "prefilter": "JPEG pre-filter (Modify-Net) through a differentiable JPEG stand-in",
+    "jpegnet": "learned JPEG emulator (JPEG-Net), a stand-in for training pre-filters",
+    "latent-sr": "latent-domain SR decoder on the frozen learned codec",
 }
 
 
@@ -24,7 +27,7 @@ def register(subparsers) -> None:
     kinds = p.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
     for kind, help_text in TRAIN_KINDS.items():
-        module = importlib.import_module(f"srcodec.train.{kind}")
+        module = importlib.import_module(f"srcodec.train.{kind.replace('-', '_')}")
         sp = kinds.add_parser(kind, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
         module.add_arguments(sp)
         sp.set_defaults(func=module.run)

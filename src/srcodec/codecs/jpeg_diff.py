@@ -77,6 +77,29 @@ def quant_tables(quality: int) -> tuple[np.ndarray, np.ndarray]:
     return scaled_table(LUMA_TABLE, quality), scaled_table(CHROMA_TABLE, quality)
 
 
+def table_scale(quality: int) -> float:
+    """How much libjpeg scales the Annex K tables at ``quality``: 50 (q = 1) .. 1 (q = 50) .. 0.01 (q = 100).
+
+    ``quality_scaling / 100``, kept at least 0.01 (at q = 100 the tables are all
+    ones, as at a scale of about 0.01). The quantization step of every
+    coefficient is this times its Annex K entry (before clamping to 1..255).
+    """
+    return max(quality_scaling(quality), 1) / 100.0
+
+
+def quality_plane(x: torch.Tensor, quality) -> torch.Tensor:
+    """JPEG quality as a network input: an (N, 1, H, W) plane of ``log2(table_scale(q)) / 4`` per image.
+
+    ``quality`` is one number for the batch or one per image. The log of the
+    table scale is what the quantization step (and so the artifacts) follows,
+    about -1.7 (q = 100) .. 0 (q = 50) .. +1.4 (q = 1).
+    """
+    qs = torch.as_tensor(quality, dtype=torch.float64).reshape(-1).tolist()
+    vals = torch.tensor([math.log2(table_scale(round(q))) / 4.0 for q in qs], dtype=x.dtype, device=x.device)
+    vals = vals.expand(x.shape[0]) if vals.numel() == 1 else vals
+    return vals[:, None, None, None].expand(x.shape[0], 1, *x.shape[2:])
+
+
 def dct_matrix(n: int = 8) -> torch.Tensor:
     """Orthonormal DCT-II matrix; for n = 8 its 2-D use equals JPEG's FDCT definition."""
     k = torch.arange(n, dtype=torch.float64)[:, None]

@@ -103,7 +103,8 @@ class LearnedCodec(Codec):
         self.last_estimate_bits = est_bits
         return srz.pack(self.name, config["model_id"], digest, h, w, c, streams, pad_bottom=pad_b, pad_right=pad_r, quality=q)
 
-    def decode(self, data: bytes) -> np.ndarray:
+    def _open(self, data: bytes):
+        """Header, streams and model of a learned ``.srz`` file, after every consistency check."""
         from srcodec.container import srz
 
         header, streams = srz.unpack(data)
@@ -119,6 +120,22 @@ class LearnedCodec(Codec):
         ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
         if ph % model.stride or pw % model.stride:
             raise InputError("corrupted .srz header (padding does not match the model stride)")
+        return header, streams, model
+
+    def decode_latent(self, data: bytes):
+        """(latent, header) of a learned ``.srz`` file, without running the synthesis.
+
+        ``latent`` is ``y_hat * inverse_gain[q]``, shape (1, M, (H + pad) / 16,
+        (W + pad) / 16): the input of the synthesis transform for the padded
+        RGB image (see :meth:`LearnedModel.decompress_latent`).
+        """
+        header, streams, model = self._open(data)
+        ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
+        return model.decompress_latent(streams, header.quality - 1.0, ph, pw), header
+
+    def decode(self, data: bytes) -> np.ndarray:
+        header, streams, model = self._open(data)
+        ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
         x_hat = model.decompress(streams, header.quality - 1.0, ph, pw)
         out = x_hat[0, :, : header.height, : header.width].mul(255.0).round_().clamp_(0, 255)
         rgb = out.to(torch.uint8).permute(1, 2, 0).contiguous().numpy()

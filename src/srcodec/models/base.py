@@ -58,6 +58,13 @@ class LearnedModel(nn.Module):
         x_hat = self.g_s(y_hat * self.gains.inverse(q))
         return {"x_hat": x_hat, "likelihoods": likelihoods}
 
+    def coded_latent(self, x: torch.Tensor, q) -> torch.Tensor:
+        """``y_hat * inverse_gain[q]`` as coding makes it (rounded around the entropy model's means), in one pass
+        without the entropy coder: the input of latent-domain decoders in training (call in eval mode)."""
+        q = self._q(q, x.shape[0])
+        y_hat, _ = self.latent(self.g_a(x) * self.gains.gain(q))
+        return y_hat * self.gains.inverse(q)
+
     @torch.no_grad()
     def compress(self, x: torch.Tensor, q: float) -> tuple[list[bytes], float]:
         """Streams for one image (1, 3, H, W) and the model's estimate of their size in bits."""
@@ -66,10 +73,19 @@ class LearnedModel(nn.Module):
         return streams, est_bits
 
     @torch.no_grad()
-    def decompress(self, streams: list[bytes], q: float, height: int, width: int) -> torch.Tensor:
+    def decompress_latent(self, streams: list[bytes], q: float, height: int, width: int) -> torch.Tensor:
+        """The entropy-decoded latent in ``g_s``'s input units, ``y_hat * inverse_gain[q]``: (1, m, H/16, W/16).
+
+        What :meth:`decompress` feeds to the synthesis; latent-domain decoders
+        (:mod:`srcodec.post.latent_sr`) start from it instead of from pixels.
+        """
         shape = (1, self.m, height // 16, width // 16)
         y_hat = self.latent.decompress(streams, None, shape)
-        return self._decoder_synthesis()(y_hat * self.gains.inverse(self._q(q, 1))).clamp_(0, 1)
+        return y_hat * self.gains.inverse(self._q(q, 1))
+
+    @torch.no_grad()
+    def decompress(self, streams: list[bytes], q: float, height: int, width: int) -> torch.Tensor:
+        return self._decoder_synthesis()(self.decompress_latent(streams, q, height, width)).clamp_(0, 1)
 
     def _decoder_synthesis(self) -> nn.Module:
         """``g_s`` with sub-pixel convolutions (built once per version of the weights)."""

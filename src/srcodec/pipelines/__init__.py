@@ -9,15 +9,19 @@ name                     structure                                              
 ``jiang-comcnn``         ComCNN → JPEG → bicubic ↑ → RecCNN                     Jiang et al. 2017
 ``jiang-arcnn``          JPEG → ARCNN                                           Dong et al. 2015, Jiang et al.
 ``jiang-arcnn-aspp``     JPEG → ARCNN + ASPP                                    Jiang et al. (report)
+``nagasaki-jpeg``        Modify-Net → JPEG (a plain ``.jpg``, any decoder)      Nagasaki et al.
+``upenik-x2``, ``-x4``   bicubic ↓ → learned codec → latent-domain SR           Upenik et al.
+``upenik-decoded-x2/4``  bicubic ↓ → learned codec → decoded LR → EDSR          Upenik et al. (anchor)
 ``bicubic-<codec>-x2/4`` bicubic ↓ → codec → bicubic ↑ (no weights)             baseline
 =======================  =====================================================  ==========================
 
 Every pipeline is a codec (``srcodec compress --codec jin-jpeg-x2``) writing
-``.srz`` files; ``srcodec pipelines`` lists them and whether their weights are
-shipped. See :mod:`.base` for the file layout and the rules.
+``.srz`` files -- except ``nagasaki-jpeg``, whose output is a plain JPEG;
+``srcodec pipelines`` lists them and whether their weights are shipped. See
+:mod:`.base` for the file layout and the rules.
 """
 
 from srcodec.pipelines.base import Pipeline, pipeline_class, pipeline_names, register_pipeline
-from srcodec.pipelines import bicubic, jiang, jin, tun2023  # noqa: F401  (register the pipelines)
+from srcodec.pipelines import bicubic, jiang, jin, nagasaki, tun2023, upenik  # noqa: F401  (register the pipelines)
 
 __all__ = ["Pipeline", "pipeline_class", "pipeline_names", "register_pipeline"]

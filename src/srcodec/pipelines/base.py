@@ -127,7 +127,9 @@ class Pipeline(Codec):
         return None
 
     def settings(self) -> dict:
+        # the weights' hash too: the bench measures a pipeline again when its weights change
         return {"pipeline": self.name, "inner": self.inner, "scale": self.scale,
+                "weights_sha256_8": self.weights_hash().hex() if self.stages else None,
                 "inner_settings": get_codec(self.inner).settings()}
 
     def weights_hash(self) -> bytes:
@@ -212,7 +214,8 @@ class Pipeline(Codec):
         return srz.pack(self.name, self.model_id(), self.weights_hash(), h, w, c, [inner_bytes],
                         pad_bottom=rgb.shape[0] - h, pad_right=rgb.shape[1] - w, quality=q, extra=self._extra())
 
-    def decode(self, data: bytes) -> np.ndarray:
+    def unpack(self, data: bytes):
+        """(header, inner codec's file) of one of this pipeline's ``.srz`` files, after every consistency check."""
         from srcodec.container import srz
 
         header, streams = srz.unpack(data)
@@ -223,15 +226,24 @@ class Pipeline(Codec):
         if header.weights_hash != self.weights_hash():
             raise InputError(f"{self.name}: this file was coded with other weights (hash {header.weights_hash.hex()},"
                              f" installed {self.weights_hash().hex()}); decode it with the srcodec that wrote it")
+        return header, streams[0]
+
+    @staticmethod
+    def finish(out: np.ndarray, height: int, width: int, channels: int) -> np.ndarray:
+        """The restored (padded) RGB image -> the original size and channel count (a header's fields)."""
+        out = out[:height, :width]
+        if channels == 1:
+            out = np.asarray(to_pil(np.ascontiguousarray(out)).convert("L"))[:, :, None]
+        return np.ascontiguousarray(out)
+
+    def decode(self, data: bytes) -> np.ndarray:
+        header, inner = self.unpack(data)
         ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
-        lr = to_rgb(get_codec(self.inner).decode(streams[0]))
+        lr = to_rgb(get_codec(self.inner).decode(inner))
         if lr.shape[:2] != (ph // self.scale, pw // self.scale):
             raise InputError(f"corrupted .srz file (inner image is {lr.shape[1]}x{lr.shape[0]}, "
                              f"expected {pw // self.scale}x{ph // self.scale})")
-        out = self.post(lr)[: header.height, : header.width]
-        if header.channels == 1:
-            out = np.asarray(to_pil(np.ascontiguousarray(out)).convert("L"))[:, :, None]
-        return np.ascontiguousarray(out)
+        return self.finish(self.post(lr), header.height, header.width, header.channels)
 
 
 def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:
