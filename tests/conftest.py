@@ -30,6 +30,26 @@ def rgb64() -> np.ndarray:
     return smooth_image(64, 64)
 
 
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    """An empty pipeline-weights folder in place of the shipped one (SRCODEC_PIPELINE_WEIGHTS_DIR)."""
+    d = tmp_path / "weights"
+    d.mkdir()
+    monkeypatch.setenv("SRCODEC_PIPELINE_WEIGHTS_DIR", str(d))
+    return d
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """A training folder of two small synthetic images (never a test set), one per test module."""
+    import srcodec
+
+    d = tmp_path_factory.mktemp("data")
+    for i in range(2):
+        srcodec.save_png(smooth_image(48, 56, seed=i), d / f"{i}.png")
+    return d
+
+
 def run_cli(*args: str, cwd: str | os.PathLike | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """Run ``python -m srcodec ARGS`` as a user would, capturing output."""
     env = dict(os.environ, PYTHONWARNINGS="ignore")

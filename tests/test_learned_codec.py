@@ -1,6 +1,5 @@
 """The learned codec end to end, on tiny random models and on the shipped weights."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -23,23 +23,6 @@ from srcodec.metrics import psnr
 from srcodec.pipelines import pipeline_names
 
 
-@pytest.fixture
-def weights_dir(tmp_path, monkeypatch):
-    d = tmp_path / "weights"
-    d.mkdir()
-    monkeypatch.setenv("SRCODEC_PIPELINE_WEIGHTS_DIR", str(d))
-    return d
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    """Two small synthetic training images (never a test set)."""
-    d = tmp_path_factory.mktemp("data")
-    for i in range(2):
-        srcodec.save_png(smooth_image(48, 64, seed=i), d / f"{i}.png")
-    return d
-
-
 def _modifynet(seed: int = 0):
     """A compact Modify-Net that is not the identity (its zero-initialised last layer perturbed)."""
     torch.manual_seed(seed)

@@ -21,15 +21,6 @@ NAMED = ("tun2023-x2", "tun2023-x4", "jin-jpeg-x2", "jin-jpeg-x4", "jin-avif-x1"
          "jiang-comcnn", "jiang-arcnn", "jiang-arcnn-aspp")
 
 
-@pytest.fixture
-def weights_dir(tmp_path, monkeypatch):
-    """An empty weights folder in place of the shipped one."""
-    d = tmp_path / "weights"
-    d.mkdir()
-    monkeypatch.setenv("SRCODEC_PIPELINE_WEIGHTS_DIR", str(d))
-    return d
-
-
 def test_all_named_pipelines_are_registered_as_codecs():
     names = pipeline_names()
     for n in NAMED + ("bicubic-jpeg-x2", "bicubic-jpeg-x4", "bicubic-webp-x2", "bicubic-avif-x4"):

@@ -21,14 +21,6 @@ from srcodec.pipelines import pipeline_names
 from srcodec.train.restore import add_codec_arguments, parse_codec
 
 
-@pytest.fixture
-def weights_dir(tmp_path, monkeypatch):
-    d = tmp_path / "weights"
-    d.mkdir()
-    monkeypatch.setenv("SRCODEC_PIPELINE_WEIGHTS_DIR", str(d))
-    return d
-
-
 def test_sr_jpeg_pipelines_are_registered_and_say_how_to_train(weights_dir):
     for s in (2, 4):
         name = f"sr-jpeg-x{s}"

@@ -8,19 +8,10 @@ import shutil
 import pytest
 import torch
 
-import srcodec
 from conftest import smooth_image
 from srcodec.archs import load_stages, read_metadata
 from srcodec.cli import main
 from srcodec.train.loop import load_checkpoint
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("data")
-    for i in range(2):
-        srcodec.save_png(smooth_image(48, 56, seed=i), d / f"{i}.png")
-    return d
 
 
 def _train(kind, data, out, *extra, val=False):

@@ -30,22 +30,6 @@ def codec_hash(tmp_path, monkeypatch):
     return get_codec("learned").settings()["weights_hash"]
 
 
-@pytest.fixture
-def weights_dir(tmp_path, monkeypatch):
-    d = tmp_path / "weights"
-    d.mkdir()
-    monkeypatch.setenv("SRCODEC_PIPELINE_WEIGHTS_DIR", str(d))
-    return d
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("data")
-    for i in range(2):
-        srcodec.save_png(smooth_image(48, 56, seed=i), d / f"{i}.png")
-    return d
-
-
 def _decoder(scale: int, residual: float = 0.0):
     model = get_codec("learned")._model()[0]
     net = build_preset("latent-sr-compact", scale=scale, n=model.n, m=model.m).init_from_synthesis(model.g_s)

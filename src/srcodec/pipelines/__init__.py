@@ -13,6 +13,7 @@ name                     structure                                              
 ``upenik-x2``, ``-x4``   bicubic ↓ → learned codec → latent-domain SR           Upenik et al.
 ``upenik-decoded-x2/4``  bicubic ↓ → learned codec → decoded LR → EDSR          Upenik et al. (anchor)
 ``bicubic-<codec>-x2/4`` bicubic ↓ → codec → bicubic ↑ (no weights)             baseline
+``sr-jpeg-x2``, ``-x4``  bicubic ↓ → JPEG → EDSR trained on clean LR (no CAR)   baseline (Jin et al.)
 =======================  =====================================================  ==========================
 
 Every pipeline is a codec (``srcodec compress --codec jin-jpeg-x2``) writing

@@ -1,4 +1,6 @@
-"""Baselines: bicubic ↓s -> standard codec -> bicubic ↑s, no networks, no weights.
+"""Baselines: bicubic ↓s -> standard codec -> bicubic ↑s, no networks, no weights;
+and :class:`BicubicEDSRPipeline`, bicubic ↓s -> codec -> EDSR ×s, the base of
+the "SR only" baselines (``sr-jpeg-x<s>``, ``upenik-decoded-x<s>``).
 
 The reference every learned pre/post-stage has to beat: the same resolution
 change and the same codec, with a fixed filter on both sides (Pillow's
@@ -28,6 +30,19 @@ class BicubicPipeline(Pipeline):
 
     def post(self, lr: np.ndarray) -> np.ndarray:
         return bicubic_up(lr, self.scale)
+
+
+class BicubicEDSRPipeline(Pipeline):
+    """Bicubic ↓s, a codec, then one EDSR ×s on the decoded LR image (weights: stage ``sr``)."""
+
+    stages = ("sr",)
+    stage_archs = {"sr": ("edsr",)}
+
+    def pre(self, rgb: np.ndarray) -> np.ndarray:
+        return bicubic_down(rgb, self.scale)
+
+    def post(self, lr: np.ndarray) -> np.ndarray:
+        return self.run_nets(lr, self.nets["sr"])
 
 
 for _codec in STANDARD:

@@ -28,6 +28,7 @@ import numpy as np
 
 from srcodec.data.degrade import bicubic_down
 from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.bicubic import BicubicEDSRPipeline
 
 
 class JinPipeline(Pipeline):
@@ -57,18 +58,10 @@ for _codec, _s in (("jpeg", 2), ("jpeg", 4), ("avif", 1), ("avif", 2)):
     }))
 
 
-class SRNoCARPipeline(Pipeline):
+class SRNoCARPipeline(BicubicEDSRPipeline):
     """Jin et al.'s "SR without CAR" baseline: EDSR trained on clean LR, applied to the decoded LR as it is."""
 
     paper = "baseline (Jin et al.'s SR without CAR): bicubic ↓, JPEG, EDSR ↑ trained on clean bicubic LR"
-    stages = ("sr",)
-    stage_archs = {"sr": ("edsr",)}
-
-    def pre(self, rgb: np.ndarray) -> np.ndarray:
-        return bicubic_down(rgb, self.scale)
-
-    def post(self, lr: np.ndarray) -> np.ndarray:
-        return self.run_nets(lr, self.nets["sr"])
 
 
 for _s in (2, 4):

@@ -36,6 +36,7 @@ from srcodec.data.degrade import bicubic_down, pad_to_multiple, tensor_to_image
 from srcodec.errors import InputError
 from srcodec.io.image import to_rgb
 from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.bicubic import BicubicEDSRPipeline
 
 #: the stage file's metadata key naming the learned codec weights the latent decoder was trained on
 CODEC_HASH_KEY = "codec_weights_hash"
@@ -88,19 +89,11 @@ class UpenikPipeline(Pipeline):
         return self.finish(out, header.height, header.width, header.channels)
 
 
-class UpenikDecodedAnchor(Pipeline):
+class UpenikDecodedAnchor(BicubicEDSRPipeline):
     """Upenik et al.'s "decoded" anchor: the learned codec's LR decode, then EDSR ×s."""
 
     paper = "Upenik et al. (decoded anchor): learned codec on the bicubic LR, decoded to pixels, then EDSR"
     inner = "learned"
-    stages = ("sr",)
-    stage_archs = {"sr": ("edsr",)}
-
-    def pre(self, rgb: np.ndarray) -> np.ndarray:
-        return bicubic_down(rgb, self.scale)
-
-    def post(self, lr: np.ndarray) -> np.ndarray:
-        return self.run_nets(lr, self.nets["sr"])
 
 
 for _s in (2, 4):

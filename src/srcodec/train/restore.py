@@ -10,12 +10,17 @@ kind        input -> output                      target, loss                   
 ==========  ===================================  ========================================  ==============
 car         decoded LR -> clean LR               bicubic LR (Jin step 1; at ×1: HR)        car
 sr          decoded LR [-> CAR] -> HR            HR (Jin step 2 with --car-weights,        sr [, car]
-                                                 step 3 with --joint)
+                                                 step 3 with --joint; tun2023's step 2    [, down]
+                                                 with --down-weights)
 resampler   HR -> downscaler -> codec proxy      HR, + LR kept near bicubic, + rate        down, sr
             -> EDSR -> HR
 comcnn      HR -> ComCNN -> JPEG -> ↑2 -> RecCNN  HR (RecCNN on real JPEG, ComCNN through  com, rec
                                                  the differentiable JPEG)
 ==========  ===================================  ========================================  ==============
+
+Built on the same engine, in their own modules: ``prefilter`` and ``jpegnet``
+(:mod:`srcodec.train.prefilter`, :mod:`srcodec.train.jpegnet`) and
+``latent-sr`` (:mod:`srcodec.train.latent_sr`).
 
 Jin et al.'s three steps, for ``jin-jpeg-x2``::
 
