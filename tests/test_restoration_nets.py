@@ -108,3 +108,23 @@ def test_stage_files_rebuild_the_same_networks(tmp_path):
     (tmp_path / "junk.safetensors").write_bytes(b"not weights")
     with pytest.raises(InputError):
         load_stages(tmp_path / "junk.safetensors")
+
+
+def test_arcnn_starts_as_the_identity_and_still_learns():
+    import torch
+
+    from srcodec.archs import build_preset
+
+    net = build_preset("arcnn")
+    x = torch.rand(2, 3, 20, 24)
+    assert torch.equal(net(x), x)
+    net(x).sub(x.flip(-1)).abs().mean().backward()
+    convs = [m for m in net.body if isinstance(m, torch.nn.Conv2d)]
+    assert all(c.weight.grad.abs().sum() > 0 for c in convs)  # every layer learns from the first step
+
+
+def test_a_pipeline_with_networks_benchmarks_every_other_point_of_its_codec_sweep():
+    from srcodec.codecs import codec_class
+
+    assert codec_class("jin-jpeg-x2").sweep == codec_class("jpeg").sweep[1::2]
+    assert codec_class("bicubic-jpeg-x2").sweep == codec_class("jpeg").sweep

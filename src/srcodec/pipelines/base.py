@@ -76,9 +76,7 @@ class Pipeline(Codec):
     train_hint: ClassVar[str] = ""
 
     def __init__(self):
-        inner = codec_class(self.inner)
-        for attr in INNER_QUALITY_ATTRS:
-            setattr(self, attr, getattr(inner, attr))
+        _copy_quality_knob(self, codec_class(self.inner))
         self._nets: dict[str, torch.nn.Module] | None = None
 
     # -- identity ---------------------------------------------------------
@@ -246,6 +244,15 @@ class Pipeline(Codec):
         return self.finish(self.post(lr), header.height, header.width, header.channels)
 
 
+def _copy_quality_knob(target, inner: type[Codec]) -> None:
+    """A pipeline's quality knob is its inner codec's; so is its benchmark sweep, except that a
+    pipeline with networks measures every other point of it (four: each decode is a CNN pass)."""
+    for attr in INNER_QUALITY_ATTRS:
+        setattr(target, attr, getattr(inner, attr))
+    if target.stages:
+        target.sweep = tuple(inner.sweep[1::2])
+
+
 def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:
     """Register a pipeline as a codec (by its name) and in the list of pipelines.
 
@@ -257,8 +264,7 @@ def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:
     except UnknownNameError:
         inner = None
     if inner is not None:
-        for attr in INNER_QUALITY_ATTRS:
-            setattr(cls, attr, getattr(inner, attr))
+        _copy_quality_knob(cls, inner)
     register_codec(cls)
     _PIPELINES[cls.name] = cls
     return cls

@@ -1,6 +1,7 @@
 """ARCNN (Dong et al., ICCV 2015) and ARCNN + ASPP (a student report following Jiang et al.).
 
-ARCNN, four convolutions, no skip (x = decoded image in [0, 1])::
+ARCNN, four convolutions, no skip (x = decoded image in [0, 1]; it starts as
+the identity, see :meth:`ARCNN._start_as_identity`)::
 
     x ─► conv9x9 (64) + PReLU ─► conv7x7 (32) + PReLU ─► conv1x1 (16) + PReLU ─► conv5x5 (3) ─► y
          feature extraction      feature enhancement      mapping                reconstruction
@@ -38,6 +39,31 @@ class ARCNN(nn.Module):
             nn.Conv2d(32, 16, 1), nn.PReLU(16),
             nn.Conv2d(16, in_channels, 5, padding=2),
         )
+
+        if not residual:
+            self._start_as_identity(in_channels)
+
+    @torch.no_grad()
+    def _start_as_identity(self, c: int) -> None:
+        """Make the untrained network return its input (ours, not Dong et al.'s Gaussian start).
+
+        Pixels are non-negative and PReLU passes positives unchanged, so a
+        centre tap carries each colour channel through the first ``c`` channels
+        of every layer; the other channels keep their random start but feed
+        nothing into that path. Training then starts from the codec's quality
+        instead of from a blur, which is what makes short CPU trainings useful.
+        """
+        convs = [m for m in self.body if isinstance(m, nn.Conv2d)]
+        for i, conv in enumerate(convs):
+            k = conv.kernel_size[0] // 2
+            last = i == len(convs) - 1
+            conv.weight[:c].zero_()
+            conv.bias[:c].zero_()
+            if last:
+                conv.weight.zero_()
+                conv.bias.zero_()
+            for ch in range(c):
+                conv.weight[ch, ch, k, k] = 1.0
 
     def forward(self, x):
         y = self.body(x)

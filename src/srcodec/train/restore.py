@@ -125,6 +125,16 @@ def pixel_loss(kind: str):
     return F.l1_loss if kind == "l1" else F.mse_loss
 
 
+def _val_quality(codec: str, q) -> float:
+    """The middle of --quality (the proxy's range) if the validation codec takes it, else its default quality."""
+    from srcodec.codecs import codec_class
+
+    cls = codec_class(codec)
+    mid = _mid_quality(q)
+    lo, hi = cls.quality_range
+    return mid if lo <= mid <= hi else float(cls.default_quality)
+
+
 def _mid_quality(q) -> float:
     return float(round((q[0] + q[1]) / 2)) if isinstance(q, (tuple, list)) else float(q)
 
@@ -492,7 +502,7 @@ class ResamplerTask(Task):
         s = args.scale
         check_crop(args, s)
         self.multiple = s
-        self.val_degradation = Degradation(s, args.codec, _mid_quality(args.quality)).check()
+        self.val_degradation = Degradation(s, args.codec, _val_quality(args.codec, args.quality)).check()
         self.nets = {"down": build_preset(f"downscaler-x{s}"), "sr": build_preset(args.arch, scale=s)}
         self.trainable = ("down", "sr")
         self.proxy = DiffJPEG(args.quality if isinstance(args.quality, tuple) else int(args.quality),
