@@ -1,0 +1,4 @@
+# The commands that made src/srcodec/weights/sr-jpeg-x2.safetensors (run from the project root, in order).
+# Card: docs/models.md (python benchmarks/pipeline_cards.py).
+srcodec train sr --arch edsr-compact --codec none --scale 2 --crop 96 --batch 16 --warmup 50 --lr 5e-4 --steps 300 --val-every 400 --threads 2 --no-progress --out runs/sr-jpeg-x2
+cp runs/sr-jpeg-x2/weights.safetensors src/srcodec/weights/sr-jpeg-x2.safetensors
