@@ -71,8 +71,10 @@ def test_bad_training_options_are_one_line_errors(data, tmp_path, capsys):
     assert main(["train", "sr", "--data", str(data), "--out", str(tmp_path / "x"), "--steps", "1", "--joint"]) == 2
     assert main(["train", "car", "--data", str(data), "--out", str(tmp_path / "x"), "--steps", "1", "--crop", "25"]) == 2
     assert main(["train", "car", "--data", str(data), "--out", str(tmp_path / "x"), "--steps", "1", "--codec", "nope"]) == 2
+    assert main(["train", "sr", "--data", str(data), "--out", str(tmp_path / "x"), "--steps", "1",
+                 "--down-weights", str(tmp_path / "missing.safetensors")]) == 2
     err = capsys.readouterr().err
-    assert err.count("srcodec: error:") == 3
+    assert err.count("srcodec: error:") == 4 and "missing.safetensors" in err
 
 
 def test_degradation_uses_the_learned_downscaler():
