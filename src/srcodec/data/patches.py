@@ -61,11 +61,11 @@ def pool_cache_dir() -> Path | None:
 def load_pool(paths: list[Path]) -> list[np.ndarray]:
     """:func:`load_training_image` of every path, through an on-disk cache of the decoded pool.
 
-    Decoding and downscaling the 1,400 JPEGs of the training pool takes about
-    30 s, once per training run; the cache (one ``.npy`` of all pixels and one
+    Decoding and downscaling every JPEG of the training pool is the slow part
+    of starting a training run; the cache (one ``.npy`` of all pixels and one
     of the shapes, keyed by the paths, sizes and modification times of the
-    files) brings that to about a second. A cache that cannot be read or
-    written is ignored.
+    files) is read instead from the second run on. A cache that cannot be
+    read or written is ignored.
     """
     import hashlib
 

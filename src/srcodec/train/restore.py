@@ -438,7 +438,7 @@ class SRTask(Task):
         self.nets = {"sr": build_preset(args.arch, scale=args.scale)}
         if args.car_weights:
             self.nets["car"] = load_stages(args.car_weights, only=("car",))["car"]
-        if getattr(args, "down_weights", None):
+        if args.down_weights:
             self.nets["down"] = load_stages(args.down_weights, only=("down",))["down"]
         self.trainable = ("car", "sr") if args.joint else ("sr",)
 
