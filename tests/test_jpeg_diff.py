@@ -11,7 +11,7 @@ from PIL import Image
 
 from conftest import smooth_image
 from srcodec.codecs import get_codec
-from srcodec.codecs.jpeg_diff import DiffJPEG, jpeg_roundtrip, quant_tables, rate_proxy, ste_round
+from srcodec.codecs.jpeg_diff import DiffJPEG, jpeg_roundtrip, noise_round, quant_tables, rate_proxy, ste_round
 from srcodec.data.degrade import image_to_tensor, tensor_to_image
 from srcodec.metrics import psnr
 
@@ -78,3 +78,18 @@ def test_rate_proxy_follows_the_real_size():
         sizes.append(len(codec.encode(img, q)))
     assert proxies == sorted(proxies) and sizes == sorted(sizes)
     assert 0.2 < proxies[-1] / 8 / sizes[-1] < 2.0
+
+
+def test_noise_rounding_is_bounded_unbiased_noise_with_identity_gradient():
+    torch.manual_seed(0)
+    x = (torch.rand(20000) * 10 - 5).requires_grad_(True)
+    y = noise_round(x)
+    err = (y - x).detach()
+    assert err.abs().max() <= 0.5 and abs(float(err.mean())) < 0.02 and float(err.std()) > 0.25
+    y.sum().backward()
+    assert torch.equal(x.grad, torch.ones_like(x))
+    img = torch.rand(1, 3, 16, 16)
+    a, b = jpeg_roundtrip(img, 50, rounding="noise"), jpeg_roundtrip(img, 50, rounding="noise")
+    clean = jpeg_roundtrip(img, 50, rounding="none")
+    noise_err, round_err = (a - clean).square().mean(), (jpeg_roundtrip(img, 50) - clean).square().mean()
+    assert not torch.equal(a, b) and 0.3 < float(noise_err / round_err) < 3  # an error of rounding's size

@@ -125,7 +125,7 @@ def test_jpegnet_then_prefilter_through_it_then_the_pipeline(data, tmp_path, wei
 
 def test_prefilter_diffjpeg_with_plain_rate_term_moves_the_filter(data, tmp_path):
     _train("prefilter", data, tmp_path / "pf", "--proxy", "diffjpeg", "--rate-units", "bpp", "--rate-weight", "0.01",
-           "--quality", "20-40", "--steps", "2", "--lr", "1e-3", "--warmup", "0")
+           "--quality", "20-40", "--steps", "2", "--lr", "1e-3", "--warmup", "0", "--rounding", "noise")
     net = load_stages(tmp_path / "pf" / "weights.safetensors")["pre"]
     assert net.body[-1].weight.abs().sum() > 0  # left the identity
 
@@ -135,7 +135,8 @@ def test_prefilter_option_errors_are_one_line(data, tmp_path, capsys):
     assert main([*base, "--proxy", "jpegnet"]) == 2
     assert main([*base, "--crop", "40"]) == 2
     assert main([*base, "--quality", "0-50"]) == 2
-    assert capsys.readouterr().err.count("srcodec: error:") == 3
+    assert main([*base, "--proxy", "jpegnet", "--emulator", "x.safetensors", "--rounding", "noise"]) == 2
+    assert capsys.readouterr().err.count("srcodec: error:") == 4
 
 
 def test_jpeg_slope_prices_bits_at_jpegs_own_rate():

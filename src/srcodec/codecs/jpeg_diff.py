@@ -120,6 +120,16 @@ def cubic_round(x: torch.Tensor) -> torch.Tensor:
     return r + (x - r) ** 3
 
 
+def noise_round(x: torch.Tensor) -> torch.Tensor:
+    """Rounding replaced by additive uniform noise in [-0.5, 0.5) (Ballé et al.'s training proxy).
+
+    The error has the size of a rounding error but no relation to where ``x``
+    sits in its bin, so the gradient of the distortion is that of ``x`` itself:
+    it does not chase the rounding error as the straight-through one does.
+    """
+    return x + torch.empty_like(x).uniform_(-0.5, 0.5)
+
+
 def rgb_to_ycbcr(x: torch.Tensor) -> torch.Tensor:
     """JFIF full-range YCbCr from RGB, both 0..255, NCHW."""
     r, g, b = x[:, 0], x[:, 1], x[:, 2]
@@ -165,9 +175,11 @@ def _round_fn(rounding: str):
         return ste_round
     if rounding == "cubic":
         return cubic_round
+    if rounding == "noise":
+        return noise_round
     if rounding == "none":
         return lambda t: t
-    raise ValueError(f"rounding must be 'ste', 'cubic' or 'none', not {rounding!r}")
+    raise ValueError(f"rounding must be 'ste', 'cubic', 'noise' or 'none', not {rounding!r}")
 
 
 def jpeg_roundtrip(x: torch.Tensor, quality: int, *, rounding: str = "ste", subsample: bool = True,

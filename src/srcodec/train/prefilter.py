@@ -7,7 +7,8 @@
     loss = distortion + rate_weight × [slope_q ×] bpp
 
 ``--proxy diffjpeg``: the exact differentiable JPEG of
-:mod:`srcodec.codecs.jpeg_diff` (straight-through rounding). ``--proxy
+:mod:`srcodec.codecs.jpeg_diff`, rounding straight-through (``--rounding
+ste``), replaced by uniform noise (``noise``) or by Shin & Song's cubic. ``--proxy
 jpegnet --emulator W``: Nagasaki et al.'s learned emulator JPEG-Net
 (:mod:`srcodec.codecs.jpeg_emulator`, from ``srcodec train jpegnet``),
 frozen. The rate term is the same for both: the JPEG rate proxy
@@ -95,7 +96,8 @@ class PrefilterTask(Task):
         if args.val_quality is not None:
             Degradation(1, "jpeg", args.val_quality).check()
         q = args.quality
-        self.proxy = DiffJPEG((int(q[0]), int(q[1])) if isinstance(q, tuple) else int(q), seed=args.seed)
+        self.proxy = DiffJPEG((int(q[0]), int(q[1])) if isinstance(q, tuple) else int(q), rounding=args.rounding,
+                              seed=args.seed)
         self.nets = {"pre": build_preset(args.arch)}
         self.trainable = ("pre",)
         self.emulator = None
@@ -106,6 +108,8 @@ class PrefilterTask(Task):
             self.emulator = load_stages(args.emulator, only=("jpegnet",))["jpegnet"].requires_grad_(False)
         elif args.emulator:
             raise UnknownNameError("--emulator is only used with --proxy jpegnet")
+        if args.proxy == "jpegnet" and args.rounding != "ste":
+            raise UnknownNameError("--rounding is for --proxy diffjpeg (JPEG-Net makes its own decode)")
         self.val_quality = int(args.val_quality if args.val_quality is not None else _mid_quality(q))
         self.steps_done = 0
         self._val_rows: list[dict] = []
@@ -154,7 +158,7 @@ class PrefilterTask(Task):
         price = self.args.rate_weight * (slope if self.args.rate_units == "slope" else 1.0)
         pre = self.nets["pre"](hr, q)
         x8 = ste_round(pre.clamp(0, 1) * 255.0) / 255.0
-        decoded, coefs = jpeg_roundtrip(x8, q, return_coefficients=True)
+        decoded, coefs = jpeg_roundtrip(x8, q, rounding=self.args.rounding, return_coefficients=True)
         if self.emulator is not None:
             decoded = self.emulator(x8, q)
         obj, dist, rate = self._objective(decoded, hr, rate_proxy(coefs), price)
@@ -208,7 +212,8 @@ class PrefilterTask(Task):
     def info(self) -> dict:
         a = self.args
         out = {"kind": self.kind, "paper": "Nagasaki et al. (Modify-Net)", "proxy": a.proxy, "quality": a.quality,
-               "rate_weight": a.rate_weight, "rate_units": a.rate_units, "preset": a.arch, "loss": a.loss}
+               "rounding": a.rounding, "rate_weight": a.rate_weight, "rate_units": a.rate_units, "preset": a.arch,
+               "loss": a.loss}
         if a.emulator:
             out["emulator"] = a.emulator
         out.update({f"val_{k}": v for k, v in self.last_val.items() if k != "step"})
@@ -220,6 +225,9 @@ def add_arguments(p) -> None:
     p.add_argument("--proxy", choices=("diffjpeg", "jpegnet"), default="diffjpeg",
                    help="differentiable JPEG stand-in: the exact DiffJPEG, or the learned JPEG-Net emulator "
                         "(default: %(default)s)")
+    p.add_argument("--rounding", choices=("ste", "noise", "cubic"), default="ste",
+                   help="how DiffJPEG rounds the coefficients in training: straight-through, additive uniform "
+                        "noise, or Shin & Song's cubic (default: %(default)s)")
     p.add_argument("--emulator", metavar="WEIGHTS", help="JPEG-Net weights (a 'jpegnet' stage) for --proxy jpegnet")
     p.add_argument("--quality", type=parse_quality, default=parse_quality("10-90"),
                    help="JPEG quality, or a range LOW-HIGH drawn per step (default: 10-90)")
