@@ -124,7 +124,19 @@ def card(name: str) -> str:
                      f"| `{r['command']}` |")
     lines += ["", f"Logs: `benchmarks/results/train-logs/<run>/` (log.txt, val.jsonl). Validation draws the codec quality "
               "per image from the training range; \"without\" is the same decoded input enlarged by bicubic "
-              "(or left as it is at ×1).", ""]
+              "(or left as it is at ×1)."]
+    kinds = {shlex.split(r["command"])[2] for r in runs}
+    if "jpegnet" in kinds:
+        lines.append("For `train jpegnet` the column is JPEG-Net's output against the real libjpeg decode, and in "
+                     "parentheses the exact differentiable JPEG's.")
+    if "prefilter" in kinds:
+        lines.append("For `train prefilter` it is the real JPEG of the filtered image at the validation quality, and in "
+                     "parentheses that of the plain image at the same quality (not at the same bpp: the equal-bpp "
+                     "gain is in `val_jpeg.jsonl` and docs/results.md).")
+    if "latent-sr" in kinds:
+        lines.append("For `train latent-sr` \"without\" is the learned codec's decode of the small image enlarged by "
+                     "bicubic.")
+    lines.append("")
     return "\n".join(lines)
 
 
