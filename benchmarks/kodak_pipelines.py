@@ -519,41 +519,55 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
 # ---------------------------------------------------------------- main
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_arguments(description: str, run_default: str) -> argparse.ArgumentParser:
+    """The options every Kodak section script takes (bench size, resuming, where things go)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--limit", type=int, metavar="K", help="only the first K Kodak images (a quick test)")
-    ap.add_argument("--qualities", type=float, nargs="+", metavar="Q",
-                    help="passed to srcodec bench (each codec's sweep otherwise); codecs whose range lacks one are left out")
     ap.add_argument("--jobs", type=int, default=2, help="parallel processes for the bench (default 2)")
     ap.add_argument("--skip-bench", action="store_true", help="only rewrite the section from an existing run")
     ap.add_argument("--fresh", action="store_true", help="measure every row again")
     ap.add_argument("--no-reuse", action="store_true", help="do not copy rows from runs/kodak-anchors, runs/kodak-learned")
-    ap.add_argument("--out", default=RUN, help="the run folder, relative to the repository (default: %(default)s)")
+    ap.add_argument("--out", default=run_default, help="the run folder, relative to the repository (default: %(default)s)")
     ap.add_argument("--doc", type=Path, default=DOC, help="the page whose section is rewritten (default: %(default)s)")
-    ap.add_argument("--img", type=Path, default=IMG, help="where the plots go (default: %(default)s)")
-    args = ap.parse_args()
+    ap.add_argument("--img", type=Path, default=IMG, help="where the figures go (default: %(default)s)")
+    return ap
 
-    names, skipped = plan(args.qualities)
-    cmd = bench_command(names, args.out, args.jobs, args.limit, args.qualities)
+
+def run_bench(tag: str, args, cmd: list[str], names: list[str], skipped: dict[str, str]) -> tuple[int, dict[str, int]]:
+    """Run (or resume) the bench unless ``--skip-bench``; (exit status to stop with or 0, rows reused)."""
     out = ROOT / args.out
     reused: dict[str, int] = {}
     if not args.skip_bench:
         if not args.fresh and not args.no_reuse:
             reused = reuse_rows(out, names, (ROOT / DATASET).resolve())
             for src, k in reused.items():
-                print(f"kodak_pipelines: reusing {k} rows from {src}", file=sys.stderr)
+                print(f"{tag}: reusing {k} rows from {src}", file=sys.stderr)
         for name, why in skipped.items():
-            print(f"kodak_pipelines: not running {name}: {why}", file=sys.stderr)
+            print(f"{tag}: not running {name}: {why}", file=sys.stderr)
         full = [sys.executable, "-m", "srcodec", *cmd[1:], *(["--fresh"] if args.fresh else [])]
         proc = subprocess.run(full, cwd=ROOT)
         if proc.returncode != 0:
-            print(f"kodak_pipelines: the bench exited with {proc.returncode}", file=sys.stderr)
+            print(f"{tag}: the bench exited with {proc.returncode}", file=sys.stderr)
             if proc.returncode != 1 or not (out / "settings.json").exists():
-                return proc.returncode  # 1 = some rows failed: the others are still written up
+                return proc.returncode, reused  # 1 = some rows failed: the others are still written up
     if not (out / "settings.json").exists() or not (out / "rows.json").exists():
-        print(f"kodak_pipelines: {args.out} holds no finished run (run without --skip-bench first)", file=sys.stderr)
-        return 1
-    run = Run(out)
+        print(f"{tag}: {args.out} holds no finished run (run without --skip-bench first)", file=sys.stderr)
+        return 1, reused
+    return 0, reused
+
+
+def main() -> int:
+    ap = run_arguments(__doc__.splitlines()[0], RUN)
+    ap.add_argument("--qualities", type=float, nargs="+", metavar="Q",
+                    help="passed to srcodec bench (each codec's sweep otherwise); codecs whose range lacks one are left out")
+    args = ap.parse_args()
+
+    names, skipped = plan(args.qualities)
+    cmd = bench_command(names, args.out, args.jobs, args.limit, args.qualities)
+    rc, reused = run_bench("kodak_pipelines", args, cmd, names, skipped)
+    if rc:
+        return rc
+    run = Run(ROOT / args.out)
     refs = [bdrate.load_curve(VTM)]
     images = write_plots(run, args.img, args.doc, refs)
     script = "python benchmarks/kodak_pipelines.py" + (f" --limit {args.limit}" if args.limit else "") + \

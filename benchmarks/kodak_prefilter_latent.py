@@ -31,7 +31,6 @@ Usage: python benchmarks/kodak_prefilter_latent.py [--limit K] [--jobs N] [--ski
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
@@ -43,8 +42,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kodak_pipelines import DATASET, ROOT, Run, bd, bench_command, msssim_db, pct, reuse_rows, section_intro
-from srcodec.bench import bdrate, plots
+from kodak_pipelines import (
+    ROOT,
+    Run,
+    bd,
+    bench_command,
+    msssim_db,
+    pct,
+    run_arguments,
+    run_bench,
+    section_intro,
+)
+
+from srcodec.bench import plots
 from srcodec.bench.sections import write_section
 from srcodec.codecs import codec_class, get_codec
 from srcodec.io.files import write_atomic
@@ -341,34 +351,13 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--limit", type=int, metavar="K", help="only the first K Kodak images (a quick test)")
-    ap.add_argument("--jobs", type=int, default=2, help="parallel processes for the bench (default 2)")
-    ap.add_argument("--skip-bench", action="store_true", help="only rewrite the section from an existing run")
-    ap.add_argument("--fresh", action="store_true", help="measure every row again")
-    ap.add_argument("--out", default=RUN, help="the run folder, relative to the repository (default: %(default)s)")
-    ap.add_argument("--doc", type=Path, default=DOC, help="the page whose section is rewritten (default: %(default)s)")
-    ap.add_argument("--img", type=Path, default=IMG, help="where the figures go (default: %(default)s)")
-    args = ap.parse_args()
-
+    args = run_arguments(__doc__.splitlines()[0], RUN).parse_args()
     names, skipped = plan()
     cmd = bench_command(names, args.out, args.jobs, args.limit, None)
-    out = ROOT / args.out
-    reused: dict[str, int] = {}
-    if not args.skip_bench:
-        if not args.fresh:
-            reused = reuse_rows(out, names, (ROOT / DATASET).resolve())
-        for name, why in skipped.items():
-            print(f"kodak_prefilter_latent: not running {name}: {why}", file=sys.stderr)
-        proc = subprocess.run([sys.executable, "-m", "srcodec", *cmd[1:], *(["--fresh"] if args.fresh else [])],
-                              cwd=ROOT)
-        if proc.returncode != 0 and (proc.returncode != 1 or not (out / "settings.json").exists()):
-            return proc.returncode
-    if not (out / "settings.json").exists() or not (out / "rows.json").exists():
-        print(f"kodak_prefilter_latent: {args.out} holds no finished run (run without --skip-bench first)",
-              file=sys.stderr)
-        return 1
-    run = Run(out)
+    rc, reused = run_bench("kodak_prefilter_latent", args, cmd, names, skipped)
+    if rc:
+        return rc
+    run = Run(ROOT / args.out)
     originals = {s: original_anchor_rows(run, s) for s in (2, 4)}
     djpeg = djpeg_rows(run) if "nagasaki-jpeg" in run.curves else ({}, "nagasaki-jpeg was not run")
     figures = write_figures(run, originals, args.img, args.doc)

@@ -122,7 +122,7 @@ def card(name: str) -> str:
         val = (f"{v['psnr_y']:.2f} dB ({v['baseline_psnr_y']:.2f} dB) at step {v['step']}" if v else "–")
         lines.append(f"| `{r['run']}` | {fmt(r['steps'], ',d')} | {fmt(r['minutes'])} / {fmt(r['wall_minutes'])} | {val} "
                      f"| `{r['command']}` |")
-    lines += ["", f"Logs: `benchmarks/results/train-logs/<run>/` (log.txt, val.jsonl). Validation draws the codec quality "
+    lines += ["", "Logs: `benchmarks/results/train-logs/<run>/` (log.txt, val.jsonl). Validation draws the codec quality "
               "per image from the training range; \"without\" is the same decoded input enlarged by bicubic "
               "(or left as it is at ×1)."]
     kinds = {shlex.split(r["command"])[2] for r in runs}
