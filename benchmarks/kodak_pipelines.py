@@ -498,7 +498,9 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
     L += [f"**Decode time of the ×2 pipelines** (target ≤ {DECODE_TARGET_S:g} s per Kodak image): the bench's "
           "`decode_s` of each row, the wall time of decoding the real file (inner codec and networks), measured with "
           f"one torch thread per row and {jobs} row{'s' if jobs != 1 else ''} at once on the machine that ran it "
-          "(two threads would only be faster).", ""]
+          "(two threads would only be faster). The target is judged on the clean timing of the decode-speed section "
+          "(`python benchmarks/decode_speed.py`: two threads, one decode at a time); the verdicts here are for "
+          "this contended timing.", ""]
     for name in ran:
         if codec_class(name).scale != 2:
             continue
@@ -511,7 +513,7 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
         ok = mid["decode_median_s"] <= DECODE_TARGET_S
         facts["decode"][name] = {"quality": mid["quality"], "median_s": mid["decode_median_s"], "median_all_s": med_all}
         L.append(f"- `{name}`: median {mid['decode_median_s']:.2f} s at quality {mid['quality']:g} (the middle of its "
-                 f"sweep), {med_all:.2f} s over all {len(all_dec)} rows — {'meets' if ok else 'misses'} the target")
+                 f"sweep), {med_all:.2f} s over all {len(all_dec)} rows — {'within' if ok else 'over'} 2 s here")
     L.append("")
     return "\n".join(L), facts
 

@@ -101,6 +101,8 @@ class PrefilterTask(Task):
         self.nets = {"pre": build_preset(args.arch)}
         self.trainable = ("pre",)
         self.emulator = None
+        if args.proxy == "jpegnet" and args.rounding != "ste":
+            raise UnknownNameError("--rounding is for --proxy diffjpeg (JPEG-Net makes its own decode)")
         if args.proxy == "jpegnet":
             if not args.emulator:
                 raise UnknownNameError("--proxy jpegnet needs --emulator WEIGHTS "
@@ -108,8 +110,6 @@ class PrefilterTask(Task):
             self.emulator = load_stages(args.emulator, only=("jpegnet",))["jpegnet"].requires_grad_(False)
         elif args.emulator:
             raise UnknownNameError("--emulator is only used with --proxy jpegnet")
-        if args.proxy == "jpegnet" and args.rounding != "ste":
-            raise UnknownNameError("--rounding is for --proxy diffjpeg (JPEG-Net makes its own decode)")
         self.val_quality = int(args.val_quality if args.val_quality is not None else _mid_quality(q))
         self.steps_done = 0
         self._val_rows: list[dict] = []
@@ -158,7 +158,7 @@ class PrefilterTask(Task):
         price = self.args.rate_weight * (slope if self.args.rate_units == "slope" else 1.0)
         pre = self.nets["pre"](hr, q)
         x8 = ste_round(pre.clamp(0, 1) * 255.0) / 255.0
-        decoded, coefs = jpeg_roundtrip(x8, q, rounding=self.args.rounding, return_coefficients=True)
+        decoded, coefs = jpeg_roundtrip(x8, q, rounding=self.proxy.rounding, return_coefficients=True)
         if self.emulator is not None:
             decoded = self.emulator(x8, q)
         obj, dist, rate = self._objective(decoded, hr, rate_proxy(coefs), price)
