@@ -135,7 +135,10 @@ def card(name: str) -> str:
                      "gain is in `val_jpeg.jsonl` and docs/results.md).")
     if "latent-sr" in kinds:
         lines.append("For `train latent-sr` \"without\" is the learned codec's decode of the small image enlarged by "
-                     "bicubic.")
+                     "bicubic. Follow-up trainings of the ×2 decoder (longer, other crops and learning rates, a frozen "
+                     "synthesis, the detail branch on the LR grid; none shipped) are compared with the decoded anchor "
+                     "in docs/results.md (`python benchmarks/latent_sr_experiments.py`, recipe "
+                     "`recipes/experiments/latent-sr-x2.sh`).")
     lines.append("")
     return "\n".join(lines)
 

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 import srcodec
 from conftest import smooth_image
 from learned_helpers import tiny_weights
-from srcodec.archs import build_preset, read_metadata, save_stages
+from srcodec.archs import build_preset, load_stages, read_metadata, save_stages
 from srcodec.cli import main
 from srcodec.codecs import codec_class, get_codec
 from srcodec.container import srz
@@ -30,9 +30,9 @@ def codec_hash(tmp_path, monkeypatch):
     return get_codec("learned").settings()["weights_hash"]
 
 
-def _decoder(scale: int, residual: float = 0.0):
+def _decoder(scale: int, residual: float = 0.0, preset: str = "latent-sr-compact"):
     model = get_codec("learned")._model()[0]
-    net = build_preset("latent-sr-compact", scale=scale, n=model.n, m=model.m).init_from_synthesis(model.g_s)
+    net = build_preset(preset, scale=scale, n=model.n, m=model.m).init_from_synthesis(model.g_s)
     if residual:
         with torch.no_grad():
             net.tail.weight.normal_(0.0, residual)
@@ -43,10 +43,11 @@ def _ship(weights_dir, name, net, codec_hash):
     save_stages(weights_dir / f"{name}.safetensors", {"sr": net}, {CODEC_HASH_KEY: codec_hash})
 
 
+@pytest.mark.parametrize("preset", ["latent-sr-compact", "latent-sr-lr"])
 @pytest.mark.parametrize("scale", [2, 4])
-def test_untrained_decoder_is_synthesis_then_bicubic(codec_hash, scale):
+def test_untrained_decoder_is_synthesis_then_bicubic(codec_hash, scale, preset):
     model = get_codec("learned")._model()[0]
-    net = _decoder(scale)
+    net = _decoder(scale, preset=preset)
     latent = torch.randn(1, model.m, 5, 6)
     with torch.no_grad():
         ref = F.interpolate(model.g_s(latent), scale_factor=scale, mode="bicubic", align_corners=False)
@@ -131,6 +132,30 @@ def test_train_latent_sr_two_steps_then_ship_it(codec_hash, data, tmp_path, weig
     shutil.copy(run / "weights.safetensors", weights_dir / "upenik-x2.safetensors")
     img = smooth_image(33, 47)
     assert srcodec.decompress(srcodec.compress(img, codec="upenik-x2", quality=5)).shape == img.shape
+
+
+def test_detail_branch_at_lr_runs_on_the_lr_grid(codec_hash):
+    model = get_codec("learned")._model()[0]
+    net = build_preset("latent-sr-lr", scale=4, n=model.n, m=model.m)
+    seen = []
+    net.body[0].register_forward_hook(lambda mod, inp, out: seen.append(out.shape[-2:]))
+    with torch.no_grad():
+        assert net(torch.randn(1, model.m, 2, 3)).shape[-2:] == (2 * 16 * 4, 3 * 16 * 4)
+    assert seen == [torch.Size([2 * 16, 3 * 16])]  # LR = latent x 16
+    with pytest.raises(ValueError, match="detail_at"):
+        build_preset("latent-sr", scale=2, n=model.n, m=model.m, detail_at="hr")
+
+
+def test_train_latent_sr_freeze_synthesis_trains_only_the_heads(codec_hash, data, tmp_path):
+    run = tmp_path / "ls"
+    assert main(["train", "latent-sr", "--scale", "2", "--arch", "latent-sr-lr", "--freeze-synthesis",
+                 "--data", str(data), "--out", str(run), "--crop", "32", "--batch", "2", "--steps", "2",
+                 "--lr", "1e-2", "--warmup", "0", "--threads", "1", "--val", "", "--no-progress"]) == 0
+    trained = load_stages(run / "weights.safetensors")["sr"]
+    fresh = _decoder(2, preset="latent-sr-lr")
+    for mine, theirs in zip(trained.synthesis.parameters(), fresh.synthesis.parameters(), strict=True):
+        assert torch.equal(mine, theirs)
+    assert not torch.equal(trained.head[0].weight, fresh.head[0].weight)
 
 
 def test_train_sr_on_the_learned_codec_for_the_decoded_anchor(codec_hash, data, tmp_path):

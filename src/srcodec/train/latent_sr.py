@@ -75,6 +75,16 @@ class LatentSRTask(Task):
     def make_sampler(self):
         return HRSampler(data_dirs(self.args), self.args.crop, self.args.seed)
 
+    def parameters(self):
+        net = self.nets["sr"]
+        frozen = {id(p) for p in net.synthesis.parameters()} if self.args.freeze_synthesis else set()
+        return [p for p in net.parameters() if id(p) not in frozen]
+
+    def train_mode(self) -> None:
+        super().train_mode()
+        if self.args.freeze_synthesis:
+            self.nets["sr"].synthesis.requires_grad_(False)
+
     def draw_qualities(self, n: int) -> torch.Tensor:
         q = self.args.quality
         lo, hi = q if isinstance(q, tuple) else (q, q)
@@ -96,7 +106,14 @@ class LatentSRTask(Task):
             self.model.to(hr.device)
         self.model.eval()
         latent = self.coded_latent(hr, self.draw_qualities(hr.shape[0]))
-        out = self.nets["sr"](latent)[..., : hr.shape[-2], : hr.shape[-1]]
+        net = self.nets["sr"]
+        if self.args.freeze_synthesis:
+            with torch.no_grad():
+                f = net.features(latent)
+            out = net.reconstruct(f)
+        else:
+            out = net(latent)
+        out = out[..., : hr.shape[-2], : hr.shape[-1]]
         loss = self.loss(out, hr)
         loss.backward()
         return {"loss": loss.item()}
@@ -124,12 +141,14 @@ class LatentSRTask(Task):
 
 def add_arguments(p) -> None:
     p.add_argument("--scale", type=int, choices=(2, 4), default=2, help="downscaling factor (default: %(default)s)")
-    p.add_argument("--arch", default="latent-sr", help="latent-SR preset (default: %(default)s; also latent-sr-compact)")
+    p.add_argument("--arch", default="latent-sr", help="latent-SR preset (default: %(default)s; also latent-sr-compact, latent-sr-lr)")
     p.add_argument("--quality", type=parse_quality, default=parse_quality("1-8"),
                    help="learned-codec quality, or a range LOW-HIGH drawn uniformly per patch (default: 1-8)")
     p.add_argument("--val-quality", type=float, default=None, help="quality of the validation coding (default: mid-range)")
     p.add_argument("--codec-weights", metavar="WEIGHTS",
                    help="the learned codec (default: the installed one, or $SRCODEC_LEARNED_WEIGHTS)")
+    p.add_argument("--freeze-synthesis", action="store_true",
+                   help="keep the synthesis stages as copied from the codec; train only the two heads")
     add_common_arguments(p, crop=None, batch=8, lr=1e-4)
     for action in p._actions:
         if action.dest == "crop":
