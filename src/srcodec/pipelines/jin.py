@@ -12,7 +12,9 @@ then both end to end. All of it on LR images that really went through the
 codec (:mod:`srcodec.data.degrade`). At s = 1 there is no resampling and EDSR
 runs without its upsampler, as a second restoration stage.
 
-Pipelines: ``jin-jpeg-x2``, ``jin-jpeg-x4``, ``jin-avif-x1``, ``jin-avif-x2``.
+Pipelines: ``jin-jpeg-x2``, ``jin-jpeg-x4``, ``jin-avif-x1``, ``jin-avif-x2`` (trained over a
+range of qualities), and ``jin-jpeg-x2-q10`` (Jin et al.'s setting: its networks tuned for JPEG Q10; any quality is accepted, Q10 is the one it
+is made for).
 Weights: ``srcodec/weights/<name>.safetensors`` with stages ``car`` and ``sr``.
 
 The baseline Jin et al. compare against, "SR without CAR": ``sr-jpeg-x2`` and
@@ -56,6 +58,15 @@ for _codec, _s in (("jpeg", 2), ("jpeg", 4), ("avif", 1), ("avif", 2)):
         "pre_label": f"bicubic ↓{_s}" if _s > 1 else "-", "post_label": f"DnCNN CAR → EDSR ×{_s}",
         "train_hint": _train_hint(_codec, _s),
     }))
+
+# Jin et al.'s own setting: networks trained for one JPEG quality (here Q10, the paper's Set5 figure), not a range
+register_pipeline(type("Jin_jpeg_x2_q10", (JinPipeline,), {
+    "name": "jin-jpeg-x2-q10", "inner": "jpeg", "scale": 2,
+    "label": "Jin et al. JPEG ×2, tuned at Q10",
+    "pre_label": "bicubic ↓2", "post_label": "DnCNN CAR → EDSR ×2 (tuned for JPEG Q10)",
+    "train_hint": "srcodec train sr --codec jpeg --quality 10 --scale 2 --init runs/jin-jpeg-x2/weights.safetensors "
+                  "--joint --out runs/jin-jpeg-x2-q10",
+}))
 
 
 class SRNoCARPipeline(BicubicEDSRPipeline):
