@@ -14,7 +14,7 @@ full-resolution learned codec at the same targets when the run holds it.
 The rows come from runs/kodak-pipelines (written by benchmarks/kodak_pipelines.py)
 when it holds complete tun2023 curves; otherwise it runs::
 
-    srcodec bench ../shared/datasets/kodak --codecs tun2023-x2,tun2023-x4 --out runs/kodak-tun --jobs 2
+    srcodec bench ../shared/datasets/kodak --codecs tun2023-x2,tun2023-x4,learned --out runs/kodak-tun --jobs 2
 
 (resumable) and uses that. Writes the section of docs/results.md between
 ``<!-- begin tun_table3 -->`` and ``<!-- end tun_table3 -->``.
@@ -160,7 +160,8 @@ def main() -> int:
             print("tun_table3: no tun2023 pipeline is available here, and the run holds none: "
                   + "; ".join(f"{k}: {v}" for k, v in skipped.items()), file=sys.stderr)
             return 1
-        cmd = ["srcodec", "bench", DATASET, "--codecs", ",".join(available), "--out", args.bench_out,
+        # the full-resolution learned codec too: the comparison rows at the same byte targets
+        cmd = ["srcodec", "bench", DATASET, "--codecs", ",".join([*available, "learned"]), "--out", args.bench_out,
                "--jobs", str(args.jobs)]
         if args.limit:
             cmd += ["--limit", str(args.limit)]
