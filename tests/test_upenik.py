@@ -158,6 +158,17 @@ def test_train_latent_sr_freeze_synthesis_trains_only_the_heads(codec_hash, data
     assert not torch.equal(trained.head[0].weight, fresh.head[0].weight)
 
 
+def test_resume_with_other_trainable_parameters_is_a_one_line_error(codec_hash, data, tmp_path, capsys):
+    run = tmp_path / "ls"
+    common = ["train", "latent-sr", "--scale", "2", "--arch", "latent-sr-compact", "--data", str(data),
+              "--out", str(run), "--crop", "32", "--batch", "2", "--threads", "1", "--val", "", "--no-progress"]
+    assert main([*common, "--freeze-synthesis", "--steps", "1"]) == 0
+    capsys.readouterr()
+    assert main([*common, "--steps", "2", "--resume", str(run)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "optimizer holds other parameters" in err and len(err.splitlines()) == 1
+
+
 def test_train_sr_on_the_learned_codec_for_the_decoded_anchor(codec_hash, data, tmp_path):
     assert main(["train", "sr", "--codec", "learned", "--quality", "1.5-7.5", "--scale", "2", "--arch", "edsr-compact",
                  "--data", str(data), "--out", str(tmp_path / "sr"), "--crop", "32", "--batch", "2", "--steps", "1",

@@ -297,7 +297,11 @@ def run_task(task: Task) -> int:
     sampler = task.make_sampler()
     step, seconds = 0, 0.0
     if ck is not None:
-        opt.load_state_dict(ck["opt"])
+        try:
+            opt.load_state_dict(ck["opt"])
+        except ValueError as exc:  # other trainable parameters than the run had (e.g. --freeze-synthesis differs)
+            raise InputError(f"{args.resume}: the checkpoint's optimizer holds other parameters than this command "
+                             f"trains ({exc}); resume with the options of the run, or start from it with --init") from None
         sampler.load_state(ck["sampler"])
         task.load_state(ck.get("task", {}))
         torch.set_rng_state(ck["torch_rng"])
