@@ -13,8 +13,8 @@ codec (:mod:`srcodec.data.degrade`). At s = 1 there is no resampling and EDSR
 runs without its upsampler, as a second restoration stage.
 
 Pipelines: ``jin-jpeg-x2``, ``jin-jpeg-x4``, ``jin-avif-x1``, ``jin-avif-x2`` (trained over a
-range of qualities), and ``jin-jpeg-x2-q10`` (Jin et al.'s setting: its networks tuned for JPEG Q10; any quality is accepted, Q10 is the one it
-is made for).
+range of qualities), and ``jin-jpeg-x2-q10`` (Jin et al.'s setting: its networks tuned for JPEG
+Q10; any quality is accepted, Q10 is the one it is made for).
 Weights: ``srcodec/weights/<name>.safetensors`` with stages ``car`` and ``sr``.
 
 The baseline Jin et al. compare against, "SR without CAR": ``sr-jpeg-x2`` and
