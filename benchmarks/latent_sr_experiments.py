@@ -36,24 +36,26 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipeline_cards import read_run, recipe_commands
+
+from srcodec.io.files import write_atomic
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "datasets"
 QUALITIES = (2, 4, 6)
 SECTION = "latent_sr_experiments"
 SHIPPED = "upenik-x2 (shipped)"
-LOGS = ROOT / "benchmarks" / "results" / "train-logs"
+RECIPE = ROOT / "recipes" / "experiments" / "latent-sr-x2.sh"
+SHIPPED_RECIPE = ROOT / "recipes" / "upenik-x2.sh"
 
 
 def images():
+    """The RGB images of Set5 and Set14."""
+    from srcodec.bench.runner import find_images
     from srcodec.io.image import load_image
 
-    out = []
-    for name in ("set5", "set14"):
-        for path in sorted((DATA / name).glob("*.png")):
-            img = load_image(path)
-            if img.ndim == 3 and img.shape[2] == 3:
-                out.append(img)
-    return out
+    loaded = [load_image(path) for name in ("set5", "set14") for path in find_images(DATA / name)]
+    return [img for img in loaded if img.ndim == 3 and img.shape[2] == 3]
 
 
 def measure(codec_name: str, weights_dir: Path | None, imgs) -> list[dict]:
@@ -87,32 +89,23 @@ def measure(codec_name: str, weights_dir: Path | None, imgs) -> list[dict]:
 
 
 def run_facts(weights: Path) -> dict:
-    """Steps, minutes, command options and Set5 validation of the run that wrote ``weights``."""
+    """The run that wrote ``weights`` (``runs/<run>/weights.safetensors``): its recipe command and its log facts."""
     from srcodec.archs import read_metadata
 
-    run = weights.parent
-    facts: dict = {"run": run.name}
-    log = LOGS / run.name / "log.txt"
-    if not log.exists():
-        log = run / "log.txt"
-    if log.exists():
-        text = log.read_text().splitlines()
-        head = next((ln for ln in text if " train latent-sr: " in ln), "")
-        opts = dict(kv.split("=", 1) for kv in head.split(" train latent-sr: ", 1)[-1].split() if "=" in kv)
-        facts.update({k: opts.get(k) for k in ("arch", "lr", "crop", "batch", "freeze_synthesis", "init")})
-        done = [ln for ln in text if " done at step " in ln]
-        if done:
-            words = done[-1].split()
-            facts["steps"] = int(words[words.index("step") + 1].rstrip(";"))
-            facts["minutes"] = float(words[words.index("after") + 1])
-        else:  # stopped by hand: the weights are those of its last checkpoint (every --checkpoint-every steps)
-            facts["stopped_at"] = max((int(ln.split()[3]) for ln in text if ln.split()[2:3] == ["step"]), default=0)
-            facts["weights_step"] = read_metadata(weights).get("steps") if weights.exists() else "?"
-        vals = [json.loads(ln) for ln in (log.parent / "val.jsonl").read_text().splitlines()] \
-            if (log.parent / "val.jsonl").exists() else []
-        facts["val"] = [(v["step"], round(v["psnr_y"], 2), round(v["baseline_psnr_y"], 2)) for v in vals]
-    if weights.exists():
-        facts["arch_config"] = read_metadata(weights)["srcodec.stages"]["sr"]["config"]
+    run = weights.parent.name
+    facts = {k: v for k, v in read_run(run).items() if k in ("run", "steps", "minutes", "last_step")}
+    facts["command"] = next((cmd for name, cmd in recipe_commands(RECIPE) + recipe_commands(SHIPPED_RECIPE)
+                             if name == run), None)
+    facts["val"] = [(v["step"], round(v["psnr_y"], 2), round(v["baseline_psnr_y"], 2)) for v in read_run(run).get("vals", [])]
+    if facts.get("steps") is None:  # stopped by hand: the weights are those of its last checkpoint
+        facts["weights_step"] = read_metadata(weights).get("steps") if weights.exists() else "?"
+    return facts
+
+
+def all_facts(argv: list[str]) -> dict:
+    """Run facts of the shipped decoder and of each LABEL=WEIGHTS argument."""
+    facts = {SHIPPED: run_facts(ROOT / "runs" / "upenik-x2" / "weights.safetensors")}
+    facts.update({label: run_facts(Path(path)) for label, _, path in (a.partition("=") for a in argv)})
     return facts
 
 
@@ -123,11 +116,8 @@ def main(argv: list[str]) -> int:
     out = ROOT / "benchmarks" / "results" / "latent_sr_experiments.json"
     if argv == ["--doc-only"]:
         results = json.loads(out.read_text())  # the measured rows; the run facts are read again from the logs
-        results["argv"] = results.get("argv") or [f"{k}={v}" for k, v in results.get("weights", {}).items()]
-        results["runs"] = {SHIPPED: run_facts(ROOT / "runs" / "upenik-x2" / "weights.safetensors")}
-        results["runs"].update({label: run_facts(Path(path)) for label, _, path in
-                                (a.partition("=") for a in results["argv"])})
-        out.write_text(json.dumps(results, indent=1) + "\n")
+        results["runs"] = all_facts(results["argv"])
+        write_atomic(out, (json.dumps(results, indent=1) + "\n").encode("utf-8"))
         write_doc(results, results["argv"])
         return 0
     runs = []
@@ -143,7 +133,6 @@ def main(argv: list[str]) -> int:
     results["rows"]["decode, then bicubic"] = measure("bicubic", None, imgs)
     results["rows"]["upenik-decoded-x2 (shipped)"] = measure("upenik-decoded-x2", None, imgs)
     results["rows"][SHIPPED] = measure("upenik-x2", None, imgs)
-    facts = {SHIPPED: run_facts(ROOT / "runs" / "upenik-x2" / "weights.safetensors")}
     with tempfile.TemporaryDirectory() as tmp:
         shipped = ROOT / "src" / "srcodec" / "weights"
         for label, weights in runs:
@@ -154,9 +143,8 @@ def main(argv: list[str]) -> int:
             (d / "upenik-x2.safetensors").unlink()
             shutil.copy(weights, d / "upenik-x2.safetensors")
             results["rows"][label] = measure("upenik-x2", d, imgs)
-            facts[label] = run_facts(weights)
-    results["runs"] = facts
-    out.write_text(json.dumps(results, indent=1) + "\n")
+    results["runs"] = all_facts(argv)
+    write_atomic(out, (json.dumps(results, indent=1) + "\n").encode("utf-8"))
     write_doc(results, argv)
     return 0
 
@@ -182,20 +170,17 @@ def write_doc(results: dict, argv: list[str]) -> None:
         cells = [f"{r['bpp']:.3f} / {r['psnr']:.2f} ({r['psnr'] - a['psnr']:+.2f})" for r, a in zip(rows, anchor)]
         L.append(f"| {label} | " + " | ".join(cells) + " |")
     if results["runs"]:
-        L += ["", "The runs (`srcodec train latent-sr --scale 2 --threads 2 --no-progress --out runs/<run>` with the "
-              "options below, in order in `recipes/experiments/latent-sr-x2.sh`; logs in `benchmarks/results/train-logs/<run>/`; `runs/upenik-x2/weights.safetensors` is the "
-              "shipped `upenik-x2.safetensors`, the output of its recipe `recipes/upenik-x2.sh`). Set5 validation: PSNR-Y at the codec's "
+        L += ["", "The runs, in the order of `recipes/experiments/latent-sr-x2.sh` (the shipped decoder: "
+              "`recipes/upenik-x2.sh`, whose output `runs/upenik-x2/weights.safetensors` the others start from with "
+              "`--init`); logs in `benchmarks/results/train-logs/<run>/`. Set5 validation: PSNR-Y at the codec's "
               "quality 4, the decoder's and, in brackets, decode-then-bicubic's:", "",
-              "| label | run | preset | options | steps | minutes | Set5 validation (step: PSNR-Y) |",
-              "|---|---|---|---|---|---|---|"]
+              "| label | run | steps | minutes | Set5 validation (step: PSNR-Y) | command |",
+              "|---|---|---|---|---|---|"]
         for label, f in results["runs"].items():
-            opts = f"--lr {f.get('lr')} --crop {f.get('crop')} --batch {f.get('batch')}" \
-                   + (" --freeze-synthesis" if f.get("freeze_synthesis") == "True" else "") \
-                   + (f" --init {f['init']}" if f.get("init") not in (None, "None") else "")
             val = ", ".join(f"{s}: {p} ({b})" for s, p, b in f.get("val", []))
-            steps = f.get("steps") or (f"stopped by hand at {f['stopped_at']}; weights of step {f['weights_step']}")
-            L.append(f"| {label} | `{f['run']}` | `{f.get('arch')}` | `{opts}` | {steps} | "
-                     f"{f.get('minutes', '–')} | {val} |")
+            steps = f.get("steps") or f"stopped by hand at {f['last_step']}; weights of step {f['weights_step']}"
+            L.append(f"| {label} | `{f['run']}` | {steps} | {f.get('minutes') or '–'} | {val} | "
+                     f"`{f.get('command') or '?'}` |")
         deltas = {label: [r["psnr"] - a["psnr"] for r, a in zip(results["rows"][label], anchor)]
                   for label in results["runs"] if label != SHIPPED}
         best = max(deltas, key=lambda k: sum(deltas[k]))

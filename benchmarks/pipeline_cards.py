@@ -54,12 +54,12 @@ def recipe_commands(path: Path) -> list[tuple[str, str]]:
 
 
 def read_run(run: str) -> dict:
-    """Steps, minutes, wall time, machine and last validation of one run's log."""
+    """Steps (when done; else the last logged step), minutes, wall time, machine and validations of one run's log."""
     folder = LOGS / run
     info = {"run": run, "found": (folder / "log.txt").is_file()}
     if not info["found"]:
         return info
-    times, steps, minutes, machine, resumed = [], None, None, "", False
+    times, steps, minutes, machine, resumed, last_step = [], None, None, "", False, None
     for line in (folder / "log.txt").read_text().splitlines():
         m = STAMP.match(line)
         if not m:
@@ -69,13 +69,16 @@ def read_run(run: str) -> dict:
         if text.startswith("machine: "):
             machine = text[len("machine: "):]
         resumed |= "(resumed at step" in text
+        logged = re.match(r"step (\d+) ", text)
+        last_step = int(logged.group(1)) if logged else last_step
         done = re.match(r"done at step (\d+) after ([\d.]+) min", text)
         if done:
             steps, minutes = int(done.group(1)), float(done.group(2))
-    info.update(steps=steps, minutes=minutes, machine=machine, resumed=resumed,
+    info.update(steps=steps, minutes=minutes, machine=machine, resumed=resumed, last_step=last_step,
                 wall_minutes=(times[-1] - times[0]).total_seconds() / 60 if len(times) > 1 else None)
     val = folder / "val.jsonl"
     rows = [json.loads(x) for x in val.read_text().splitlines()] if val.is_file() else []
+    info["vals"] = rows
     info["val"] = rows[-1] if rows else None
     info["val_first"] = rows[0] if rows else None
     return info

@@ -51,22 +51,24 @@ def _train_hint(codec: str, s: int) -> str:
             f"{run}-car/weights.safetensors --out {run}-sr, then train sr --init {run}-sr/weights.safetensors --joint")
 
 
-for _codec, _s in (("jpeg", 2), ("jpeg", 4), ("avif", 1), ("avif", 2)):
-    register_pipeline(type(f"Jin_{_codec}_x{_s}", (JinPipeline,), {
-        "name": f"jin-{_codec}-x{_s}", "inner": _codec, "scale": _s,
-        "label": f"Jin et al. {_codec.upper()} ×{_s}",
-        "pre_label": f"bicubic ↓{_s}" if _s > 1 else "-", "post_label": f"DnCNN CAR → EDSR ×{_s}",
-        "train_hint": _train_hint(_codec, _s),
+def _register(codec: str, s: int, tuned: int | None = None) -> None:
+    """``jin-<codec>-x<s>`` (networks trained over a range of qualities), or ``...-q<tuned>`` (tuned for one)."""
+    suffix = f"-q{tuned}" if tuned else ""
+    register_pipeline(type(f"Jin_{codec}_x{s}{suffix.replace('-', '_')}", (JinPipeline,), {
+        "name": f"jin-{codec}-x{s}{suffix}", "inner": codec, "scale": s,
+        "label": f"Jin et al. {codec.upper()} ×{s}" + (f", tuned at Q{tuned}" if tuned else ""),
+        "pre_label": f"bicubic ↓{s}" if s > 1 else "-",
+        "post_label": f"DnCNN CAR → EDSR ×{s}" + (f" (tuned for {codec.upper()} Q{tuned})" if tuned else ""),
+        "train_hint": (f"srcodec train sr --codec {codec} --quality {tuned} --scale {s} --init "
+                       f"runs/jin-{codec}-x{s}/weights.safetensors --joint --out runs/jin-{codec}-x{s}{suffix}")
+        if tuned else _train_hint(codec, s),
     }))
 
-# Jin et al.'s own setting: networks trained for one JPEG quality (here Q10, the paper's Set5 figure), not a range
-register_pipeline(type("Jin_jpeg_x2_q10", (JinPipeline,), {
-    "name": "jin-jpeg-x2-q10", "inner": "jpeg", "scale": 2,
-    "label": "Jin et al. JPEG ×2, tuned at Q10",
-    "pre_label": "bicubic ↓2", "post_label": "DnCNN CAR → EDSR ×2 (tuned for JPEG Q10)",
-    "train_hint": "srcodec train sr --codec jpeg --quality 10 --scale 2 --init runs/jin-jpeg-x2/weights.safetensors "
-                  "--joint --out runs/jin-jpeg-x2-q10",
-}))
+
+for _codec, _s in (("jpeg", 2), ("jpeg", 4), ("avif", 1), ("avif", 2)):
+    _register(_codec, _s)
+# Jin et al.'s own setting: networks trained for one JPEG quality (Q10, the paper's Set5 figure), not a range
+_register("jpeg", 2, tuned=10)
 
 
 class SRNoCARPipeline(BicubicEDSRPipeline):

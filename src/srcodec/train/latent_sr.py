@@ -75,15 +75,8 @@ class LatentSRTask(Task):
     def make_sampler(self):
         return HRSampler(data_dirs(self.args), self.args.crop, self.args.seed)
 
-    def parameters(self):
-        net = self.nets["sr"]
-        frozen = {id(p) for p in net.synthesis.parameters()} if self.args.freeze_synthesis else set()
-        return [p for p in net.parameters() if id(p) not in frozen]
-
-    def train_mode(self) -> None:
-        super().train_mode()
-        if self.args.freeze_synthesis:
-            self.nets["sr"].synthesis.requires_grad_(False)
+    def frozen(self):
+        return [self.nets["sr"].synthesis] if self.args.freeze_synthesis else []
 
     def draw_qualities(self, n: int) -> torch.Tensor:
         q = self.args.quality

@@ -166,8 +166,13 @@ class Task:
         """An object with ``batch(n)``, ``state()`` and ``load_state(s)``."""
         raise NotImplementedError
 
+    def frozen(self) -> list[nn.Module]:
+        """Parts of the trainable stages that stay as they are (none unless a task says so)."""
+        return []
+
     def parameters(self):
-        return [p for s in self.trainable if s in self.nets for p in self.nets[s].parameters()]
+        fixed = {id(p) for m in self.frozen() for p in m.parameters()}
+        return [p for s in self.trainable if s in self.nets for p in self.nets[s].parameters() if id(p) not in fixed]
 
     def ready(self) -> None:
         """Called once the stages are final (after --init / --resume): refuse what cannot train."""
@@ -177,6 +182,8 @@ class Task:
             net.train(s in self.trainable)
             for p in net.parameters():
                 p.requires_grad_(s in self.trainable)
+        for m in self.frozen():
+            m.requires_grad_(False)
 
     # stepping -------------------------------------------------------------------------
 
