@@ -15,9 +15,10 @@ keeps a copy of the resulting curve in ``benchmarks/results/kodak-learned.json``
   (``runs/kodak-anchors``: AVIF, WebP, JPEG, when present) and the published
   curves in ``/work/shared/reference/kodak`` (VTM, BPG, CompressAI's
   bmshj2018-hyperprior and mbt2018-mean), with ``srcodec.bench.bdrate``;
-- the learning curve from ``benchmarks/results/<run>/val.jsonl`` when given ``--val``.
+- the learning curve from ``benchmarks/results/<run>/val.jsonl`` when given ``--val``
+  (more files for a run continued with ``--init``, see ``learning_curve.py``).
 
-Usage: python benchmarks/kodak_learned.py [--skip-bench] [--val benchmarks/results/learned-ckbd-n64m128/val.jsonl]
+Usage: python benchmarks/kodak_learned.py [--skip-bench] [--val benchmarks/results/learned-ckbd-n64m128/val.jsonl ...]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from learning_curve import read_curve
 from srcodec.bench import bdrate
 from srcodec.io.files import write_atomic
 
@@ -62,7 +64,8 @@ def bd(anchor: bdrate.Curve, test: bdrate.Curve, metric: str) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-bench", action="store_true", help="only read the run (or the saved curve)")
-    ap.add_argument("--val", help="a val.jsonl of the training run, for the learning curve")
+    ap.add_argument("--val", nargs="+", metavar="VAL_JSONL",
+                    help="val.jsonl of the training run (then of each continuation), for the learning curve")
     ap.add_argument("--run", default=str(RUN), help="the bench run folder (default: %(default)s)")
     ap.add_argument("--saved", default=str(SAVED), help="where the curve is kept (default: %(default)s)")
     args = ap.parse_args()
@@ -105,7 +108,7 @@ def main() -> int:
     print("n/a: no quality range in common (BD-rate is only defined where both curves exist)")
 
     if args.val:
-        rows = [json.loads(line) for line in open(args.val) if line.strip()]
+        rows = read_curve(args.val)
         print("\nlearning curve (validation images, model-estimated bits): minutes, step, PSNR at 0.40 bpp")
         for r in rows:
             v = r.get("psnr_at_0.4bpp")

@@ -1,11 +1,16 @@
-"""The learning curve of a ``srcodec train codec`` run, from its validation log.
+"""The learning curve of a ``srcodec train codec`` run, from its validation logs.
 
 Prints, for each validation: training minutes, step, and Kodak PSNR at 0.4 bpp
-(interpolated in log-rate between the eight quality levels, model-estimated
-bits, on the run's validation images; empty when 0.4 bpp is outside the eight
-levels), the lowest level's bpp/PSNR, and each level's bpp/PSNR at the end.
+(interpolated in log-rate between the quality levels, model-estimated bits, on
+the run's validation images; empty when 0.4 bpp is outside the levels), the
+lowest level's bpp/PSNR, and each level's bpp/PSNR at the end.
 
-    python benchmarks/learning_curve.py benchmarks/results/learned-ckbd-n64m128/val.jsonl
+A run continued with ``--init`` (a new run folder, counting from step 0) is
+given as more files, in order: each continues the previous one's minutes and
+steps, and its first validation (the previous weights again) is not repeated.
+
+    python benchmarks/learning_curve.py benchmarks/results/learned-ckbd-n64m128/val.jsonl \\
+        benchmarks/results/learned-ckbd-n64m128-c2/val.jsonl benchmarks/results/learned-ckbd-n64m128-c3/val.jsonl
 """
 
 from __future__ import annotations
@@ -14,20 +19,33 @@ import argparse
 import json
 
 
+def read_curve(paths: list[str]) -> list[dict]:
+    """The validations of one run and its continuations, minutes and steps counted from the first start."""
+    rows: list[dict] = []
+    for i, path in enumerate(paths):
+        part = [json.loads(line) for line in open(path) if line.strip()]
+        step0, seconds0 = (rows[-1]["step"], rows[-1]["seconds"]) if rows else (0, 0.0)
+        for r in part[1:] if i else part:
+            rows.append({**r, "step": r["step"] + step0, "seconds": r["seconds"] + seconds0, "part": i + 1})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("val_jsonl")
+    ap.add_argument("val_jsonl", nargs="+", help="val.jsonl of the run, then of each continuation")
     args = ap.parse_args()
-    rows = [json.loads(line) for line in open(args.val_jsonl) if line.strip()]
-    print(f"{'minutes':>8} {'step':>7} {'PSNR@0.4bpp':>12} {'q=1: bpp':>9} {'PSNR':>6}")
+    rows = read_curve(args.val_jsonl)
+    many = len(args.val_jsonl) > 1
+    print(f"{'minutes':>8} {'step':>7} {'PSNR@0.4bpp':>12} {'lowest: bpp':>12} {'PSNR':>6}" + ("  part" if many else ""))
     for r in rows:
         at = r.get("psnr_at_0.4bpp")
         low = r["levels"][0]
-        print(f"{r['seconds'] / 60:8.1f} {r['step']:7d} {at if at is None else round(at, 2)!s:>12} {low['bpp']:9.3f} {low['psnr']:6.2f}")
+        print(f"{r['seconds'] / 60:8.1f} {r['step']:7d} {at if at is None else round(at, 2)!s:>12} {low['bpp']:12.3f} {low['psnr']:6.2f}"
+              + (f"  {r['part']}" if many else ""))
     last = rows[-1]
-    print("last validation, per level (estimated bpp / PSNR):")
-    for lv in last["levels"]:
-        print(f"  q={lv['q']}: {lv['bpp']:.4f} bpp  {lv['psnr']:.2f} dB")
+    print(f"last validation, per level (estimated bpp / PSNR), {len(last['levels'])} levels:")
+    for i, lv in enumerate(last["levels"]):
+        print(f"  level {i}: {lv['bpp']:.4f} bpp  {lv['psnr']:.2f} dB")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def step_times(model, batch: int, crop: int, steps: int) -> float:
     for i in range(steps + 2):
         t = time.perf_counter()
         q = sample_q(batch, model.levels, gen)
-        loss, _ = rd_loss(model(x, q), x, q)
+        loss, _ = rd_loss(model(x, q), x, q, model.lambdas)
         opt.zero_grad()
         loss.backward()
         opt.step()

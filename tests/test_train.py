@@ -12,6 +12,7 @@ from PIL import Image
 from conftest import smooth_image
 from srcodec.cli import main
 from srcodec.data.patches import PatchSampler
+from srcodec.models import LAMBDAS
 from srcodec.models.weights import load_weights
 
 TINY = ["-N", "8", "-M", "12", "--crop", "64", "--batch", "2", "--val", "", "--no-progress", "--log-every", "1"]
@@ -55,6 +56,29 @@ def test_three_steps_then_resume_then_init(data_dir, tmp_path):
     assert main(["train", "codec", "--data", str(data_dir), "--out", str(tmp_path / "run2"), "--steps", "1", "--init", str(weights), *TINY]) == 0
 
 
+def test_init_adds_levels_below_the_trained_ones(data_dir, tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", "codec", "--data", str(data_dir), "--out", str(run), "--steps", "1", *TINY]) == 0
+    trained, _, _ = load_weights(run / "checkerboard-n8-m12.safetensors")
+    lambdas = "0.0005,0.0009," + ",".join(str(v) for v in LAMBDAS)
+    out = tmp_path / "wider"
+    assert main(["train", "codec", "--data", str(data_dir), "--out", str(out), "--steps", "0", "--lambdas", lambdas,
+                 "--init", str(run / "checkerboard-n8-m12.safetensors"), *TINY]) == 0
+    wider, config, _ = load_weights(out / "checkerboard-n8-m12.safetensors")
+    assert config["levels"] == 10 and config["lambdas"][:2] == [0.0005, 0.0009] and wider.lambdas[2:] == LAMBDAS
+    old, new = trained.gains.log_gain.detach(), wider.gains.log_gain.detach()
+    assert torch.equal(new[2:], old)  # the trained levels as they were
+    step = old[1] - old[0]
+    assert torch.allclose(new[1], old[0] - step) and torch.allclose(new[0], old[0] - 2 * step)  # continued below
+    assert torch.equal(wider.g_a[0].weight, trained.g_a[0].weight)
+    # the user's quality 1..8 spans all levels, whatever their number
+    assert trained.level(1.0) == 0 and trained.level(8.0) == 7 and trained.level(2.5) == 1.5
+    assert wider.level(1.0) == 0 and wider.level(8.0) == 9 and wider.level(4.5) == 4.5
+    # fewer levels than the weights have: refused
+    assert main(["train", "codec", "--data", str(data_dir), "--out", str(tmp_path / "r"), "--steps", "1",
+                 "--init", str(out / "checkerboard-n8-m12.safetensors"), *TINY]) == 2
+
+
 def test_user_errors_exit_2_with_one_line(data_dir, tmp_path, capsys):
     bad_crop = [a if a != "64" else "40" for a in TINY]
     cases = [["--data", str(tmp_path / "nope"), "--steps", "1", *TINY],  # missing folder
@@ -65,6 +89,12 @@ def test_user_errors_exit_2_with_one_line(data_dir, tmp_path, capsys):
         assert main(["train", "codec", "--out", str(tmp_path / "r"), *args]) == 2
         err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
         assert len(err) == 1 and err[0].startswith("srcodec: error:"), err
+    for lambdas in ("0.01,0.005", "0.01,x", "0.01"):  # not increasing, not numbers, one level
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exc:
+            main(["train", "codec", "--out", str(tmp_path / "r"), "--data", str(data_dir), "--steps", "1", "--lambdas", lambdas, *TINY])
+        err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+        assert exc.value.code == 2 and len(err) == 1 and "--lambdas" in err[0], err
 
 
 def test_ddp_two_processes_gloo(data_dir, tmp_path):

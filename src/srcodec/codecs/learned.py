@@ -2,12 +2,13 @@
 
 ::
 
-    image (H, W, C) --RGB, replicate-pad to the model stride--> model.compress(q - 1)
+    image (H, W, C) --RGB, replicate-pad to the model stride--> model.compress(model.level(q))
         --> streams --> .srz (codec, model id + weights hash, H, W, C, padding, quality)
 
-Quality runs from 1 to 8, fractional values allowed: integers are the eight
-trained rate-distortion trade-offs (CompressAI's lambdas), and values between
-them interpolate the gain vectors geometrically. Greyscale images are coded as
+Quality runs from 1 to 8, fractional values allowed: 1 is the model's lowest
+trained rate-distortion trade-off, 8 its highest (CompressAI's lambda of quality
+8), the levels spread evenly in between (:meth:`LearnedModel.level`); values
+between levels interpolate the gain vectors geometrically. Greyscale images are coded as
 RGB and converted back (the header records C). Decoding refuses a file written
 with other weights.
 
@@ -27,6 +28,7 @@ from PIL import Image
 
 from srcodec.codecs.base import Codec, register_codec
 from srcodec.errors import InputError
+from srcodec.models.base import QUALITY_RANGE
 
 DEFAULT_MODEL_ID = "checkerboard-n64-m128"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
@@ -61,7 +63,7 @@ class LearnedCodec(Codec):
     label = "Learned (checkerboard hyperprior)"
     extension = ".srz"
     quality_help = "1..8, fractional allowed; higher is better and bigger"
-    quality_range = (1.0, 8.0)
+    quality_range = QUALITY_RANGE
     default_quality = 4.0
     sweep = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
     integer_quality = False
@@ -99,7 +101,7 @@ class LearnedCodec(Codec):
         x = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)[None].div_(255.0)
         if pad_b or pad_r:
             x = torch.nn.functional.pad(x, (0, pad_r, 0, pad_b), mode="replicate")
-        streams, est_bits = model.compress(x, q - 1.0)
+        streams, est_bits = model.compress(x, model.level(q))
         self.last_estimate_bits = est_bits
         return srz.pack(self.name, config["model_id"], digest, h, w, c, streams, pad_bottom=pad_b, pad_right=pad_r, quality=q)
 
@@ -131,12 +133,12 @@ class LearnedCodec(Codec):
         """
         header, streams, model = self._open(data)
         ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
-        return model.decompress_latent(streams, header.quality - 1.0, ph, pw), header
+        return model.decompress_latent(streams, model.level(header.quality), ph, pw), header
 
     def decode(self, data: bytes) -> np.ndarray:
         header, streams, model = self._open(data)
         ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
-        x_hat = model.decompress(streams, header.quality - 1.0, ph, pw)
+        x_hat = model.decompress(streams, model.level(header.quality), ph, pw)
         out = x_hat[0, :, : header.height, : header.width].mul(255.0).round_().clamp_(0, 255)
         rgb = out.to(torch.uint8).permute(1, 2, 0).contiguous().numpy()
         if header.channels == 1:

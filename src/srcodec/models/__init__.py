@@ -10,13 +10,13 @@ arch               paper                                                stride
 =================  ==================================================  ======
 
 All take ``n`` (transform width) and ``m`` (latent channels) and carry gain
-units for eight quality levels (see :mod:`srcodec.models.base`).
+units for its quality levels, one per lambda (see :mod:`srcodec.models.base`).
 """
 
 from __future__ import annotations
 
 from srcodec.errors import UnknownNameError
-from srcodec.models.base import LAMBDAS, LearnedModel
+from srcodec.models.base import LAMBDAS, QUALITY_RANGE, LearnedModel
 from srcodec.models.checkerboard import CheckerboardHyperprior
 from srcodec.models.factorized import FactorizedPrior
 from srcodec.models.hyperprior import ScaleHyperprior
@@ -28,12 +28,12 @@ ARCHS: dict[str, type[LearnedModel]] = {
 DEFAULT_ARCH = "checkerboard"
 
 
-def build_model(arch: str = DEFAULT_ARCH, n: int = 128, m: int = 192, levels: int = len(LAMBDAS)) -> LearnedModel:
+def build_model(arch: str = DEFAULT_ARCH, n: int = 128, m: int = 192, lambdas: tuple[float, ...] = LAMBDAS) -> LearnedModel:
     try:
         cls = ARCHS[arch]
     except KeyError:
         raise UnknownNameError(f"unknown model architecture {arch!r} (known: {', '.join(ARCHS)})") from None
-    return cls(n=n, m=m, levels=levels)
+    return cls(n=n, m=m, lambdas=lambdas)
 
 
-__all__ = ["ARCHS", "DEFAULT_ARCH", "LAMBDAS", "LearnedModel", "build_model"]
+__all__ = ["ARCHS", "DEFAULT_ARCH", "LAMBDAS", "QUALITY_RANGE", "LearnedModel", "build_model"]

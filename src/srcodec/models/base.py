@@ -9,8 +9,8 @@
 When decoding, ``g_s`` runs in its sub-pixel form (:func:`~srcodec.models.layers.fast_synthesis`),
 the same function computed about twice as fast on CPU.
 
-``q`` is the model quality in ``0 .. levels-1`` (the user's quality minus 1),
-a tensor with one value per image in training (each image of a batch gets its
+``q`` is the model's level in ``0 .. levels-1`` (see :meth:`LearnedModel.level` for the
+user's quality 1..8), a tensor with one value per image in training (each image of a batch gets its
 own lambda) and one float when coding. Images are float tensors in ``[0, 1]``
 whose height and width are multiples of :attr:`LearnedModel.stride`.
 """
@@ -22,8 +22,10 @@ from torch import nn
 
 from srcodec.models.layers import GainUnits, analysis, fast_synthesis, synthesis
 
-#: the rate-distortion trade-offs of the quality levels (CompressAI's eight MSE qualities)
+#: the rate-distortion trade-offs of CompressAI's eight MSE qualities (the default levels)
 LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
+#: the user's quality knob, whatever the number of levels: 1 is the lowest level, 8 the highest
+QUALITY_RANGE = (1.0, 8.0)
 
 
 class LearnedModel(nn.Module):
@@ -32,19 +34,28 @@ class LearnedModel(nn.Module):
     arch: str = ""
     stride: int = 16
 
-    def __init__(self, n: int = 128, m: int = 192, levels: int = len(LAMBDAS)):
+    def __init__(self, n: int = 128, m: int = 192, lambdas: tuple[float, ...] = LAMBDAS):
         super().__init__()
-        self.n, self.m, self.levels = n, m, levels
+        self.lambdas = tuple(float(v) for v in lambdas)
+        if len(self.lambdas) < 2 or any(b <= a for a, b in zip(self.lambdas, self.lambdas[1:])):
+            raise ValueError(f"lambdas must be at least two increasing values, got {lambdas}")
+        self.n, self.m, self.levels = n, m, len(self.lambdas)
         self.g_a = analysis(n, m)
         self.g_s = synthesis(n, m)
-        self.gains = GainUnits(levels, m)
+        self.gains = GainUnits(self.levels, m)
         self.latent: nn.Module = self.build_latent(n, m)
 
     def build_latent(self, n: int, m: int) -> nn.Module:
         raise NotImplementedError
 
     def config(self) -> dict:
-        return {"arch": self.arch, "N": self.n, "M": self.m, "levels": self.levels, "lambdas": list(LAMBDAS[: self.levels])}
+        return {"arch": self.arch, "N": self.n, "M": self.m, "levels": self.levels, "lambdas": list(self.lambdas)}
+
+    def level(self, quality):
+        """The model level of a user quality in :data:`QUALITY_RANGE`: 1 is level 0, 8 the last level,
+        linear in between (the identity minus 1 for eight levels). Works on floats and tensors."""
+        lo, hi = QUALITY_RANGE
+        return (quality - lo) * ((self.levels - 1) / (hi - lo))
 
     @staticmethod
     def _q(q, batch: int) -> torch.Tensor:

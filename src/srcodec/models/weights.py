@@ -50,7 +50,7 @@ def load_weights(path: str | os.PathLike) -> tuple[LearnedModel, dict, bytes]:
     with safe_open(str(p), framework="pt") as fh:
         config = json.loads(fh.metadata()["srcodec"])
         state = {k: fh.get_tensor(k) for k in fh.keys()}
-    model = build_model(config["arch"], config["N"], config["M"], config.get("levels", 8))
+    model = build_model(config["arch"], config["N"], config["M"], tuple(config["lambdas"]))
     model.load_state_dict(state)
     model.eval()
     return model, config, weights_hash(data)

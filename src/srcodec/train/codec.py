@@ -3,12 +3,14 @@
 Each image of a batch gets its own quality ``q`` (half the time an integer
 level, half the time anywhere between levels) and is trained with the
 rate-distortion loss ``lambda(q) * 255^2 * MSE + bpp``, ``lambda`` interpolated
-geometrically between the eight levels of :data:`srcodec.models.LAMBDAS`.
+geometrically between the levels (``--lambdas``; default CompressAI's eight,
+:data:`srcodec.models.LAMBDAS`). ``--init`` may start a model with more levels
+below the trained ones: their gain vectors are extrapolated from the two lowest.
 The rate is the noisy-latent likelihood; the synthesis sees straight-through
 rounded latents. Adam, warm-up + cosine LR decay, gradient clipping.
 
-Validation (rank 0, every ``--val-minutes``) codes a few Kodak images at the
-eight levels in evaluation mode (rounding, model-estimated bits) and records
+Validation (rank 0, every ``--val-minutes``) codes a few Kodak images at each
+level in evaluation mode (rounding, model-estimated bits) and records
 each level's bpp/PSNR and the PSNR interpolated at 0.4 bpp in ``RUN/val.jsonl``.
 """
 
@@ -52,6 +54,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clip", type=float, default=1.0, help="gradient norm clipping (default: %(default)s)")
     p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint (file or run folder)")
     p.add_argument("--init", metavar="WEIGHTS", help="start from exported weights (.safetensors)")
+    p.add_argument("--lambdas", type=parse_lambdas, default=LAMBDAS, metavar="L1,L2,...",
+                   help="rate-distortion trade-offs of the quality levels, increasing (default: CompressAI's eight, 0.0018..0.18)")
     p.add_argument("--model-id", default=None, help="id of the exported weights (default: <arch>-n<N>-m<M>)")
     p.add_argument("--val", default=str(DATASETS / "kodak"), metavar="DIR", help="validation images folder ('' to skip)")
     p.add_argument("--val-images", type=int, default=len(DEFAULT_VAL), help="how many validation images (default: %(default)s)")
@@ -65,10 +69,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
 
 
-def lambdas_for(q: torch.Tensor) -> torch.Tensor:
+def parse_lambdas(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
+    if len(values) < 2 or any(v <= 0 for v in values) or any(b <= a for a, b in zip(values, values[1:])):
+        raise argparse.ArgumentTypeError(f"need at least two positive, increasing lambdas: {text!r}")
+    return values
+
+
+def lambdas_for(q: torch.Tensor, lambdas: tuple[float, ...]) -> torch.Tensor:
     """lambda at real quality levels q (0-based), geometric between levels."""
-    log_l = torch.log(torch.tensor(LAMBDAS, dtype=torch.float32, device=q.device))
-    lo = q.floor().long().clamp(0, len(LAMBDAS) - 2)
+    log_l = torch.log(torch.tensor(lambdas, dtype=torch.float32, device=q.device))
+    lo = q.floor().long().clamp(0, len(lambdas) - 2)
     t = q - lo.float()
     return torch.exp(log_l[lo] * (1 - t) + log_l[lo + 1] * t)
 
@@ -79,12 +93,27 @@ def sample_q(batch: int, levels: int, gen: torch.Generator) -> torch.Tensor:
     return torch.where(integer, torch.randint(0, levels, (batch,), generator=gen).float(), q)
 
 
-def rd_loss(out: dict, x: torch.Tensor, q: torch.Tensor) -> tuple[torch.Tensor, dict]:
+def init_from(model, trained) -> None:
+    """Load ``trained``'s weights into ``model``, whose levels are the trained ones with possibly more below:
+    the new lowest levels' log-gains continue the step between the two lowest trained levels."""
+    below = model.levels - trained.levels
+    if below < 0 or model.lambdas[below:] != trained.lambdas:
+        raise InputError(f"--init weights have lambdas {list(trained.lambdas)}; the new levels {list(model.lambdas)} "
+                         "must be the same, or the same with more below")
+    state = trained.state_dict()
+    for name in ("gains.log_gain", "gains.log_inverse"):
+        t = state[name]
+        step = t[1] - t[0]
+        state[name] = torch.cat([(t[0] - k * step)[None] for k in range(below, 0, -1)] + [t])
+    model.load_state_dict(state)
+
+
+def rd_loss(out: dict, x: torch.Tensor, q: torch.Tensor, lambdas: tuple[float, ...]) -> tuple[torch.Tensor, dict]:
     b, _, h, w = x.shape
     mse = ((out["x_hat"] - x) ** 2).flatten(1).mean(1)
     bits = sum(-torch.log2(lik).flatten(1).sum(1) for lik in out["likelihoods"].values())
     bpp = bits / (h * w)
-    loss = (lambdas_for(q) * 255**2 * mse + bpp).mean()
+    loss = (lambdas_for(q, lambdas) * 255**2 * mse + bpp).mean()
     psnr = (10 * torch.log10(1.0 / mse.detach().clamp_min(1e-10))).mean()
     return loss, {"loss": loss.item(), "bpp": bpp.mean().item(), "psnr": psnr.item()}
 
@@ -149,10 +178,10 @@ def _train(args, dist_info) -> int:
     ckpt = load_checkpoint(args.resume) if args.resume else None
     if ckpt is not None:
         cfg = ckpt["config"]
-        arch, n, m = cfg["arch"], cfg["N"], cfg["M"]
+        arch, n, m, lambdas = cfg["arch"], cfg["N"], cfg["M"], tuple(cfg.get("lambdas", LAMBDAS))
     else:
-        arch, n, m = args.arch, args.n, args.m
-    model = build_model(arch, n, m)
+        arch, n, m, lambdas = args.arch, args.n, args.m, args.lambdas
+    model = build_model(arch, n, m, lambdas)
     if args.crop % model.stride:
         raise InputError(f"--crop {args.crop} must be a multiple of the model stride {model.stride}")
     if args.init and ckpt is None:
@@ -161,7 +190,7 @@ def _train(args, dist_info) -> int:
         init_model, init_cfg, _ = load_weights(args.init)
         if (init_cfg["arch"], init_cfg["N"], init_cfg["M"]) != (arch, n, m):
             raise InputError(f"{args.init}: weights are {init_cfg['arch']} N={init_cfg['N']} M={init_cfg['M']}, not {arch} N={n} M={m}")
-        model.load_state_dict(init_model.state_dict())
+        init_from(model, init_model)
     model_id = args.model_id or (ckpt or {}).get("model_id") or f"{arch}-n{n}-m{m}"
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     step, seconds = 0, 0.0
@@ -185,7 +214,7 @@ def _train(args, dist_info) -> int:
     val_images = load_validation(args.val, args.val_images) if dist_info.main else []
     if dist_info.main:
         log.line(f"{'resume' if ckpt else 'start'} arch={arch} N={n} M={m} params={sum(p.numel() for p in model.parameters())} "
-                 f"images={len(sampler)}x{dist_info.world_size} (skipped {sampler.skipped}) batch={args.batch}x{dist_info.world_size} "
+                 f"levels={model.levels} images={len(sampler)}x{dist_info.world_size} (skipped {sampler.skipped}) batch={args.batch}x{dist_info.world_size} "
                  f"crop={args.crop} lr={args.lr} threads={torch.get_num_threads()} step={step} seconds={seconds:.0f}")
         log.machine(device)
 
@@ -221,7 +250,7 @@ def _train(args, dist_info) -> int:
         x = sampler.batch(args.batch).to(device, non_blocking=True)
         q = sample_q(args.batch, model.levels, gen).to(device)
         out = net(x, q)
-        loss, stats = rd_loss(out, x, q)
+        loss, stats = rd_loss(out, x, q, model.lambdas)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if args.clip:

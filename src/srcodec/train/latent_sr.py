@@ -9,7 +9,7 @@
 The learned codec (``--codec-weights``, default: the installed one) is frozen;
 each patch gets its own quality, drawn uniformly (fractions included: the
 gain vectors interpolate) from ``--quality`` (1..8, the codec's scale; the
-model's gain index is quality - 1). The decoder starts as the codec's own
+model's gain index is ``model.level(quality)``). The decoder starts as the codec's own
 synthesis followed by bicubic ×s (:meth:`~srcodec.post.latent_sr.LatentSR.init_from_synthesis`),
 so short trainings improve on "decode, then bicubic" from the first step.
 Validation codes full images for real (``.srz`` bytes, entropy decoding) at
@@ -91,7 +91,7 @@ class LatentSRTask(Task):
         st = self.model.stride
         h, w = lr.shape[-2:]
         lr = F.pad(lr, (0, (-w) % st, 0, (-h) % st), mode="replicate") if (h % st or w % st) else lr
-        return self.model.coded_latent(lr, (quality - 1.0).to(hr.device))
+        return self.model.coded_latent(lr, self.model.level(quality).to(hr.device))
 
     def step(self, batch) -> dict:
         (hr,) = batch
