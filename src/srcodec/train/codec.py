@@ -148,7 +148,7 @@ def validate(model, images: list[torch.Tensor]) -> dict:
             x_hat = torch.round(out["x_hat"].clamp(0, 1) * 255) / 255
             mses.append(float(((x_hat - x) ** 2).mean()))
         psnrs = [10 * math.log10(1 / max(m, 1e-12)) for m in mses]
-        rows.append({"q": level + 1, "bpp": float(np.mean(bpps)), "psnr": float(np.mean(psnrs))})
+        rows.append({"level": level, "bpp": float(np.mean(bpps)), "psnr": float(np.mean(psnrs))})
     model.train()
     bpp = np.array([r["bpp"] for r in rows])
     psnr = np.array([r["psnr"] for r in rows])
