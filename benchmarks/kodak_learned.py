@@ -9,7 +9,8 @@ Runs, from the repository root::
 keeps a copy of the resulting curve in ``benchmarks/results/kodak-learned.json``
 (read from there when the run folder is gone), and prints:
 
-- the learned codec's points (bpp from the real ``.srz`` files, PSNR over RGB, MS-SSIM);
+- the learned codec's points (bpp from the real ``.srz`` files, PSNR over RGB, MS-SSIM), each
+  beside CompressAI's bmshj2018-hyperprior at the same integer quality (the span of the knob);
 - PSNR at 0.40 bpp (log-rate interpolation) and the gap to Tun et al.'s 33.10 dB;
 - BD-rates (PSNR and MS-SSIM) of the learned codec against our anchors
   (``runs/kodak-anchors``: AVIF, WebP, JPEG, when present) and the published
@@ -44,6 +45,7 @@ SAVED = ROOT / "benchmarks" / "results" / "kodak-learned.json"
 REFERENCE = Path("/work/shared/reference/kodak")
 REFS = ("vtm.json", "bpg_444_x265_ycbcr.json", "compressai-bmshj2018-hyperprior_mse_cpu.json",
         "compressai-mbt2018-mean_mse_cpu.json")
+SPAN_REF = "compressai-bmshj2018-hyperprior_mse_cpu.json"
 TUN_PSNR_AT_04 = 33.10  # Tun et al., PSNR (dB) on Kodak at 0.40 bpp
 
 
@@ -83,10 +85,15 @@ def main() -> int:
     res = learned.results
 
     print(f"learned codec on Kodak ({learned.source}):")
-    print(f"{'q':>4} {'bpp':>7} {'PSNR':>7} {'MS-SSIM':>8}")
+    # the span of the quality knob: CompressAI's model at the same integer quality (their qualities are 1..8)
+    span_ref = json.loads((REFERENCE / SPAN_REF).read_text())["results"]["bpp"] if (REFERENCE / SPAN_REF).exists() else []
+    print(f"{'q':>4} {'bpp':>7} {'PSNR':>7} {'MS-SSIM':>8}   {SPAN_REF} at the same quality: bpp, ours/theirs")
     for i, b in enumerate(res["bpp"]):
         ms = res.get("ms-ssim-rgb", [None] * len(res["bpp"]))[i]
-        print(f"{res.get('quality', [None] * len(res['bpp']))[i]!s:>4} {b:7.4f} {res['psnr-rgb'][i]:7.2f} {ms if ms is None else round(ms, 4)!s:>8}")
+        q = res.get("quality", [None] * len(res["bpp"]))[i]
+        ref = span_ref[int(q) - 1] if q is not None and float(q).is_integer() and 1 <= q <= len(span_ref) else None
+        cmp = "" if ref is None else f"   {ref:.3f}  {b / ref:.2f}"
+        print(f"{q!s:>4} {b:7.4f} {res['psnr-rgb'][i]:7.2f} {ms if ms is None else round(ms, 4)!s:>8}{cmp}")
     at = psnr_at(learned, 0.40)
     print(f"PSNR at 0.40 bpp: {at if at is None else round(at, 2)} dB; Tun et al.: {TUN_PSNR_AT_04} dB; "
           f"gap: {None if at is None else round(TUN_PSNR_AT_04 - at, 2)} dB")

@@ -169,9 +169,10 @@ def write_doc(results: dict, argv: list[str]) -> None:
          + " (the same bytes for every row of a quality), decoded by each method; mean bpp of the `.srz` files and "
          "mean PSNR (RGB) against the original. Δ is the PSNR difference to the decoded anchor `upenik-decoded-x2` "
          "at the same quality (same bits up to the pipeline header).", ""]
-    if results.get("codec_weights") != learned_codec_hash():
+    installed = learned_codec_hash()
+    if results.get("codec_weights") != installed:
         L += [f"These rows were measured with earlier weights of the learned codec (`{results.get('codec_weights')}`; "
-              f"installed now: `{learned_codec_hash()}`) and the decoders shipped with them, which \"shipped\" below "
+              f"installed now: `{installed}`) and the decoders shipped with them, which \"shipped\" below "
               "means. The codec has since been trained further and the pipelines on it retrained (section "
               "`kodak_prefilter_latent`); these follow-ups were not repeated.", ""]
     L += [

@@ -1,11 +1,15 @@
 """The learned codec end to end, on tiny random models and on the shipped weights."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from PIL import Image
+from safetensors.torch import save_file
 
 from conftest import smooth_image
 from learned_helpers import tiny_weights
@@ -38,6 +42,23 @@ def test_other_weights_are_refused(tiny, tmp_path):
     data = LearnedCodec(tiny).encode(smooth_image(16, 16), 3)
     with pytest.raises(InputError, match="other weights"):
         LearnedCodec(other).decode(data)
+
+
+def test_foreign_weights_files_are_one_line_errors(tmp_path):
+    garbage = tmp_path / "garbage.safetensors"
+    garbage.write_bytes(b"not a safetensors file at all")
+    plain = tmp_path / "plain.safetensors"
+    save_file({"w": torch.zeros(2)}, str(plain))  # safetensors, but no srcodec config
+    image = tmp_path / "x.png"
+    Image.fromarray(smooth_image(16, 16)).save(image)
+    for bad in (garbage, plain):
+        with pytest.raises(InputError, match="not a weights file"):
+            LearnedCodec(bad).encode(smooth_image(8, 8), 3)
+        rc = subprocess.run([sys.executable, "-m", "srcodec", "compress", str(image), "-o", str(tmp_path / "x.srz")],
+                            capture_output=True, text=True, env={**os.environ, "SRCODEC_LEARNED_WEIGHTS": str(bad)})
+        err = [ln for ln in rc.stderr.splitlines() if ln.strip()]
+        assert rc.returncode == 2 and len(err) == 1 and "not a weights file" in err[0], rc.stderr
+    assert not (tmp_path / "x.srz").exists()
 
 
 def test_quality_out_of_range(tiny):

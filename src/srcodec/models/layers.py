@@ -153,5 +153,15 @@ class GainUnits(nn.Module):
     def gain(self, q: torch.Tensor) -> torch.Tensor:
         return self._pick(self.log_gain, q)
 
+    @torch.no_grad()
+    def extend_from(self, trained: "GainUnits") -> None:
+        """Take ``trained``'s levels as this table's top levels; the extra levels below continue the
+        log-step between ``trained``'s two lowest (how a model gets lower qualities than it was trained for)."""
+        below = self.levels - trained.levels
+        for mine, theirs in ((self.log_gain, trained.log_gain), (self.log_inverse, trained.log_inverse)):
+            mine[below:] = theirs
+            for k in range(1, below + 1):
+                mine[below - k] = theirs[0] - k * (theirs[1] - theirs[0])
+
     def inverse(self, q: torch.Tensor) -> torch.Tensor:
         return self._pick(self.log_inverse, q)

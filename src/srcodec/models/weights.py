@@ -47,10 +47,13 @@ def load_weights(path: str | os.PathLike) -> tuple[LearnedModel, dict, bytes]:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{p}: cannot read weights ({exc.strerror or exc})") from None
-    with safe_open(str(p), framework="pt") as fh:
-        config = json.loads(fh.metadata()["srcodec"])
-        state = {k: fh.get_tensor(k) for k in fh.keys()}
-    model = build_model(config["arch"], config["N"], config["M"], tuple(config["lambdas"]))
-    model.load_state_dict(state)
+    try:
+        with safe_open(str(p), framework="pt") as fh:
+            config = json.loads((fh.metadata() or {})["srcodec"])
+            state = {k: fh.get_tensor(k) for k in fh.keys()}
+        model = build_model(config["arch"], config["N"], config["M"], tuple(config["lambdas"]))
+        model.load_state_dict(state)
+    except Exception as exc:  # not safetensors, no srcodec config, or tensors that do not fit it
+        raise InputError(f"{p}: not a weights file of a srcodec learned model ({type(exc).__name__})") from None
     model.eval()
     return model, config, weights_hash(data)

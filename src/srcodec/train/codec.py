@@ -94,18 +94,16 @@ def sample_q(batch: int, levels: int, gen: torch.Generator) -> torch.Tensor:
 
 
 def init_from(model, trained) -> None:
-    """Load ``trained``'s weights into ``model``, whose levels are the trained ones with possibly more below:
-    the new lowest levels' log-gains continue the step between the two lowest trained levels."""
+    """Load ``trained``'s weights into ``model``, whose levels are the trained ones with possibly more below
+    (:meth:`~srcodec.models.layers.GainUnits.extend_from`)."""
     below = model.levels - trained.levels
     if below < 0 or model.lambdas[below:] != trained.lambdas:
         raise InputError(f"--init weights have lambdas {list(trained.lambdas)}; the new levels {list(model.lambdas)} "
                          "must be the same, or the same with more below")
-    state = trained.state_dict()
-    for name in ("gains.log_gain", "gains.log_inverse"):
-        t = state[name]
-        step = t[1] - t[0]
-        state[name] = torch.cat([(t[0] - k * step)[None] for k in range(below, 0, -1)] + [t])
+    state = {k: v for k, v in trained.state_dict().items() if not k.startswith("gains.")}
+    state.update({f"gains.{k}": v for k, v in model.gains.state_dict().items()})
     model.load_state_dict(state)
+    model.gains.extend_from(trained.gains)
 
 
 def rd_loss(out: dict, x: torch.Tensor, q: torch.Tensor, lambdas: tuple[float, ...]) -> tuple[torch.Tensor, dict]:
