@@ -111,6 +111,9 @@ def identify(data: bytes) -> str:
         return "jpeg2000"
     if head[:2] == b"\xff\x0a" or head[:12] == b"\x00\x00\x00\x0cJXL \r\n\x87\n":
         return "jxl"
+    start = 4 if head[:4] == b"\x00\x00\x00\x01" else 3 if head[:3] == b"\x00\x00\x01" else 0
+    if start and len(head) > start + 1 and head[start] == 0 and (head[start + 1] >> 3) in (12, 13, 14, 15, 16, 19, 20):  # VVC VPS/SPS/PPS/OPI first
+        return "vvc"
     return "image"
 
 

@@ -37,7 +37,7 @@ PRESETS: dict[str, tuple[str, dict]] = {}
 
 #: modules that register architectures; imported on first use
 _ARCH_MODULES = ("srcodec.post.edsr", "srcodec.post.dncnn", "srcodec.post.arcnn", "srcodec.post.reccnn",
-                 "srcodec.post.latent_sr", "srcodec.pre.downscaler", "srcodec.pre.comcnn", "srcodec.pre.modifynet",
+                 "srcodec.post.latent_sr", "srcodec.post.restorer", "srcodec.pre.downscaler", "srcodec.pre.comcnn", "srcodec.pre.modifynet",
                  "srcodec.codecs.jpeg_emulator")
 
 STAGES_KEY = "srcodec.stages"

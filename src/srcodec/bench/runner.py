@@ -100,8 +100,16 @@ def plan_codecs(names: list[str]) -> tuple[list[Codec], dict[str, str]]:
         if reason:
             skipped[name] = reason
         else:
-            usable.append(get_codec(name))
+            codec = get_codec(name)  # a spec with a bad option is an error here, before any work
+            if codec.spec not in [c.spec for c in usable]:
+                usable.append(codec)
     return usable, skipped
+
+
+def codec_title(codec: Codec) -> str:
+    """The codec's label for tables and plots, with its spec when options differ from the defaults."""
+    label = codec.label or codec.name
+    return label if codec.spec == codec.name else f"{label} [{codec.spec}]"
 
 
 def plan_qualities(codec: Codec, qualities: list[float] | None) -> list[float]:
@@ -303,7 +311,7 @@ def summarize(codec: Codec, qualities: list[float], store: RowStore, images: lis
     results.update({key: [] for key in CURVE_KEYS})
     incomplete = []
     for q in qualities:
-        rows = [store.rows.get((img, codec.name, quality_key(q))) for img in images]
+        rows = [store.rows.get((img, codec.spec, quality_key(q))) for img in images]
         if any(r is None for r in rows):
             incomplete.append(q)
             continue
@@ -312,9 +320,9 @@ def summarize(codec: Codec, qualities: list[float], store: RowStore, images: lis
             results[key].append(_mean([r[fld] for r in rows]))
     settings = json.dumps(codec.settings(), sort_keys=True)
     curve = {
-        "name": codec.name,
-        "label": codec.label or codec.name,
-        "description": f"{codec.label or codec.name}, settings {settings}; mean over {len(images)} images of "
+        "name": codec.spec,
+        "label": codec_title(codec),
+        "description": f"{codec_title(codec)}, settings {settings}; mean over {len(images)} images of "
                        f"{dataset_name}; measured by srcodec bench",
         "dataset": dataset_name,
         "images": len(images),
@@ -396,10 +404,10 @@ def _drop_stale_rows(out: Path, codecs: list[Codec], store: RowStore) -> None:
         return
     have = {codec for _, codec, _ in store.rows}
     for codec in codecs:
-        before = old.get(codec.name)
-        if codec.name in have and before is not None and before.get("settings") != json.loads(json.dumps(codec.settings())):
-            stale = store.drop_codec(codec.name)
-            print(f"srcodec: {codec.name} settings changed since its {stale} rows were measured: measuring again",
+        before = old.get(codec.spec)
+        if codec.spec in have and before is not None and before.get("settings") != json.loads(json.dumps(codec.settings())):
+            stale = store.drop_codec(codec.spec)
+            print(f"srcodec: {codec.spec} settings changed since its {stale} rows were measured: measuring again",
                   file=sys.stderr)
 
 
@@ -415,8 +423,8 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
         print(f"srcodec: skipping codec {name}: {reason}", file=sys.stderr)
     if not codecs:
         raise InputError("none of the codecs asked for is available here")
-    plan = {c.name: plan_qualities(c, qualities) for c in codecs}
-    names = [c.name for c in codecs]
+    plan = {c.spec: plan_qualities(c, qualities) for c in codecs}
+    names = [c.spec for c in codecs]
     anchor_spec = resolve_anchor(anchor, names, skipped)
     ref_curves = [bdrate.load_curve(r) for r in refs]
     paths = find_images(dataset, limit)
@@ -437,8 +445,8 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
         "dataset": str(dataset_path),
         "dataset_name": dataset_name,
         "images": {k: str(p.resolve()) for k, p in zip(keys, paths)},
-        "codecs": {c.name: {"label": c.label or c.name, "settings": c.settings(), "extension": c.extension,
-                            "quality_help": c.quality_help, "qualities": plan[c.name]} for c in codecs},
+        "codecs": {c.spec: {"label": codec_title(c), "settings": c.settings(), "extension": c.extension,
+                            "quality_help": c.quality_help, "qualities": plan[c.spec]} for c in codecs},
         "skipped": skipped,
         "anchor": anchor_spec if isinstance(anchor_spec, str) else {"file": anchor_spec.source,
                                                                     "name": anchor_spec.name},
@@ -448,7 +456,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     }
     write_atomic(out / "settings.json", (json.dumps(settings, indent=2) + "\n").encode("utf-8"))
 
-    tasks = [Task(str(p), k, c.name, q) for p, k in zip(paths, keys) for c in codecs for q in plan[c.name]]
+    tasks = [Task(str(p), k, c.spec, q) for p, k in zip(paths, keys) for c in codecs for q in plan[c.spec]]
     todo = [t for t in tasks if (t.image, t.codec, quality_key(t.quality)) not in store.rows]
     done_before = len(tasks) - len(todo)
     if done_before:
@@ -462,11 +470,11 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     files = [out / "rows.csv", out / "rows.json", out / "settings.json"]
     curves, incomplete = [], {}
     for codec in codecs:
-        curve, missing = summarize(codec, plan[codec.name], store, keys, dataset_name)
+        curve, missing = summarize(codec, plan[codec.spec], store, keys, dataset_name)
         if missing:
-            incomplete[codec.name] = missing
-        files.append(write_atomic(out / f"{codec.name}.json", (json.dumps(curve, indent=2) + "\n").encode("utf-8")))
-        curves.append(bdrate.curve_from_dict(curve, source=str(out / f"{codec.name}.json")))
+            incomplete[codec.spec] = missing
+        files.append(write_atomic(out / f"{codec.spec}.json", (json.dumps(curve, indent=2) + "\n").encode("utf-8")))
+        curves.append(bdrate.curve_from_dict(curve, source=str(out / f"{codec.spec}.json")))
 
     anchor_curve = anchor_spec if isinstance(anchor_spec, bdrate.Curve) else curves[names.index(anchor_spec)]
     table = bdrate.bd_table(anchor_curve, curves)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, load_image, save_png
 from srcodec.metrics import bpp, compression_ratio, ms_ssim, psnr
 
-CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif"}
+CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif", ".266", ".vvc"}
 
 
 def _add_rate_options(p: argparse.ArgumentParser) -> None:
@@ -32,8 +33,19 @@ def _add_rate_options(p: argparse.ArgumentParser) -> None:
     rate.add_argument("--max-bytes", type=int, help="target file size in bytes: the best quality whose real file fits")
 
 
-def _pairs(src: Path, dst: Path | None, suffixes: set[str], out_suffix) -> tuple[list[tuple[Path, Path]], bool]:
-    """(input, output) pairs for a file or a folder; ``out_suffix(path)`` names outputs."""
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-y", "--force", action="store_true", help="replace output files that exist (never an input)")
+
+
+def _pairs(src: Path, dst: Path | None, suffixes: set[str], out_suffix, force: bool) -> tuple[list[tuple[Path, Path]], bool]:
+    """(input, output) pairs for a file or a folder; ``out_suffix(path)`` names outputs.
+
+    Everything about the outputs is settled here, before any work: the output folder exists and is
+    writable; two inputs that would make the same output name (``a.png`` and ``a.jpg`` -> ``a.srz``),
+    or an output that would land on an input, get distinct names (the input's whole name plus the
+    new suffix: ``a.png.srz``, ``a.jpg.srz``); and an output that exists already is an error unless
+    ``force`` (``--force``/``-y``) -- never on an input, not even then.
+    """
     if not src.exists():
         raise SrcodecError(f"{src}: no such file or directory")
     if src.is_dir():
@@ -44,13 +56,41 @@ def _pairs(src: Path, dst: Path | None, suffixes: set[str], out_suffix) -> tuple
         if out_dir.exists() and not out_dir.is_dir():
             raise OutputError(f"{out_dir}: input is a folder, so the output must be a folder")
         make_folder(out_dir)
-        return [(f, out_dir / f.relative_to(src).with_suffix(out_suffix(f))) for f in files], True
-    if dst is not None and dst.is_dir():
-        dst = dst / src.with_suffix(out_suffix(src)).name
-    return [(src, dst if dst is not None else src.with_suffix(out_suffix(src)))], False
+        outputs = [out_dir / f.relative_to(src).with_suffix(out_suffix(f)) for f in files]
+        inputs = {f.resolve() for f in files}
+        taken: dict[Path, int] = {}
+        for o in outputs:
+            taken[o.resolve()] = taken.get(o.resolve(), 0) + 1
+        outputs = [out_dir / f.relative_to(src).with_name(f.name + out_suffix(f))
+                   if taken[o.resolve()] > 1 or o.resolve() in inputs else o for f, o in zip(files, outputs)]
+        if len({o.resolve() for o in outputs}) != len(outputs):
+            raise OutputError(f"{out_dir}: two inputs would be written to the same output name")
+        pairs, many = list(zip(files, outputs)), True
+    else:
+        if dst is not None and dst.is_dir():
+            dst = dst / src.with_suffix(out_suffix(src)).name
+        out = dst if dst is not None else src.with_suffix(out_suffix(src))
+        parent = out.parent if str(out.parent) else Path(".")
+        if not parent.is_dir():
+            raise OutputError(f"{out}: output folder {parent} does not exist")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise OutputError(f"{out}: output folder {parent} is not writable")
+        pairs, many = [(src, out)], False
+    inputs = {p.resolve() for p, _ in pairs}
+    for _, out in pairs:
+        if out.is_dir():
+            raise OutputError(f"{out}: is a folder, expected a file name")
+        if out.resolve() in inputs:
+            raise OutputError(f"{out}: refusing to overwrite an input file")
+    existing = [out for _, out in pairs if out.exists()]
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise OutputError(f"{existing[0]} exists{more}; give --force (-y) to replace it")
+    return pairs, many
 
 
 def _run_many(pairs, many: bool, work, desc: str) -> int:
+    """Do ``work(src, dst)`` for each pair; in a batch each failure is one line and the rest goes on."""
     failures = 0
     bar = tqdm(pairs, desc=desc, unit="file", disable=not many, file=sys.stderr)
     for src, dst in bar:
@@ -83,7 +123,8 @@ def cmd_compress(args) -> int:
         return f"{src} -> {dst}: {len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({name})"
 
     src = Path(args.input)
-    pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension)
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension,
+                         args.force)
     return _run_many(pairs, many, work, "compress")
 
 
@@ -98,7 +139,7 @@ def cmd_decompress(args) -> int:
     def out_suffix(p: Path) -> str:
         return ".decoded.png" if p.suffix.lower() == ".png" else ".png"
 
-    pairs, many = _pairs(src, Path(args.output) if args.output else None, CODED_SUFFIXES, out_suffix)
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, CODED_SUFFIXES, out_suffix, args.force)
     return _run_many(pairs, many, work, "decompress")
 
 
@@ -134,6 +175,11 @@ def cmd_roundtrip(args) -> int:
     out_dir = make_folder(args.out_dir)
     coded = out_dir / (src.stem + codec.extension)
     decoded_path = out_dir / (src.stem + ".decoded.png")
+    for out in (coded, decoded_path):
+        if out.exists() and not args.force:
+            raise OutputError(f"{out} exists; give --force (-y) to replace it")
+        if out.exists() and out.resolve() == src.resolve():
+            raise OutputError(f"{out}: refusing to overwrite the input file")
     t0 = time.perf_counter()
     data = api.compress(image, name, args.quality, bpp=args.bpp, max_bytes=args.max_bytes)
     t1 = time.perf_counter()
@@ -177,11 +223,13 @@ def register(sub) -> None:
     p.add_argument("input", help="image file or folder")
     p.add_argument("-o", "--output", help="output file or folder (default: next to the input, with the codec's extension)")
     _add_rate_options(p)
+    _add_force(p)
     p.set_defaults(func=cmd_compress)
 
     p = sub.add_parser("decompress", help="decode a .srz (or any image) file, or a folder of them, to PNG")
     p.add_argument("input", help=".srz / .jpg / .webp / .avif / ... file or folder")
     p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .png)")
+    _add_force(p)
     p.set_defaults(func=cmd_decompress)
 
     p = sub.add_parser("info", help="show the header of a .srz file (or the facts of an image file)")
@@ -193,6 +241,7 @@ def register(sub) -> None:
     p.add_argument("input", help="image file")
     p.add_argument("--out-dir", default="out", help="where the coded file and the decoded PNG go (default: out/)")
     _add_rate_options(p)
+    _add_force(p)
     p.set_defaults(func=cmd_roundtrip)
 
     p = sub.add_parser("codecs", help="list codecs and whether they are available here")

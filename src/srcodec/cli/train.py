@@ -19,6 +19,7 @@ TRAIN_KINDS = {
     "prefilter": "JPEG pre-filter (Modify-Net) through a differentiable JPEG stand-in",
     "jpegnet": "learned JPEG emulator (JPEG-Net), a stand-in for training pre-filters",
     "latent-sr": "latent-domain SR decoder on the frozen learned codec",
+    "restorer": "quality-aware post-filter for a codec (VVC, AVIF, JPEG), trained on a decoded pool",
 }
 
 

@@ -12,17 +12,73 @@ and the benchmark treat them all alike::
         ...
 
     get_codec("mine").encode(image, quality=5)
+
+Encoder options (preset, speed, effort, tune, ...) are declared per codec as
+:class:`Option` s; they are given as keywords or in a *codec spec*, the name
+followed by ``:key=value`` pairs, which the CLI, the API and the benchmark all
+accept::
+
+    get_codec("avif", speed=2)
+    get_codec("avif:speed=2:tune=default")       # the same as a spec string
+    codec.spec                                   # "avif:speed=2" (defaults left out)
+
+A codec's ``settings()`` always record its options, so every benchmark row
+says how it was made.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 from PIL import Image
 
 from srcodec.errors import UnavailableError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class Option:
+    """One encoder option of a codec: its name, default, type and allowed values."""
+
+    name: str
+    default: object
+    kind: type = str
+    choices: tuple | None = None
+    bounds: tuple | None = None
+    help: str = ""
+
+    def parse(self, codec: str, value) -> object:
+        """``value`` (text from a spec, or a Python value) checked and converted; a one-line error if bad."""
+        try:
+            v = self.kind(value.strip() if isinstance(value, str) else value)
+            if isinstance(value, float) and self.kind is int and v != value:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise UnknownNameError(f"{codec}: option {self.name} must be {self.kind.__name__}, got {value!r}") from None
+        if self.choices is not None and v not in self.choices:
+            raise UnknownNameError(f"{codec}: option {self.name}={v} is not one of {', '.join(map(str, self.choices))}")
+        if self.bounds is not None and not (self.bounds[0] <= v <= self.bounds[1]):
+            raise UnknownNameError(f"{codec}: option {self.name}={v} is outside {self.bounds[0]}..{self.bounds[1]}")
+        return v
+
+    def describe(self) -> str:
+        allowed = ("|".join(map(str, self.choices)) if self.choices is not None
+                   else f"{self.bounds[0]}..{self.bounds[1]}" if self.bounds is not None else self.kind.__name__)
+        return f"{self.name}={allowed} (default {self.default}){': ' + self.help if self.help else ''}"
+
+
+def parse_codec_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """``"avif:speed=4:tune=psnr"`` -> ``("avif", {"speed": "4", "tune": "psnr"})``."""
+    name, *pairs = spec.strip().split(":")
+    options = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise UnknownNameError(f"codec spec {spec!r}: options are written name:key=value[:key=value...]")
+        options[key.strip()] = value.strip()
+    return name.strip(), options
 
 
 class Codec(ABC):
@@ -41,6 +97,24 @@ class Codec(ABC):
     sweep: ClassVar[tuple[float, ...]] = ()
     #: whether only whole-number qualities differ (rate targets bisect over integers)
     integer_quality: ClassVar[bool] = True
+    #: encoder options this codec takes (``name:key=value`` in a spec)
+    options: ClassVar[tuple[Option, ...]] = ()
+
+    def __init__(self, **options):
+        known = {o.name: o for o in self.options}
+        unknown = [k for k in options if k not in known]
+        if unknown:
+            have = ", ".join(known) if known else "none"
+            raise UnknownNameError(f"{self.name}: unknown option {', '.join(unknown)} (its options: {have})")
+        #: the option values in force, defaults included
+        self.opts = {o.name: (o.parse(self.name, options[o.name]) if o.name in options else o.default)
+                     for o in self.options}
+
+    @property
+    def spec(self) -> str:
+        """Name plus the options that differ from the defaults: what names this configuration in a benchmark."""
+        changed = [f"{o.name}={self.opts[o.name]}" for o in self.options if self.opts[o.name] != o.default]
+        return ":".join([self.name, *changed])
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -53,9 +127,15 @@ class Codec(ABC):
 
     def check_quality(self, quality: float) -> float:
         lo, hi = self.quality_range
-        if not (lo <= float(quality) <= hi):
+        try:
+            q = float(quality)
+        except (TypeError, ValueError):
+            raise UnknownNameError(f"{self.name}: quality must be a number, got {quality!r}") from None
+        if not (lo <= q <= hi):  # NaN fails this too
             raise UnknownNameError(f"{self.name}: quality {quality} is outside {lo:g}..{hi:g} ({self.quality_help})")
-        return float(quality)
+        if self.integer_quality and q != round(q):
+            raise UnknownNameError(f"{self.name}: quality {quality} is not a whole number ({self.quality_help})")
+        return q
 
     @abstractmethod
     def encode(self, image: np.ndarray, quality: float) -> bytes:
@@ -91,6 +171,8 @@ def codec_names() -> list[str]:
 
 
 def codec_class(name: str) -> type[Codec]:
+    """The class of a codec, by name or spec (``name:key=value...``)."""
+    name = name.split(":", 1)[0].strip()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -98,9 +180,11 @@ def codec_class(name: str) -> type[Codec]:
 
 
 def get_codec(name: str, **options) -> Codec:
-    """An instance of the codec called ``name``; a clear error if unknown or unavailable."""
-    cls = codec_class(name)
+    """An instance of the codec called ``name`` (or a spec ``name:key=value...``), with ``options``;
+    a clear error if unknown, unavailable or given a bad option."""
+    base, spec_options = parse_codec_spec(name)
+    cls = codec_class(base)
     reason = cls.unavailable_reason()
     if reason:
-        raise UnavailableError(f"codec {name!r} is unavailable: {reason}")
-    return cls(**options)
+        raise UnavailableError(f"codec {base!r} is unavailable: {reason}")
+    return cls(**{**spec_options, **options})

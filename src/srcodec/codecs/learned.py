@@ -69,6 +69,7 @@ class LearnedCodec(Codec):
     integer_quality = False
 
     def __init__(self, weights: str | os.PathLike | None = None):
+        super().__init__()
         self.weights_path = Path(weights) if weights else default_weights_path()
         #: the model's estimate of the last encoded file's entropy-coded payload, in bits
         self.last_estimate_bits: float | None = None

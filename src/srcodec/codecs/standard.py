@@ -1,19 +1,26 @@
 """The standard codecs people already use, through Pillow and its plugins.
 
-Each is an anchor in every benchmark. Settings are explicit and recorded:
+Each is an anchor in every benchmark, by default at the settings that are best for
+RGB PSNR within a few seconds per Kodak image (``benchmarks/anchor_settings.py``
+measures the choices); every setting is a codec option (``avif:speed=2:tune=default``)
+and is recorded in each benchmark row:
 
-==========  ==================================  ===============================
-name        library                             settings
-==========  ==================================  ===============================
-jpeg        libjpeg-turbo (Pillow)              4:2:0, optimized Huffman tables
-webp        libwebp (Pillow)                    lossy, method 6 (slowest, best)
-avif        libavif + aom (Pillow)              speed 6, 4:4:4, full range
+==========  ==================================  ==============================================
+name        library                             default settings (options)
+==========  ==================================  ==============================================
+jpeg        libjpeg-turbo (Pillow)              4:2:0, optimized Huffman tables (subsampling)
+jpegli      jpegli (pyjpegli)                   jpegli's own choices (none)
+webp        libwebp (Pillow)                    lossy, method 6 (method)
+avif        libavif + aom (Pillow)              speed 4, tune psnr, 4:4:4, full range (speed, tune, subsampling)
 jpeg2000    OpenJPEG (Pillow)                   9/7 irreversible, YCbCr, rate-targeted
-jxl         libjxl (pillow-jxl-plugin)          lossy, effort 7
-heif        libheif + x265 (pillow-heif)        HEVC 4:4:4 (our stand-in for BPG)
-==========  ==================================  ===============================
+jxl         libjxl (pillow-jxl-plugin)          lossy, effort 7 (effort)
+heif        libheif + x265 (pillow-heif)        HEVC 4:4:4, x265 preset veryslow, tune psnr (preset, tune)
+vvc         VVenC (imageio-ffmpeg)              see :mod:`srcodec.codecs.vvc`
+==========  ==================================  ==============================================
 
-``jxl`` and ``heif`` need the ``anchors`` extra; without it they report
+``tune=default`` (AVIF, HEIF) is the library's own tuning, which is not PSNR's: the anchors
+table keeps one row per codec at the library's defaults so the difference shows.
+``jxl``, ``heif`` and ``jpegli`` need the ``anchors`` extra; without it they report
 themselves unavailable instead of failing.
 """
 
@@ -25,8 +32,12 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from srcodec.codecs.base import Codec, register_codec
+from srcodec.codecs.base import Codec, Option, register_codec
 from srcodec.io.image import image_from_bytes, to_pil
+
+
+#: option value -> Pillow's name of a chroma subsampling (option values hold no colon: specs use it)
+_SUBSAMPLING = {"420": "4:2:0", "422": "4:2:2", "444": "4:4:4"}
 
 
 class PillowCodec(Codec):
@@ -43,7 +54,7 @@ class PillowCodec(Codec):
         opts = self.save_options(self.default_quality)
         opts.pop("quality", None)
         opts.pop("quality_layers", None)
-        return opts
+        return {**self.opts, **opts}  # what the library is given, under its own names
 
     def _prepare(self, image: np.ndarray) -> Image.Image:
         im = to_pil(image)
@@ -69,15 +80,17 @@ class JPEG(PillowCodec):
     quality_range = (1, 100)
     default_quality = 75
     sweep = (3, 6, 10, 15, 25, 50, 78, 88)
+    options = (Option("subsampling", "420", choices=("420", "422", "444"), help="chroma subsampling"),)
 
     def save_options(self, quality: float) -> dict:
-        return {"quality": int(round(quality)), "subsampling": "4:2:0", "optimize": True}
+        return {"quality": int(round(quality)), "subsampling": _SUBSAMPLING[self.opts["subsampling"]], "optimize": True}
 
 
 @register_codec
 class WebP(PillowCodec):
     name = "webp"
     label = "WebP (libwebp, method 6)"
+    options = (Option("method", 6, kind=int, bounds=(0, 6), help="libwebp effort (6 = slowest, best)"),)
     extension = ".webp"
     pil_format = "WEBP"
     keeps_grey = False
@@ -87,13 +100,17 @@ class WebP(PillowCodec):
     sweep = (0, 5, 15, 30, 60, 80, 86, 91)
 
     def save_options(self, quality: float) -> dict:
-        return {"quality": int(round(quality)), "method": 6, "lossless": False}
+        return {"quality": int(round(quality)), "method": self.opts["method"], "lossless": False}
 
 
 @register_codec
 class AVIF(PillowCodec):
     name = "avif"
-    label = "AVIF (aom, speed 6, 4:4:4)"
+    label = "AVIF (aom 4:4:4, PSNR-tuned)"
+    options = (Option("speed", 4, kind=int, bounds=(0, 10), help="aom speed (lower = smaller files, slower)"),
+               Option("tune", "psnr", choices=("psnr", "ssim", "default"),
+                      help="aom's tuning; default = the library's own (not PSNR's)"),
+               Option("subsampling", "444", choices=("444", "420")))
     extension = ".avif"
     pil_format = "AVIF"
     keeps_grey = False
@@ -103,7 +120,16 @@ class AVIF(PillowCodec):
     sweep = (5, 15, 25, 35, 45, 54, 70, 86)
 
     def save_options(self, quality: float) -> dict:
-        return {"quality": int(round(quality)), "speed": 6, "subsampling": "4:4:4", "codec": "aom", "range": "full"}
+        opts = {"quality": int(round(quality)), "speed": self.opts["speed"], "subsampling": _SUBSAMPLING[self.opts["subsampling"]],
+                "codec": "aom", "range": "full"}
+        if self.opts["tune"] != "default":
+            opts["advanced"] = {"tune": self.opts["tune"]}
+        return opts
+
+    def settings(self) -> dict:
+        s = super().settings()
+        s.pop("advanced", None)
+        return s
 
 
 @register_codec
@@ -158,7 +184,8 @@ class _PluginCodec(PillowCodec):
 @register_codec
 class JPEGXL(_PluginCodec):
     name = "jxl"
-    label = "JPEG XL (libjxl, effort 7)"
+    label = "JPEG XL (libjxl)"
+    options = (Option("effort", 7, kind=int, bounds=(1, 10), help="libjxl effort (higher = smaller files, slower)"),)
     extension = ".jxl"
     pil_format = "JXL"
     plugin = "pillow-jxl-plugin"
@@ -173,13 +200,18 @@ class JPEGXL(_PluginCodec):
         import pillow_jxl  # noqa: F401  (registers the JXL format with Pillow)
 
     def save_options(self, quality: float) -> dict:
-        return {"quality": int(round(quality)), "effort": 7, "lossless": False}
+        return {"quality": int(round(quality)), "effort": self.opts["effort"], "lossless": False}
 
 
 @register_codec
 class HEIF(_PluginCodec):
     name = "heif"
     label = "HEIF (x265 HEVC 4:4:4, BPG stand-in)"
+    options = (Option("preset", "veryslow", choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
+                                                     "slow", "slower", "veryslow", "placebo", "default"),
+                      help="x265 preset; default = libheif's"),
+               Option("tune", "psnr", choices=("psnr", "ssim", "grain", "fastdecode", "default"),
+                      help="x265 tuning; default = libheif's (not PSNR's)"))
     extension = ".heic"
     pil_format = "HEIF"
     plugin = "pillow-heif"
@@ -196,4 +228,38 @@ class HEIF(_PluginCodec):
         pillow_heif.register_heif_opener()
 
     def save_options(self, quality: float) -> dict:
-        return {"quality": int(round(quality)), "chroma": 444}
+        params = {k: self.opts[k] for k in ("preset", "tune") if self.opts[k] != "default"}
+        return {"quality": int(round(quality)), "chroma": 444, "enc_params": params}
+
+    def settings(self) -> dict:
+        s = super().settings()
+        s.pop("enc_params", None)
+        return s
+
+
+@register_codec
+class JPEGli(_PluginCodec):
+    """Google's jpegli encoder: a plain JPEG file that any JPEG decoder reads."""
+
+    name = "jpegli"
+    label = "JPEG (jpegli)"
+    extension = ".jpg"
+    plugin = "pyjpegli"
+    quality_help = "jpegli quality 1..100 (libjpeg's scale)"
+    quality_range = (1, 100)
+    default_quality = 75
+    sweep = (3, 6, 10, 15, 25, 50, 78, 88)
+
+    @classmethod
+    def _import(cls):
+        import pyjpegli  # noqa: F401
+
+        return pyjpegli
+
+    def settings(self) -> dict:
+        return {"encoder": "jpegli", "decoder": "Pillow (libjpeg-turbo)"}
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        q = int(round(self.check_quality(quality)))
+        rgb = np.ascontiguousarray(np.repeat(image, 3, axis=2) if image.shape[2] == 1 else image)
+        return self._import().encode(rgb.tobytes(), rgb.shape[1], rgb.shape[0], q)

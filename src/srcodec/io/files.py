@@ -69,10 +69,12 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, inputs: tuple = ()) ->
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, p)
-    except OSError as exc:
+    except BaseException as exc:  # also KeyboardInterrupt: the CLI turns SIGTERM into one
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise OutputError(f"{p}: cannot write ({exc.strerror or exc})") from None
+        if isinstance(exc, OSError):
+            raise OutputError(f"{p}: cannot write ({exc.strerror or exc})") from None
+        raise
     return p

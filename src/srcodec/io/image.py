@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import warnings
 from pathlib import Path
 
@@ -95,7 +96,10 @@ def image_from_bytes(data: bytes, name: str = "<bytes>") -> np.ndarray:
         raise InputError(f"{name}: not an image file Pillow can read") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputError(f"{name}: image is too large to decode safely") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except MemoryError:
+        raise InputError(f"{name}: image is too large to decode here") from None
+    except (OSError, SyntaxError, ValueError, EOFError, RuntimeError, struct.error, IndexError, ZeroDivisionError) as exc:
+        # RuntimeError: the AVIF and JPEG XL plugins' decoding errors; the others: Pillow's parsers
         raise InputError(f"{name}: truncated or corrupted image ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
 
 

@@ -23,6 +23,6 @@ Every pipeline is a codec (``srcodec compress --codec jin-jpeg-x2``) writing
 """
 
 from srcodec.pipelines.base import Pipeline, pipeline_class, pipeline_names, register_pipeline
-from srcodec.pipelines import bicubic, jiang, jin, nagasaki, tun2023, upenik  # noqa: F401  (register the pipelines)
+from srcodec.pipelines import bicubic, jiang, jin, nagasaki, restored, tun2023, upenik  # noqa: F401  (register the pipelines)
 
 __all__ = ["Pipeline", "pipeline_class", "pipeline_names", "register_pipeline"]

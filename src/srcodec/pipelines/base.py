@@ -76,6 +76,7 @@ class Pipeline(Codec):
     train_hint: ClassVar[str] = ""
 
     def __init__(self):
+        super().__init__()
         _copy_quality_knob(self, codec_class(self.inner))
         self._nets: dict[str, torch.nn.Module] | None = None
 

@@ -227,7 +227,12 @@ def _val_images(folder: str, limit: int) -> list[np.ndarray]:
 
 @torch.no_grad()
 def validate(task: Task, images: list[np.ndarray], seed: int = 0) -> dict:
-    """Mean PSNR / PSNR-Y of the networks and of the baseline over full images."""
+    """Mean PSNR / PSNR-Y of the networks and of the baseline over full images.
+
+    A task with its own ``validate_many(images) -> row`` (e.g. several qualities per image) is asked for it.
+    """
+    if hasattr(task, "validate_many"):
+        return task.validate_many(images)
     for net in task.nets.values():
         net.eval()
     rng = np.random.default_rng(seed)
@@ -365,6 +370,10 @@ def _record_val(task: Task, log: RunLog, images, step: int, seed: int, bar) -> N
     log.record("val.jsonl", row)
     text = (f"val step {step}: PSNR-Y {row['psnr_y']:.2f} dB (baseline {row['baseline_psnr_y']:.2f}), "
             f"PSNR {row['psnr']:.2f} dB (baseline {row['baseline_psnr']:.2f})")
+    if "gain_db" in row:  # tasks validated over several qualities: the gain at each
+        text = (f"val step {step}: PSNR {row['psnr']:.3f} dB (baseline {row['baseline_psnr']:.3f}), gain "
+                f"{row['gain_db']:+.3f} dB (" + ", ".join(f"{k[9:]}: {v:+.3f}" for k, v in row.items()
+                                                       if k.startswith("gain_db_q")) + ")")
     log.line(text)
     (bar.write if bar is not None else print)(text)
 

@@ -1,0 +1,162 @@
+"""A quality-aware restoration network for what a codec's decoder gives (the ``qrestorer`` family).
+
+It follows FFDNet (Zhang, Zuo, Zhang, "FFDNet: Toward a fast and flexible solution for CNN based
+image denoising", IEEE TIP 2018) in two ways that make it cheap and general: it works at half
+resolution on pixel-unshuffled sub-images, and it takes the degradation's strength -- here the
+codec's quality (QP for VVC, Q for JPEG) -- as an input map, so one set of weights serves the whole
+quality range. As in the post-filters proposed for VVC (JVET's NNVC, e.g. Li et al., JVET-U0068), it
+reads the decoder's own planes: luma at full resolution, the two 4:2:0 chroma planes at half, and
+rebuilds full-resolution colour with the luma's guidance::
+
+    planes="yuv420" (VVC):
+      Y (H×W) ──unshuffle 2──► 4 × H/2×W/2 ┐
+      Cb, Cr (H/2×W/2) ───────► 2         ├─► concat ─► conv 3×3 ─► B × [conv-ReLU-conv +] ─► conv 3×3 ─► 12
+      quality map ────────────► 1         ┘                                                              │
+      Y, bilinear ↑2 (Cb, Cr) ─► BT.601 full-range RGB (what a plain decoder shows) ──────► + ◄── shuffle 2 ┘
+                                                                                             └─► RGB (H×W)
+    planes="rgb" (AVIF 4:4:4, JPEG): RGB ──unshuffle 2──► 12 channels + quality map, the same body,
+      RGB + shuffle(12 → 3) residual.
+
+The last convolution starts at zero, so an untrained network returns the plain decode. The
+network is fully convolutional; at half resolution its receptive field is 2 × (2B + 2) + 1
+pixels. Written by hand (a few convolutions; no library ships it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from srcodec.archs import register_arch
+
+#: BT.601 weights, the matrix srcodec's VVC files use (:mod:`srcodec.codecs.vvc`)
+KR, KB = 0.299, 0.114
+
+
+def decoder_planes(codec, data: bytes) -> dict[str, np.ndarray]:
+    """What the restorer reads of a decoded file: VVC's Y/Cb/Cr planes (uint16), else RGB (uint8)."""
+    if codec.name == "vvc":
+        from srcodec.codecs.vvc import decode_planes
+
+        y, cb, cr, _, _ = decode_planes(data)
+        return {"y": y, "cb": cb, "cr": cr}
+    from srcodec.io.image import to_rgb
+
+    return {"rgb": to_rgb(codec.decode(data))}
+
+
+def planes_to_tensors(samples: list[dict[str, np.ndarray]]) -> tuple[torch.Tensor, ...]:
+    """A batch of decoder planes as float tensors in 0..1: (Y, Cb, Cr) or (RGB,)."""
+    def stack(name, scale, rgb=False):
+        arr = np.stack([np.ascontiguousarray(s[name]) for s in samples]).astype(np.float32)
+        t = torch.from_numpy(arr) / scale
+        return t.permute(0, 3, 1, 2) if rgb else t[:, None]
+
+    if "y" in samples[0]:
+        return stack("y", 1023.0), stack("cb", 1023.0), stack("cr", 1023.0)
+    return (stack("rgb", 255.0, rgb=True),)
+
+
+def ycbcr_to_rgb(y: torch.Tensor, cb: torch.Tensor, cr: torch.Tensor) -> torch.Tensor:
+    """Full-range BT.601 Y'CbCr in 0..1 (chroma centred on 0.5, half resolution) -> RGB in 0..1."""
+    up = lambda c: F.interpolate(c - 512 / 1023, scale_factor=2, mode="bilinear", align_corners=False)  # noqa: E731
+    u, v = up(cb)[..., : y.shape[-2], : y.shape[-1]], up(cr)[..., : y.shape[-2], : y.shape[-1]]
+    r = y + 2 * (1 - KR) * v
+    b = y + 2 * (1 - KB) * u
+    g = (y - KR * r - KB * b) / (1 - KR - KB)
+    return torch.cat([r, g, b], dim=1)
+
+
+class _Block(nn.Module):
+    def __init__(self, c: int):
+        super().__init__()
+        self.a = nn.Conv2d(c, c, 3, padding=1)
+        self.b = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.b(F.relu(self.a(x), inplace=True))
+
+
+@register_arch("qrestorer", qrestorer_yuv420=dict(planes="yuv420", channels=64, blocks=6),
+               qrestorer_rgb=dict(planes="rgb", channels=64, blocks=6),
+               qrestorer_tiny=dict(planes="yuv420", channels=8, blocks=1))
+class QRestorer(nn.Module):
+    """Decoder planes + quality -> restored RGB (see the module docstring)."""
+
+    def __init__(self, planes: str = "yuv420", channels: int = 64, blocks: int = 6,
+                 quality_range: tuple[float, float] = (0.0, 63.0)):
+        super().__init__()
+        if planes not in ("yuv420", "rgb"):
+            raise TypeError(f"planes must be 'yuv420' or 'rgb', got {planes!r}")
+        self.planes = planes
+        self.quality_range = tuple(float(q) for q in quality_range)
+        c_in = (4 + 2 if planes == "yuv420" else 12) + 1
+        self.head = nn.Conv2d(c_in, channels, 3, padding=1)
+        self.body = nn.Sequential(*[_Block(channels) for _ in range(blocks)])
+        self.tail = nn.Conv2d(channels, 12, 3, padding=1)
+        nn.init.zeros_(self.tail.weight)
+        nn.init.zeros_(self.tail.bias)
+
+    def quality_map(self, q: torch.Tensor | float, like: torch.Tensor) -> torch.Tensor:
+        lo, hi = self.quality_range
+        q = torch.as_tensor(q, dtype=like.dtype, device=like.device).reshape(-1, 1, 1, 1)
+        q = (q - lo) / max(hi - lo, 1e-6) - 0.5
+        return q.expand(like.shape[0], 1, like.shape[2], like.shape[3])
+
+    def base(self, *planes: torch.Tensor) -> torch.Tensor:
+        """The plain decoder's RGB from the planes (what the network improves on)."""
+        return ycbcr_to_rgb(*planes) if self.planes == "yuv420" else planes[0]
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        *planes, q = inputs
+        if self.planes == "yuv420":
+            y, cb, cr = planes
+            half = torch.cat([F.pixel_unshuffle(y - 0.5, 2), cb - 0.5, cr - 0.5], dim=1)
+        else:
+            (rgb,) = planes
+            half = F.pixel_unshuffle(rgb - 0.5, 2)
+        x = torch.cat([half, self.quality_map(q, half)], dim=1)
+        feats = self.head(x)
+        res = self.tail(self.body(feats) + feats)
+        return self.base(*planes) + F.pixel_shuffle(res, 2)
+
+
+def tile_margin(net: QRestorer) -> int:
+    """Context (full-resolution pixels, even) around each tile: the receptive field's radius, 2B + 2
+    convolutions of radius 1 at half resolution (28 pixels for B = 6), plus 2."""
+    return 2 * (2 * len(net.body) + 2) + 2
+
+
+@torch.inference_mode()
+def restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile: int = 768) -> np.ndarray:
+    """Run the restorer on one decoded image (planes as :func:`decoder_planes` gives them) -> uint8 RGB.
+
+    Images larger than ``tile`` × ``tile`` run in tiles of that size with :func:`tile_margin` pixels of
+    context on each side, which the network's receptive field never crosses: the result is the same as
+    one pass over the whole image, and the memory is that of one tile.
+    """
+    from srcodec.data.degrade import tensor_to_image
+
+    full = planes["y"] if "y" in planes else planes["rgb"]
+    h, w = full.shape[:2]
+    if h % 2 or w % 2:
+        raise ValueError("the restorer needs even sides (pad the decode first)")
+    q = torch.tensor([float(quality)])
+    if h * w <= tile * tile:
+        return tensor_to_image(net(*planes_to_tensors([planes]), q))
+    out = np.empty((h, w, 3), np.uint8)
+    m = tile_margin(net)
+    for y0 in range(0, h, tile):
+        for x0 in range(0, w, tile):
+            y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
+            ya, xa = max(0, y0 - m), max(0, x0 - m)
+            yb, xb = min(h, y1 + m), min(w, x1 + m)
+            crop = {}
+            for name, p in planes.items():
+                f = 2 if name in ("cb", "cr") else 1
+                crop[name] = p[ya // f: yb // f, xa // f: xb // f]
+            res = tensor_to_image(net(*planes_to_tensors([crop]), q))
+            out[y0:y1, x0:x1] = res[y0 - ya: y0 - ya + (y1 - y0), x0 - xa: x0 - xa + (x1 - x0)]
+    return out
