@@ -57,6 +57,12 @@ def _load(path: Path):
     return hit[1:]
 
 
+#: the most pixels one payload byte can describe: a flat 1024x1024 image at the lowest quality
+#: needs one byte per ~360 pixels; 8192 leaves a 20-fold margin and bounds what a forged header
+#: can make the decoder allocate (a 647-byte file: at most 5.3 megapixels)
+PIXELS_PER_PAYLOAD_BYTE = 8192
+
+
 @register_codec
 class LearnedCodec(Codec):
     name = "learned"
@@ -117,12 +123,17 @@ class LearnedCodec(Codec):
         if header.weights_hash != digest:
             raise InputError(f"this .srz file was written with other weights ({header.model_id} {header.weights_hash.hex()}); "
                              f"installed: {config['model_id']} {digest.hex()}")
+        if header.model_id != config["model_id"]:
+            raise InputError(f"corrupted .srz header (model id {header.model_id!r}, the weights are {config['model_id']!r})")
         lo, hi = self.quality_range
         if not (lo <= header.quality <= hi) or len(streams) != 2:
             raise InputError("corrupted .srz header (quality or stream count out of range)")
         ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
-        if ph % model.stride or pw % model.stride:
+        if ph % model.stride or pw % model.stride or header.pad_bottom >= model.stride or header.pad_right >= model.stride:
             raise InputError("corrupted .srz header (padding does not match the model stride)")
+        payload = sum(len(s) for s in streams)
+        if ph * pw > PIXELS_PER_PAYLOAD_BYTE * payload:
+            raise InputError(f"corrupted .srz file ({payload} payload bytes cannot hold a {pw}x{ph} image)")
         return header, streams, model
 
     def decode_latent(self, data: bytes):

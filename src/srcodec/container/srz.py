@@ -22,18 +22,26 @@ The codec name is one that :func:`srcodec.codecs.get_codec` knows, so
 :func:`srcodec.decompress` can dispatch on it (:func:`peek_codec_name`).
 Every way a file can be damaged or foreign (truncated, corrupted, another
 version, another codec's weights) ends in a one-line :class:`InputError`.
+Before anything is allocated, the header's size is checked against the input
+limit (``MAX_PIXELS``), its padding against ``MAX_PAD`` and its quality for
+being a number; each decoder then checks what it alone knows (the learned
+codec: the pixels its payload can hold, its model id and quality range).
 """
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from dataclasses import asdict, dataclass, field
 
 from srcodec.errors import InputError
+from srcodec.io.image import MAX_PIXELS
 
 MAGIC = b"SRZ\x89"
 VERSION = 1
+#: the most padding any writer adds (the learned codec pads to its stride, 64; pipelines to their scale)
+MAX_PAD = 255
 
 
 @dataclass
@@ -140,6 +148,12 @@ def unpack(data: bytes) -> tuple[SrzHeader, list[bytes]]:
         raise InputError("corrupted .srz file (header checksum mismatch)")
     if channels not in (1, 3) or height < 1 or width < 1:
         raise InputError(f"corrupted .srz header (image {width}x{height}x{channels})")
+    if height * width > MAX_PIXELS:
+        raise InputError(f"corrupted .srz header (image {width}x{height} is over the limit of {MAX_PIXELS} pixels)")
+    if pad_bottom > MAX_PAD or pad_right > MAX_PAD:
+        raise InputError(f"corrupted .srz header (padding {pad_bottom}, {pad_right} over {MAX_PAD})")
+    if not math.isfinite(quality):
+        raise InputError("corrupted .srz header (quality is not a number)")
     payload = r.data[r.pos:]
     need = sum(lengths)
     if len(payload) < need:

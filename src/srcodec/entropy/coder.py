@@ -94,11 +94,30 @@ class SymbolDecoder:
     def __init__(self, data: bytes):
         if len(data) % 4:
             raise InputError("corrupted .srz stream (length is not a multiple of 4)")
+        self._data = bytes(data)
+        self._calls: list[tuple[np.ndarray, np.ndarray, _Tables]] = []
         self._dec = queue.RangeDecoder(np.frombuffer(data, dtype=np.uint32).copy())
+
+    def finish(self) -> None:
+        """Check that the stream is exactly what the encoder writes for the decoded symbols.
+
+        The symbols are coded again and the bytes compared, so an over-long stream, an empty one or
+        one cut short (its missing words read as zeros) is an error even when a forger recomputed the
+        file's CRC. The one exception is equivalent, not different: words of zeros after the end,
+        which the range coder reads as it would read nothing, decode to the same image and pass.
+        """
+        enc = SymbolEncoder()
+        for values, indices, tables in self._calls:
+            enc.encode(values, indices, tables)
+        again = enc.finish()
+        if self._data.rstrip(b"\x00") != again.rstrip(b"\x00"):
+            raise InputError("corrupted .srz stream (its bytes are not those of the symbols it decodes to)")
 
     def decode(self, indices: np.ndarray, tables: "_Tables | list[np.ndarray]") -> np.ndarray:
         tables = tables if isinstance(tables, _Tables) else _Tables(tables)
         indices = np.asarray(indices, dtype=np.int64).ravel()
+        if not self._data and indices.size:
+            raise InputError("corrupted .srz stream (empty, but it should hold symbols)")
         order = np.argsort(indices, kind="stable")
         sorted_idx = indices[order]
         out_sorted = np.empty(indices.size, dtype=np.int64)
@@ -118,6 +137,7 @@ class SymbolDecoder:
             raise InputError(f"corrupted .srz stream ({exc})") from None
         out = np.empty_like(out_sorted)
         out[order] = out_sorted
+        self._calls.append((out, indices, tables))
         return out
 
     def _bypass(self) -> int:

@@ -100,6 +100,7 @@ class FactorizedLatent(StoredTables):
     def decompress(self, streams, params, shape):
         dec = SymbolDecoder(streams[0])
         q = dec.decode(self._indices(shape), self.tables())
+        dec.finish()
         return torch.from_numpy(q.reshape(shape)).to(torch.float32)
 
 
@@ -140,6 +141,7 @@ class GaussianLatent(StoredTables):
         scales, means = self.split(params)
         dec = SymbolDecoder(streams[0])
         q = dec.decode(self.gaussian.scale_index(scales).numpy(), self.tables())
+        dec.finish()
         y_hat = torch.from_numpy(q.reshape(shape)).to(torch.float32)
         return y_hat if means is None else y_hat + means
 
@@ -230,6 +232,7 @@ class CheckerboardLatent(nn.Module):
         anchors = (q + m_a) * sel
         s_n, m_n = self._params(hyper, self.context(anchors))
         q[~sel] = torch.from_numpy(dec.decode(g.scale_index(s_n)[~sel].numpy(), tables)).to(torch.float32)
+        dec.finish()
         return torch.where(sel, anchors, q + m_n)
 
 

@@ -61,7 +61,7 @@ class Pipeline(Codec):
     extension = ".srz"
     #: the paper (or baseline) the pipeline follows, one line
     paper: ClassVar[str] = ""
-    #: name of the inner codec in the codec registry
+    #: the inner codec: a name in the codec registry, or a spec with options (``avif:speed=6``)
     inner: ClassVar[str] = "jpeg"
     #: the image side is divided by ``scale`` before the codec
     scale: ClassVar[int] = 1
@@ -151,7 +151,7 @@ class Pipeline(Codec):
         return self.name if self.stages else ""
 
     def _extra(self) -> bytes:
-        return f"{self.inner} x{self.scale}".encode("ascii")
+        return f"{codec_class(self.inner).name} x{self.scale}".encode("ascii")
 
     # -- networks ---------------------------------------------------------
 
@@ -222,6 +222,15 @@ class Pipeline(Codec):
             raise InputError(f"this .srz file was written by {header.codec!r}, not by the pipeline {self.name!r}")
         if header.extra != self._extra() or len(streams) != 1:
             raise InputError(f"corrupted .srz header (not the layout of pipeline {self.name!r})")
+        if header.model_id != self.model_id():
+            raise InputError(f"corrupted .srz header (model id {header.model_id!r}, expected {self.model_id()!r})")
+        try:
+            self.check_quality(header.quality)
+        except UnknownNameError:
+            raise InputError(f"corrupted .srz header (quality {header.quality} is outside this pipeline's range)") from None
+        if (header.pad_bottom >= self.scale or header.pad_right >= self.scale
+                or (header.height + header.pad_bottom) % self.scale or (header.width + header.pad_right) % self.scale):
+            raise InputError("corrupted .srz header (padding does not match the pipeline's scale)")
         if header.weights_hash != self.weights_hash():
             raise InputError(f"{self.name}: this file was coded with other weights (hash {header.weights_hash.hex()},"
                              f" installed {self.weights_hash().hex()}); decode it with the srcodec that wrote it")
