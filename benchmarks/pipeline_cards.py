@@ -84,6 +84,23 @@ def read_run(run: str) -> dict:
     return info
 
 
+def _first_time(run: str):
+    for line in (LOGS / run / "log.txt").read_text().splitlines():
+        m = STAMP.match(line)
+        if m:
+            return datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+    return None
+
+
+def _minutes_at(run: str, step: int, t0) -> float | None:
+    """Wall minutes from the run's first log line to its validation line at ``step``."""
+    for line in (LOGS / run / "log.txt").read_text().splitlines():
+        m = STAMP.match(line)
+        if m and m.group(2).startswith(f"val step {step}:") and t0 is not None:
+            return (datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S") - t0).total_seconds() / 60
+    return None
+
+
 def fmt(x, spec: str = ".1f", none: str = "–") -> str:
     return none if x is None else format(x, spec)
 
@@ -103,9 +120,18 @@ def card(name: str) -> str:
         spec = meta["srcodec.stages"][stage]
         cfg = ", ".join(f"{k}={v}" for k, v in sorted(spec["config"].items()))
         lines.append(f"| stage `{stage}` | {spec['arch']} ({cfg}), {count_parameters(net):,} parameters |")
-    lines.append("| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and T91), "
-                 "random crops and flips, degraded on the fly by the real codec |")
     runs = [read_run(run) | {"command": cmd} for run, cmd in recipe_commands(RECIPES / f"{name}.sh")]
+    kinds = {shlex.split(r["command"])[2] for r in runs}
+    pool = next((LOGS / r["run"] / "pool.json" for r in runs if (LOGS / r["run"] / "pool.json").is_file()), None)
+    if pool is not None:
+        pm = json.loads(pool.read_text())
+        lines.append(f"| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and "
+                     f"T91): a decoded pool of {pm['images']:,} images × {pm['per_image']} qualities in "
+                     f"{pm['quality_range'][0]:g}..{pm['quality_range'][1]:g} of `{pm['codec']}` (real encodes, built once "
+                     f"in {pm['build_seconds'] / 60:.0f} min with 2 processes, {pm['bytes'] / 1e6:.0f} MB), random crops and flips |")
+    else:
+        lines.append("| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and T91), "
+                     "random crops and flips, degraded on the fly by the real codec |")
     machines = sorted({r["machine"] for r in runs if r.get("machine")})
     if machines:
         lines.append(f"| machine | {'; '.join(machines)} |")
@@ -128,7 +154,22 @@ def card(name: str) -> str:
     lines += ["", "Logs: `benchmarks/results/train-logs/<run>/` (log.txt, val.jsonl). Validation draws the codec quality "
               "per image from the training range; \"without\" is the same decoded input enlarged by bicubic "
               "(or left as it is at ×1)."]
-    kinds = {shlex.split(r["command"])[2] for r in runs}
+    if "restorer" in kinds:
+        lines += ["For `train restorer` the column is the RGB PSNR on Set14 (14 images, each coded once per validation "
+                  "quality with the real codec), with the network and (in parentheses) the plain decode, averaged over "
+                  "the validation qualities. The learning curve, gain in dB at each quality:", ""]
+        for r in runs:
+            vals = r.get("vals") or []
+            qs = [k for k in (vals[0] if vals else {}) if k.startswith("gain_db_q")]
+            if not qs:
+                continue
+            t0 = _first_time(r["run"])
+            lines += [f"| `{r['run']}` step | wall minutes | mean gain | " + " | ".join(f"q {k[9:]}" for k in qs) + " |",
+                      "|---|---|---|" + "---|" * len(qs)]
+            for v in vals:
+                lines.append(f"| {v['step']:,} | {fmt(_minutes_at(r['run'], v['step'], t0))} | {v['gain_db']:+.3f} dB | "
+                             + " | ".join(f"{v[k]:+.3f}" for k in qs) + " |")
+            lines.append("")
     if "jpegnet" in kinds:
         lines.append("For `train jpegnet` the column is JPEG-Net's output against the real libjpeg decode, and in "
                      "parentheses the exact differentiable JPEG's.")

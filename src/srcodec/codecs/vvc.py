@@ -8,11 +8,12 @@
     decode: .266 ─► ffmpeg's native VVC decoder in-process (PyAV) ─► Y'CbCr planes
                  ─► RGB with the matrix and range the VUI signals (chroma: bilinear, centre sited)
 
-Why these choices (measured on the 24 Kodak images, no coding; ``benchmarks/vvc_colour.py``):
-the RGB → 4:2:0 → RGB round trip alone caps RGB PSNR at 42.1 dB with ffmpeg's own conversion
-(limited range, its default chroma filter); full range with a 2×2 mean (chroma sited at the
-centre of its four luma samples, the siting VVC's VUI calls type 1) and bilinear reconstruction
-raises that cap to about 46 dB; BT.601 weights beat BT.709 by 0.3 dB there and in coding.
+Why these choices (``python benchmarks/vvc_colour.py``, table in ``benchmarks/results/vvc-colour.md``):
+the RGB → 4:2:0 → RGB round trip alone, without any coding, caps the mean RGB PSNR on the 24 Kodak
+images at 41.8 dB with ffmpeg's own conversion (swscale's defaults); full range with a 2×2 mean
+(chroma sited at the centre of its four luma samples, the siting VVC's VUI calls type 1) and
+bilinear reconstruction raises that cap to 46.1 dB with the BT.601 matrix (45.8 dB with BT.709).
+Decoding runs in-process through PyAV, faster than the ffmpeg binary as a subprocess (same table).
 The file says all of it in its VUI (``MatrixCoefficients``, ``VideoFullRange``,
 ``ChromaSampleLocType``), so any VVC decoder converts it back the same way.
 

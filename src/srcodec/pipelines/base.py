@@ -256,11 +256,12 @@ class Pipeline(Codec):
 
 def _copy_quality_knob(target, inner: type[Codec]) -> None:
     """A pipeline's quality knob is its inner codec's; so is its benchmark sweep, except that a
-    pipeline with networks measures every other point of it (four: each decode is a CNN pass)."""
+    pipeline with networks measures every other point of it (four: each decode is a CNN pass), or
+    the points its ``sweep_points`` slice picks."""
     for attr in INNER_QUALITY_ATTRS:
         setattr(target, attr, getattr(inner, attr))
     if target.stages:
-        target.sweep = tuple(inner.sweep[1::2])
+        target.sweep = tuple(inner.sweep[getattr(target, "sweep_points", slice(1, None, 2))])
 
 
 def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:

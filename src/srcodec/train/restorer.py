@@ -18,6 +18,8 @@ Writes the stage ``restorer``, the weights of ``<codec>-restored``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -89,6 +91,9 @@ class RestorerTask(Task):
         a = self.args
         folder = build_pool(a.codec, data_dirs(a), per_image=a.per_image, qrange=_q_range(a), seed=a.seed,
                             jobs=a.pool_jobs, max_images=a.max_images, log=print)
+        import shutil
+
+        shutil.copyfile(folder / "pool.json", Path(a.out) / "pool.json")  # the pool's size and build time, for the card
         return PoolSampler(Pool(folder), a.crop, seed=a.seed)
 
     def step(self, batch) -> dict:

@@ -1,0 +1,89 @@
+"""``.srz`` in any Pillow program: ``import srcodec.pillow`` registers the format.
+
+::
+
+    import srcodec.pillow  # noqa: F401
+    from PIL import Image
+
+    im = Image.open("photo.srz")                 # decodes with the codec or pipeline named in the file
+    im.save("copy.srz", quality=5)               # the learned codec by default
+    im.save("small.srz", codec="vvc-restored", max_bytes=20000)
+
+Opening reads and checks only the header (size, channels; a damaged or foreign file is an
+``OSError``/``SyntaxError`` like any bad file in Pillow); the pixels are decoded on ``load()``.
+Saving takes ``codec``, and one of ``quality``, ``bpp`` or ``max_bytes`` (as ``srcodec.compress``).
+Written by hand on Pillow's plugin interface (``ImageFile``, ``PyDecoder``, ``register_save``).
+"""
+
+from __future__ import annotations
+
+from PIL import Image, ImageFile
+
+from srcodec.errors import SrcodecError
+
+FORMAT = "SRZ"
+MAGIC = b"SRZ\x89"
+
+
+def _accept(prefix: bytes) -> bool:
+    return prefix[:4] == MAGIC
+
+
+class SrzImageFile(ImageFile.ImageFile):
+    format = FORMAT
+    format_description = "srcodec .srz (learned codec or pipeline)"
+
+    def _open(self) -> None:
+        from srcodec.container import srz
+
+        data = self.fp.read()
+        try:
+            header, _ = srz.unpack(data)
+        except SrcodecError as exc:
+            raise SyntaxError(f"not a valid .srz file: {exc}") from None
+        self._mode = "L" if header.channels == 1 else "RGB"
+        self._size = (header.width, header.height)
+        self.info["srcodec_codec"] = header.codec
+        self.info["srcodec_quality"] = header.quality
+        self.tile = [ImageFile._Tile("srz", (0, 0, header.width, header.height), 0, None)]
+
+
+class SrzDecoder(ImageFile.PyDecoder):
+    _pulls_fd = True
+
+    def decode(self, buffer):
+        import srcodec
+
+        self.fd.seek(0)
+        try:
+            arr = srcodec.decompress(self.fd.read())
+        except SrcodecError as exc:
+            raise OSError(str(exc)) from None
+        raw = arr.tobytes()
+        self.set_as_raw(raw, "L" if arr.shape[2] == 1 else "RGB")
+        return -1, 0
+
+
+def _save(im: Image.Image, fp, filename) -> None:
+    import numpy as np
+
+    import srcodec
+
+    info = im.encoderinfo
+    mode = "L" if im.mode in ("L", "1", "LA", "I", "I;16", "F") else "RGB"
+    arr = np.asarray(im.convert(mode))
+    try:
+        data = srcodec.compress(arr, info.get("codec"), info.get("quality"), bpp=info.get("bpp"),
+                                max_bytes=info.get("max_bytes"))
+    except SrcodecError as exc:
+        raise OSError(str(exc)) from None
+    if data[:4] != MAGIC:
+        raise OSError(f"codec {info.get('codec')!r} does not write .srz files; save with its own format instead")
+    fp.write(data)
+
+
+Image.register_open(FORMAT, SrzImageFile, _accept)
+Image.register_decoder("srz", SrzDecoder)
+Image.register_save(FORMAT, _save)
+Image.register_extension(FORMAT, ".srz")
+Image.register_mime(FORMAT, "image/x-srz")
