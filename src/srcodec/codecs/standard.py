@@ -13,7 +13,7 @@ jpegli      jpegli (pyjpegli)                   jpegli's own choices (none)
 webp        libwebp (Pillow)                    lossy, method 6 (method)
 avif        libavif + aom (Pillow)              speed 4, tune psnr, 4:4:4, full range (speed, tune, subsampling)
 jpeg2000    OpenJPEG (Pillow)                   9/7 irreversible, YCbCr, rate-targeted
-jxl         libjxl (pillow-jxl-plugin)          lossy, effort 7 (effort)
+jxl         libjxl (pillow-jxl-plugin)          lossy, effort 9 (effort)
 heif        libheif + x265 (pillow-heif)        HEVC 4:4:4, x265 preset veryslow, tune psnr (preset, tune)
 vvc         VVenC (imageio-ffmpeg)              see :mod:`srcodec.codecs.vvc`
 ==========  ==================================  ==============================================
@@ -106,7 +106,7 @@ class WebP(PillowCodec):
 @register_codec
 class AVIF(PillowCodec):
     name = "avif"
-    label = "AVIF (aom 4:4:4, PSNR-tuned)"
+    label = "AVIF (aom 4:4:4)"
     options = (Option("speed", 4, kind=int, bounds=(0, 10), help="aom speed (lower = smaller files, slower)"),
                Option("tune", "psnr", choices=("psnr", "ssim", "default"),
                       help="aom's tuning; default = the library's own (not PSNR's)"),
@@ -185,7 +185,7 @@ class _PluginCodec(PillowCodec):
 class JPEGXL(_PluginCodec):
     name = "jxl"
     label = "JPEG XL (libjxl)"
-    options = (Option("effort", 7, kind=int, bounds=(1, 10), help="libjxl effort (higher = smaller files, slower)"),)
+    options = (Option("effort", 9, kind=int, bounds=(1, 10), help="libjxl effort (higher = smaller files, slower)"),)
     extension = ".jxl"
     pil_format = "JXL"
     plugin = "pillow-jxl-plugin"
