@@ -26,9 +26,12 @@ import json
 import os
 from pathlib import Path
 
-from torch import nn
+from typing import TYPE_CHECKING
 
 from srcodec.errors import InputError, UnknownNameError
+
+if TYPE_CHECKING:  # reading a weights file's metadata needs no torch; building a network imports it
+    from torch import nn
 
 _ARCHS: dict[str, type[nn.Module]] = {}
 
@@ -129,7 +132,7 @@ def read_metadata(path: str | os.PathLike) -> dict:
     from safetensors import safe_open
 
     try:
-        with safe_open(str(path), framework="pt") as fh:
+        with safe_open(str(path), framework="numpy") as fh:  # the header only: no torch needed
             meta = dict(fh.metadata() or {})
     except FileNotFoundError:
         raise InputError(f"{path}: no such weights file") from None

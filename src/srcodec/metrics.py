@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
-from pytorch_msssim import ms_ssim as _ms_ssim
-from pytorch_msssim import ssim as _ssim
 
 from srcodec.errors import InputError
+
+if TYPE_CHECKING:  # torch and pytorch-msssim load on the first SSIM / MS-SSIM
+    import torch
 
 MS_SSIM_MIN_SIDE = 161
 
@@ -72,6 +74,8 @@ def psnr_y(a: np.ndarray, b: np.ndarray, shave: int = 0) -> float:
 
 
 def _tensor(image: np.ndarray) -> torch.Tensor:
+    import torch
+
     return torch.from_numpy(image.astype(np.float32)).permute(2, 0, 1)[None]
 
 
@@ -84,6 +88,9 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
         # pytorch-msssim drops singleton dimensions; with a 1x1 window SSIM is a
         # per-pixel mean, so doubling every pixel leaves it unchanged.
         a, b = (np.repeat(np.repeat(x, 2, axis=0), 2, axis=1) for x in (a, b))
+    import torch
+    from pytorch_msssim import ssim as _ssim
+
     with torch.no_grad():
         return float(_ssim(_tensor(a), _tensor(b), data_range=255.0, win_size=max(win, 1)))
 
@@ -102,6 +109,9 @@ def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
     _check(a, b)
     if min(a.shape[:2]) < MS_SSIM_MIN_SIDE:
         return math.nan
+    import torch
+    from pytorch_msssim import ms_ssim as _ms_ssim
+
     with torch.no_grad():
         return float(_ms_ssim(_tensor(a), _tensor(b), data_range=255.0))
 

@@ -23,7 +23,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; ``argv`` (the command line) lets ``train`` import only the kind it names."""
     from srcodec import __version__
 
     parser = _Parser(prog="srcodec", description="Make image files small and bring them back sharp.")
@@ -31,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:
-        importlib.import_module(f"srcodec.cli.{name}").register(sub)
+        module = importlib.import_module(f"srcodec.cli.{name}")
+        module.register(sub, argv) if name == "train" else module.register(sub)
     return parser
 
 
@@ -40,7 +42,8 @@ def _terminate(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     import signal
 

@@ -23,11 +23,18 @@ TRAIN_KINDS = {
 }
 
 
-def register(subparsers) -> None:
+def register(subparsers, argv: list[str] | None = None) -> None:
+    """Add ``train`` and its kinds. Only the kind named on the command line (``argv``) imports its
+    module (and torch); the others are listed by name, so building the parser stays cheap."""
     p = subparsers.add_parser("train", help="train a model", description=__doc__.splitlines()[0])
     kinds = p.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
+    argv = list(argv or [])
+    chosen = argv[argv.index("train") + 1] if "train" in argv[:1] and len(argv) > 1 else None
     for kind, help_text in TRAIN_KINDS.items():
+        if kind != chosen:
+            kinds.add_parser(kind, help=help_text, description=help_text)
+            continue
         module = importlib.import_module(f"srcodec.train.{kind.replace('-', '_')}")
         sp = kinds.add_parser(kind, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
         module.add_arguments(sp)

@@ -23,12 +23,14 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image
 
 from srcodec.codecs.base import Codec, register_codec
 from srcodec.errors import InputError
-from srcodec.models.base import QUALITY_RANGE
+
+#: the user's quality knob, whatever the number of levels of the weights: 1 is the lowest level, 8 the
+#: highest (:meth:`srcodec.models.base.LearnedModel.level` maps it); here so that listing codecs needs no torch
+QUALITY_RANGE = (1.0, 8.0)
 
 DEFAULT_MODEL_ID = "checkerboard-n64-m128"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
@@ -41,6 +43,22 @@ _LOCK = threading.Lock()
 def default_weights_path() -> Path:
     env = os.environ.get(WEIGHTS_ENV)
     return Path(env) if env else WEIGHTS_DIR / f"{DEFAULT_MODEL_ID}.safetensors"
+
+
+_HASHES: dict[str, tuple] = {}
+
+
+def weights_file_hash(path: Path | None = None) -> str:
+    """The hex weights hash ``.srz`` files record (first 8 bytes of the file's sha256), without loading
+    the model (no torch): what pipelines bound to these weights compare."""
+    import hashlib
+
+    path = Path(path) if path is not None else default_weights_path()
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _HASHES:
+        _HASHES[key] = hashlib.sha256(path.read_bytes()).digest()[:8].hex()
+    return _HASHES[key]
 
 
 def _load(path: Path):
@@ -99,6 +117,8 @@ class LearnedCodec(Codec):
     def encode(self, image: np.ndarray, quality: float) -> bytes:
         from srcodec.container import srz
 
+        import torch
+
         q = self.check_quality(quality)
         model, config, digest = self._model()
         h, w, c = image.shape
@@ -150,6 +170,8 @@ class LearnedCodec(Codec):
     def decode(self, data: bytes) -> np.ndarray:
         header, streams, model = self._open(data)
         ph, pw = header.height + header.pad_bottom, header.width + header.pad_right
+        import torch
+
         x_hat = model.decompress(streams, model.level(header.quality), ph, pw)
         out = x_hat[0, :, : header.height, : header.width].mul(255.0).round_().clamp_(0, 255)
         rgb = out.to(torch.uint8).permute(1, 2, 0).contiguous().numpy()

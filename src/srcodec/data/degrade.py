@@ -16,8 +16,8 @@ artifact removal at low resolution (Jin's first step).
 
 :class:`DegradedSampler` draws random HR crops with the learned-codec
 engineer's :class:`srcodec.data.patches.PatchSampler` and degrades each one.
-The helpers convert between canonical images (uint8, H x W x C) and float
-tensors (1 x C x H x W in [0, 1]).
+The image/tensor and resampling helpers live in :mod:`srcodec.io.tensors`
+and :mod:`srcodec.io.resample` (re-exported here for the trainers).
 """
 
 from __future__ import annotations
@@ -27,60 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from PIL import Image
 
-from srcodec.io.image import to_pil, to_rgb
-
-
-def image_to_tensor(image: np.ndarray) -> torch.Tensor:
-    """uint8 (H, W, C) -> float 1 x C x H x W in [0, 1]."""
-    return torch.from_numpy(np.array(image, dtype=np.uint8)).permute(2, 0, 1)[None].float().div_(255.0)
-
-
-def tensor_to_image(t: torch.Tensor) -> np.ndarray:
-    """float (1 x) C x H x W in [0, 1] -> uint8 (H, W, C), rounded and clipped."""
-    if t.dim() == 4:
-        t = t[0]
-    return t.detach().clamp(0, 1).mul(255.0).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy().copy()
-
-
-def batch_to_images(t: torch.Tensor) -> list[np.ndarray]:
-    return [tensor_to_image(x) for x in t]
-
-
-def images_to_batch(images: list[np.ndarray]) -> torch.Tensor:
-    return torch.cat([image_to_tensor(im) for im in images])
-
-
-def pad_to_multiple(image: np.ndarray, m: int) -> np.ndarray:
-    """Replicate the last rows and columns so both sides are multiples of ``m``."""
-    h, w = image.shape[:2]
-    ph, pw = (-h) % m, (-w) % m
-    if ph or pw:
-        image = np.pad(image, ((0, ph), (0, pw), (0, 0)), mode="edge")
-    return image
-
-
-def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
-    out = np.asarray(to_pil(image).resize((width, height), Image.BICUBIC))
-    return out[:, :, None] if out.ndim == 2 else out
-
-
-def bicubic_down(image: np.ndarray, scale: int) -> np.ndarray:
-    """Pillow bicubic (antialiased) downscaling by ``scale``; size ceil(H/s) x ceil(W/s)."""
-    if scale == 1:
-        return image
-    image = pad_to_multiple(image, scale)
-    h, w = image.shape[:2]
-    return _resize(image, w // scale, h // scale)
-
-
-def bicubic_up(image: np.ndarray, scale: int) -> np.ndarray:
-    """Pillow bicubic upscaling by ``scale`` (the classic SR baseline)."""
-    if scale == 1:
-        return image
-    h, w = image.shape[:2]
-    return _resize(image, w * scale, h * scale)
+from srcodec.io.image import to_rgb
+from srcodec.io.resample import bicubic_down, bicubic_up, pad_to_multiple  # noqa: F401  (re-exported)
+from srcodec.io.tensors import batch_to_images, image_to_tensor, images_to_batch, tensor_to_image  # noqa: F401
 
 
 def codec_roundtrip(image: np.ndarray, codec: str, quality: float) -> tuple[np.ndarray, int]:

@@ -24,8 +24,7 @@ from srcodec.models.layers import GainUnits, analysis, fast_synthesis, synthesis
 
 #: the rate-distortion trade-offs of CompressAI's eight MSE qualities (the default levels)
 LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
-#: the user's quality knob, whatever the number of levels: 1 is the lowest level, 8 the highest
-QUALITY_RANGE = (1.0, 8.0)
+from srcodec.codecs.learned import QUALITY_RANGE  # noqa: E402,F401  (the user's quality knob, 1..8)
 
 
 class LearnedModel(nn.Module):

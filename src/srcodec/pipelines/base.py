@@ -28,13 +28,17 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 
 from srcodec.codecs.base import Codec, codec_class, get_codec, register_codec
-from srcodec.data.degrade import image_to_tensor, pad_to_multiple, tensor_to_image
 from srcodec.errors import InputError, UnknownNameError
 from srcodec.io.image import to_pil, to_rgb
+from srcodec.io.resample import pad_to_multiple
+
+if TYPE_CHECKING:  # torch is imported only when a network runs
+    import torch
 
 #: shipped weights; SRCODEC_PIPELINE_WEIGHTS_DIR points elsewhere (to try weights before shipping them)
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
@@ -183,13 +187,17 @@ class Pipeline(Codec):
             raise InputError(f"{self.weights_path()}: its SR network enlarges x{sr.scale}, {self.name} needs x{self.scale}")
 
     @staticmethod
-    @torch.inference_mode()
     def run_nets(image: np.ndarray, *nets: torch.nn.Module) -> np.ndarray:
         """Apply networks one after the other (in float, no rounding between) to a uint8 image."""
-        x = image_to_tensor(image)
-        for net in nets:
-            x = net(x)
-        return tensor_to_image(x)
+        import torch
+
+        from srcodec.io.tensors import image_to_tensor, tensor_to_image
+
+        with torch.inference_mode():
+            x = image_to_tensor(image)
+            for net in nets:
+                x = net(x)
+            return tensor_to_image(x)
 
     # -- the two stages -----------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.data.degrade import bicubic_down, bicubic_up
+from srcodec.io.resample import bicubic_down, bicubic_up
 from srcodec.pipelines.base import Pipeline, register_pipeline
 
 STANDARD = ("jpeg", "webp", "avif", "jpeg2000", "jxl", "heif")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.data.degrade import bicubic_down
+from srcodec.io.resample import bicubic_down
 from srcodec.pipelines.base import Pipeline, register_pipeline
 from srcodec.pipelines.bicubic import BicubicEDSRPipeline
 

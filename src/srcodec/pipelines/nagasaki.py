@@ -24,10 +24,7 @@ Weights: ``srcodec/weights/nagasaki-jpeg.safetensors`` with the stage ``pre``.
 from __future__ import annotations
 
 import numpy as np
-import torch
-
 from srcodec.codecs.base import get_codec
-from srcodec.data.degrade import image_to_tensor, tensor_to_image
 from srcodec.io.image import to_pil, to_rgb
 from srcodec.pipelines.base import Pipeline, register_pipeline
 
@@ -51,6 +48,10 @@ class NagasakiJPEG(Pipeline):
     def prefilter(self, image: np.ndarray, quality: float) -> np.ndarray:
         """The image Modify-Net makes for a JPEG encoder at ``quality`` (uint8, same shape and channels)."""
         net = self.nets["pre"]  # loaded outside inference mode: its parameters stay ordinary tensors
+        import torch
+
+        from srcodec.io.tensors import image_to_tensor, tensor_to_image
+
         with torch.inference_mode():
             out = tensor_to_image(net(image_to_tensor(to_rgb(image)), quality))
         if image.shape[2] == 1:

@@ -27,23 +27,28 @@ from __future__ import annotations
 
 import os
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
-from torch import nn
 
 from srcodec.codecs.base import get_codec
-from srcodec.data.degrade import bicubic_down, pad_to_multiple, tensor_to_image
+from srcodec.io.resample import bicubic_down, pad_to_multiple
 from srcodec.errors import InputError
 from srcodec.io.image import to_rgb
 from srcodec.pipelines.base import Pipeline, register_pipeline
 from srcodec.pipelines.bicubic import BicubicEDSRPipeline
+
+if TYPE_CHECKING:
+    from torch import nn
 
 #: the stage file's metadata key naming the learned codec weights the latent decoder was trained on
 CODEC_HASH_KEY = "codec_weights_hash"
 
 
 def _codec_hash() -> str:
-    return get_codec("learned").settings()["weights_hash"]
+    from srcodec.codecs.learned import weights_file_hash
+
+    return weights_file_hash()
 
 
 class UpenikPipeline(Pipeline):
@@ -84,6 +89,10 @@ class UpenikPipeline(Pipeline):
             raise InputError(f"corrupted .srz file (inner image is {lr_header.width}x{lr_header.height}, "
                              f"expected {pw // self.scale}x{ph // self.scale})")
         net = self.nets["sr"]  # loaded outside inference mode: its parameters stay ordinary tensors
+        import torch
+
+        from srcodec.io.tensors import tensor_to_image
+
         with torch.inference_mode():
             out = tensor_to_image(net(latent))
         return self.finish(out, header.height, header.width, header.channels)
@@ -117,6 +126,8 @@ def original_anchor(image: np.ndarray, scale: int, sr: nn.Module | str | os.Path
     ``srcodec train sr --codec none --arch edsr-compact``: trained on clean LR).
     Returns an image of ``image``'s shape; it costs no bits (nothing is coded).
     """
+    from torch import nn
+
     if not isinstance(sr, nn.Module):
         from srcodec.archs import load_stages
 

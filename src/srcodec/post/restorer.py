@@ -137,7 +137,7 @@ def restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile:
     context on each side, which the network's receptive field never crosses: the result is the same as
     one pass over the whole image, and the memory is that of one tile.
     """
-    from srcodec.data.degrade import tensor_to_image
+    from srcodec.io.tensors import tensor_to_image
 
     full = planes["y"] if "y" in planes else planes["rgb"]
     h, w = full.shape[:2]

@@ -117,7 +117,7 @@ class RestorerTask(Task):
     def validate_many(self, images: list[np.ndarray]) -> dict:
         from srcodec.metrics import psnr
         from srcodec.post.restorer import planes_to_tensors
-        from srcodec.data.degrade import tensor_to_image
+        from srcodec.io.tensors import tensor_to_image
 
         net = self.nets["restorer"]
         net.eval()
