@@ -22,13 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from srcodec.bench import bdrate, plots
 from srcodec.bench.runner import run_curves
-from srcodec.bench.sections import write_section
+from srcodec.bench.sections import bench_then_write, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,14 +173,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="parallel processes for the bench (default 2)")
     parser.add_argument("--doc", type=Path, default=DOC, help="the page whose section is rewritten (default: %(default)s)")
     args = parser.parse_args()
-    if not args.skip_bench:
-        cmd = [sys.executable, "-m", "srcodec", *bench_command(args.jobs)[1:], *(["--fresh"] if args.fresh else [])]
-        proc = subprocess.run(cmd, cwd=ROOT)
-        if proc.returncode != 0:
-            print(f"kodak_anchors: the bench failed (exit {proc.returncode})", file=sys.stderr)
-            return proc.returncode
-    write_doc(args.jobs, args.doc)
-    return 0
+    return bench_then_write("kodak_anchors", [*bench_command(args.jobs), *(["--fresh"] if args.fresh else [])], ROOT,
+                            lambda: write_doc(args.jobs, args.doc), args.skip_bench)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from srcodec.bench import bdrate, plots
 from srcodec.bench.runner import run_curves
-from srcodec.bench.sections import write_section
+from srcodec.bench.sections import bench_then_write, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,14 +140,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args()
-    if not args.skip_bench:
-        cmd = [sys.executable, "-m", "srcodec", *bench_command(args.jobs)[1:]]
-        proc = subprocess.run(cmd, cwd=ROOT)
-        if proc.returncode != 0:
-            print(f"kodak_restored: the bench failed (exit {proc.returncode})", file=sys.stderr)
-            return proc.returncode
-    write_doc(args.jobs, args.doc)
-    return 0
+    return bench_then_write("kodak_restored", bench_command(args.jobs), ROOT, lambda: write_doc(args.jobs, args.doc),
+                            args.skip_bench)
 
 
 if __name__ == "__main__":

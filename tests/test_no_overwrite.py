@@ -1,10 +1,8 @@
 """No output destroys data: existing files, name collisions in a batch, temporary files."""
 
-import os
 import signal
 import subprocess
 import sys
-import time
 
 from srcodec.io.image import load_image, save_png
 from tests.conftest import assert_one_line_error, run_cli, smooth_image

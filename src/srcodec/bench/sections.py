@@ -70,3 +70,18 @@ def write_section(path: str | os.PathLike, name: str, body: str, title: str = "#
     p = Path(path)
     text = p.read_text(encoding="utf-8") if p.exists() else f"{title}\n"
     return write_atomic(p, replace_section(text, name, body).encode("utf-8"))
+
+
+def bench_then_write(tag: str, command: list[str], root: str | os.PathLike, write, skip_bench: bool = False) -> int:
+    """What a section script does: run its ``srcodec bench ...`` command (resuming) unless
+    ``skip_bench``, then ``write()`` its section; the bench's exit status if it failed, else 0."""
+    import subprocess
+    import sys
+
+    if not skip_bench:
+        proc = subprocess.run([sys.executable, "-m", "srcodec", *command[1:]], cwd=root)
+        if proc.returncode != 0:
+            print(f"{tag}: the bench failed (exit {proc.returncode})", file=sys.stderr)
+            return proc.returncode
+    write()
+    return 0

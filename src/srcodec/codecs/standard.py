@@ -50,10 +50,12 @@ class PillowCodec(Codec):
     def save_options(self, quality: float) -> dict:
         return {"quality": int(round(quality))}
 
+    #: keys of ``save_options`` not recorded in ``settings`` (the quality, and nested option dicts whose
+    #: content the codec's options already record)
+    unrecorded: ClassVar[tuple[str, ...]] = ("quality", "quality_layers")
+
     def settings(self) -> dict:
-        opts = self.save_options(self.default_quality)
-        opts.pop("quality", None)
-        opts.pop("quality_layers", None)
+        opts = {k: v for k, v in self.save_options(self.default_quality).items() if k not in self.unrecorded}
         return {**self.opts, **opts}  # what the library is given, under its own names
 
     def _prepare(self, image: np.ndarray) -> Image.Image:
@@ -107,6 +109,7 @@ class WebP(PillowCodec):
 class AVIF(PillowCodec):
     name = "avif"
     label = "AVIF (aom 4:4:4)"
+    unrecorded = ("quality", "advanced")
     options = (Option("speed", 4, kind=int, bounds=(0, 10), help="aom speed (lower = smaller files, slower)"),
                Option("tune", "psnr", choices=("psnr", "ssim", "default"),
                       help="aom's tuning; default = the library's own (not PSNR's)"),
@@ -125,11 +128,6 @@ class AVIF(PillowCodec):
         if self.opts["tune"] != "default":
             opts["advanced"] = {"tune": self.opts["tune"]}
         return opts
-
-    def settings(self) -> dict:
-        s = super().settings()
-        s.pop("advanced", None)
-        return s
 
 
 @register_codec
@@ -207,6 +205,7 @@ class JPEGXL(_PluginCodec):
 class HEIF(_PluginCodec):
     name = "heif"
     label = "HEIF (x265 HEVC 4:4:4, BPG stand-in)"
+    unrecorded = ("quality", "enc_params")
     options = (Option("preset", "veryslow", choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
                                                      "slow", "slower", "veryslow", "placebo", "default"),
                       help="x265 preset; default = libheif's"),
@@ -230,11 +229,6 @@ class HEIF(_PluginCodec):
     def save_options(self, quality: float) -> dict:
         params = {k: self.opts[k] for k in ("preset", "tune") if self.opts[k] != "default"}
         return {"quality": int(round(quality)), "chroma": 444, "enc_params": params}
-
-    def settings(self) -> dict:
-        s = super().settings()
-        s.pop("enc_params", None)
-        return s
 
 
 @register_codec

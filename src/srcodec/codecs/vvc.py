@@ -36,7 +36,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from typing import ClassVar
 
 import numpy as np
 
