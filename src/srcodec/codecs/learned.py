@@ -125,9 +125,9 @@ class LearnedCodec(Codec):
         rgb = np.repeat(image, 3, axis=2) if c == 1 else image
         s = model.stride
         pad_b, pad_r = (-h) % s, (-w) % s
+        if pad_b or pad_r:  # replicate the edge (on the uint8 image: a quarter of the memory of floats)
+            rgb = np.pad(rgb, ((0, pad_b), (0, pad_r), (0, 0)), mode="edge")
         x = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)[None].div_(255.0)
-        if pad_b or pad_r:
-            x = torch.nn.functional.pad(x, (0, pad_r, 0, pad_b), mode="replicate")
         streams, est_bits = model.compress(x, model.level(q))
         self.last_estimate_bits = est_bits
         return srz.pack(self.name, config["model_id"], digest, h, w, c, streams, pad_bottom=pad_b, pad_right=pad_r, quality=q)

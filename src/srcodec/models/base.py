@@ -27,6 +27,25 @@ LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
 from srcodec.codecs.learned import QUALITY_RANGE  # noqa: E402,F401  (the user's quality knob, 1..8)
 
 
+#: above TILE x TILE pixels the analysis and synthesis transforms run on tiles of that size (multiples
+#: of 16), each with context around it that their receptive fields never cross, so memory is that of
+#: one tile and the result is the one pass would give (up to float rounding: the same streams but
+#: for a rare latent that lands the other side of a rounding step)
+TILE = 1024
+#: context of an analysis tile, pixels: g_a (four 5x5 convolutions of stride 2) sees 30 pixels each way
+ANALYSIS_MARGIN = 64
+#: context of a synthesis tile, latent pixels: g_s's four 5x5 transposed convolutions see under 4
+SYNTHESIS_MARGIN = 8
+
+
+def _tiles(h: int, w: int, tile: int, margin: int):
+    """(inner y0, y1, x0, x1, outer ya, yb, xa, xb) of the tiles covering an h x w grid."""
+    for y0 in range(0, h, tile):
+        for x0 in range(0, w, tile):
+            y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
+            yield y0, y1, x0, x1, max(0, y0 - margin), min(h, y1 + margin), max(0, x0 - margin), min(w, x1 + margin)
+
+
 class LearnedModel(nn.Module):
     """Base class: subclasses set ``arch``, ``stride`` and build ``self.latent``."""
 
@@ -76,9 +95,37 @@ class LearnedModel(nn.Module):
         return y_hat * self.gains.inverse(q)
 
     @torch.no_grad()
+    def analyse(self, x: torch.Tensor, tile: int = TILE) -> torch.Tensor:
+        """``g_a(x)`` for one image (1, 3, H, W), H and W multiples of 16; in tiles above ``tile`` pixels."""
+        h, w = x.shape[-2:]
+        if h * w <= tile * tile:
+            return self.g_a(x)
+        y = torch.empty(1, self.m, h // 16, w // 16)
+        for y0, y1, x0, x1, ya, yb, xa, xb in _tiles(h, w, tile, ANALYSIS_MARGIN):
+            t = self.g_a(x[..., ya:yb, xa:xb])
+            oy, ox = (y0 - ya) // 16, (x0 - xa) // 16
+            y[..., y0 // 16:y1 // 16, x0 // 16:x1 // 16] = t[..., oy:oy + (y1 - y0) // 16, ox:ox + (x1 - x0) // 16]
+        return y
+
+    @torch.no_grad()
+    def synthesise(self, latent: torch.Tensor, tile: int = TILE) -> torch.Tensor:
+        """The (fast) synthesis of a latent (1, m, h, w) into (1, 3, 16h, 16w); in tiles above ``tile`` pixels."""
+        g = self._decoder_synthesis()
+        h, w = latent.shape[-2:]
+        t = tile // 16
+        if h * w <= t * t:
+            return g(latent)
+        out = torch.empty(1, 3, 16 * h, 16 * w)
+        for y0, y1, x0, x1, ya, yb, xa, xb in _tiles(h, w, t, SYNTHESIS_MARGIN):
+            part = g(latent[..., ya:yb, xa:xb])
+            oy, ox = 16 * (y0 - ya), 16 * (x0 - xa)
+            out[..., 16 * y0:16 * y1, 16 * x0:16 * x1] = part[..., oy:oy + 16 * (y1 - y0), ox:ox + 16 * (x1 - x0)]
+        return out
+
+    @torch.no_grad()
     def compress(self, x: torch.Tensor, q: float) -> tuple[list[bytes], float]:
         """Streams for one image (1, 3, H, W) and the model's estimate of their size in bits."""
-        y = self.g_a(x) * self.gains.gain(self._q(q, 1))
+        y = self.analyse(x) * self.gains.gain(self._q(q, 1))
         streams, _, est_bits = self.latent.compress(y)
         return streams, est_bits
 
@@ -95,7 +142,7 @@ class LearnedModel(nn.Module):
 
     @torch.no_grad()
     def decompress(self, streams: list[bytes], q: float, height: int, width: int) -> torch.Tensor:
-        return self._decoder_synthesis()(self.decompress_latent(streams, q, height, width)).clamp_(0, 1)
+        return self.synthesise(self.decompress_latent(streams, q, height, width)).clamp_(0, 1)
 
     def _decoder_synthesis(self) -> nn.Module:
         """``g_s`` with sub-pixel convolutions (built once per version of the weights)."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar
 
@@ -54,6 +55,10 @@ def _file_key(path: Path) -> tuple[int, int, int]:
     st = path.stat()
     return st.st_ino, st.st_mtime_ns, st.st_size
 
+
+#: networks of a pipeline run in tiles of this many input pixels a side above it, with this context
+RUN_TILE = 512
+RUN_MARGIN = 64
 
 #: a pipeline's quality knob is its inner codec's: these attributes are copied from it
 INNER_QUALITY_ATTRS = ("quality_help", "quality_range", "default_quality", "sweep", "integer_quality")
@@ -187,17 +192,43 @@ class Pipeline(Codec):
             raise InputError(f"{self.weights_path()}: its SR network enlarges x{sr.scale}, {self.name} needs x{self.scale}")
 
     @staticmethod
-    def run_nets(image: np.ndarray, *nets: torch.nn.Module) -> np.ndarray:
-        """Apply networks one after the other (in float, no rounding between) to a uint8 image."""
+    def run_nets(image: np.ndarray, *nets: torch.nn.Module, tile: int = RUN_TILE, margin: int = RUN_MARGIN) -> np.ndarray:
+        """Apply networks one after the other (in float, no rounding between) to a uint8 image.
+
+        Above ``tile`` x ``tile`` input pixels the chain runs on tiles of that size with ``margin`` pixels
+        of context on each side (more than the receptive fields of the shipped chains: DnCNN + EDSR
+        see under 50), so memory is that of one tile and the output is that of one pass over the image up
+        to float rounding (at most one level on a rare pixel).
+        Tile and margin are multiples of 4, so a chain that shrinks (a downscaler ÷2, ÷4) stays aligned.
+        """
         import torch
 
         from srcodec.io.tensors import image_to_tensor, tensor_to_image
 
+        h, w = image.shape[:2]
         with torch.inference_mode():
-            x = image_to_tensor(image)
-            for net in nets:
-                x = net(x)
-            return tensor_to_image(x)
+            if h * w <= tile * tile:
+                x = image_to_tensor(image)
+                for net in nets:
+                    x = net(x)
+                return tensor_to_image(x)
+            out, ratio = None, None
+            for y0 in range(0, h, tile):
+                for x0 in range(0, w, tile):
+                    y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
+                    ya, yb, xa, xb = max(0, y0 - margin), min(h, y1 + margin), max(0, x0 - margin), min(w, x1 + margin)
+                    x = image_to_tensor(image[ya:yb, xa:xb])
+                    for net in nets:
+                        x = net(x)
+                    part = tensor_to_image(x)
+                    if out is None:  # the chain's size ratio (x4 for SR, 1/2 for a downscaler), from the first tile
+                        ratio = Fraction(part.shape[0], yb - ya)
+                        out = np.empty((int(h * ratio), int(w * ratio), part.shape[2]), np.uint8)
+                    oy, ox = int((y0 - ya) * ratio), int((x0 - xa) * ratio)
+                    ty, tx = int(y0 * ratio), int(x0 * ratio)
+                    ny, nx = int(y1 * ratio) - ty, int(x1 * ratio) - tx
+                    out[ty:ty + ny, tx:tx + nx] = part[oy:oy + ny, ox:ox + nx]
+            return out
 
     # -- the two stages -----------------------------------------------------
 

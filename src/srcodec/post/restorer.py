@@ -134,8 +134,9 @@ def restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile:
     """Run the restorer on one decoded image (planes as :func:`decoder_planes` gives them) -> uint8 RGB.
 
     Images larger than ``tile`` × ``tile`` run in tiles of that size with :func:`tile_margin` pixels of
-    context on each side, which the network's receptive field never crosses: the result is the same as
-    one pass over the whole image, and the memory is that of one tile.
+    context on each side, which the network's receptive field never crosses: the result is that of one
+    pass over the whole image up to float rounding (a tile's convolutions may sum in another order; at
+    most one level on a rare pixel), and the memory is that of one tile.
     """
     from srcodec.io.tensors import tensor_to_image
 
