@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+#: the published Kodak curves (CompressAI's, BSD 3-Clause Clear; see its NOTICE.md), shipped in the package
+REFERENCE = ROOT / "src" / "srcodec" / "bench" / "reference" / "kodak"
 
 
 def smooth_image(h: int, w: int, c: int = 3, seed: int = 0) -> np.ndarray:

@@ -7,9 +7,9 @@ import pytest
 
 from srcodec.bench.bdrate import BDRateError, Curve, bd_rate, bd_table, curve_from_dict, load_curve, table_markdown
 from srcodec.cli import main
-from tests.conftest import SHARED, assert_one_line_error, run_cli
+from tests.conftest import REFERENCE, assert_one_line_error, run_cli
 
-REF = SHARED / "reference" / "kodak"
+REF = REFERENCE
 
 
 def curve(name, bpp, psnr, ms_ssim=None):

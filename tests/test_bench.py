@@ -14,7 +14,7 @@ from srcodec.cli import main
 from srcodec.codecs import Codec, get_codec, register_codec
 from srcodec.io.image import load_image, save_png
 from srcodec.metrics import psnr
-from tests.conftest import SHARED, assert_one_line_error, run_cli, smooth_image
+from tests.conftest import REFERENCE, assert_one_line_error, run_cli, smooth_image
 
 QUALITIES = [20.0, 50.0, 85.0]
 
@@ -159,7 +159,7 @@ def test_interrupted_run_keeps_finished_rows(dataset, tmp_path, monkeypatch):
 
 def test_single_image_limit_anchor_file_and_unavailable_codec(dataset, tmp_path, capsys):
     code = main(["bench", str(dataset / "c.png"), "--codecs", "webp,test-missing,jpeg", "--out", str(tmp_path / "one"),
-                 "--qualities", "30", "60", "90", "--anchor", str(SHARED / "reference/kodak/webp.json"), "--quiet"])
+                 "--qualities", "30", "60", "90", "--anchor", str(REFERENCE / "webp.json"), "--quiet"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert captured.err.strip().splitlines() == \
@@ -219,7 +219,7 @@ def test_unknown_codec_from_a_real_process_is_one_line_exit_2(dataset, tmp_path)
 
 def test_plot_command_with_reference(run, tmp_path, capsys):
     _, out = run
-    ref = SHARED / "reference/kodak/vtm.json"
+    ref = REFERENCE / "vtm.json"
     assert main(["plot", str(out), str(ref), "--ref", str(ref), "--out", str(tmp_path / "fig"), "--title", "t"]) == 0
     written = capsys.readouterr().out.split()
     assert sorted(p.rsplit("/", 1)[-1] for p in written) == \

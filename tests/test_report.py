@@ -16,7 +16,7 @@ from srcodec.bench.report import busiest_window, build_report, pick_images
 from srcodec.bench.runner import run_benchmark
 from srcodec.cli import main
 from srcodec.io.image import save_png
-from tests.conftest import SHARED, smooth_image
+from tests.conftest import REFERENCE, smooth_image
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -28,7 +28,7 @@ def report(tmp_path_factory):
         save_png(smooth_image(96, 128, seed=i), data / f"img{i}.png")
     run = tmp_path_factory.mktemp("run")
     run_benchmark(data, ["jpeg", "webp"], run, qualities=[10, 40, 80], progress=False,
-                  refs=[str(SHARED / "reference/kodak/vtm.json")])
+                  refs=[str(REFERENCE / "vtm.json")])
     path = build_report(run, run / "page.html", crops=3, crop_bpp=1.0, crop_size=64)
     return path, run
 
