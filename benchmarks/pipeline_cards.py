@@ -157,7 +157,7 @@ def card(name: str) -> str:
     if "restorer" in kinds:
         lines += ["For `train restorer` the column is the RGB PSNR on Set14 (14 images, each coded once per validation "
                   "quality with the real codec), with the network and (in parentheses) the plain decode, averaged over "
-                  "the validation qualities. The learning curve, gain in dB at each quality:", ""]
+                  "the validation qualities. The learning curve, gain in dB at each validation quality (for `vvc`, QP = 63 − q):", ""]
         for r in runs:
             vals = r.get("vals") or []
             qs = [k for k in (vals[0] if vals else {}) if k.startswith("gain_db_q")]

@@ -5,7 +5,7 @@ import pytest
 
 import srcodec
 from srcodec.codecs import codec_class, codec_names, get_codec
-from srcodec.errors import SrcodecError, UnavailableError, UnknownNameError
+from srcodec.errors import BadOptionError, SrcodecError, UnavailableError, UnknownNameError
 from srcodec.metrics import psnr
 from tests.conftest import smooth_image
 
@@ -42,7 +42,7 @@ def test_odd_sizes_and_greyscale(name, shape):
 def test_unknown_codec_and_bad_quality():
     with pytest.raises(UnknownNameError, match="unknown codec"):
         get_codec("bpg9000")
-    with pytest.raises(UnknownNameError, match="outside"):
+    with pytest.raises(BadOptionError, match="outside"):
         get_codec("jpeg").encode(smooth_image(8, 8), 500)
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from srcodec.archs import PRESETS, build_arch, build_preset, load_stages, preset_names, read_metadata, save_stages
-from srcodec.errors import InputError, UnknownNameError
+from srcodec.errors import BadOptionError, InputError, UnknownNameError
 from srcodec.post.edsr import EDSR, ResBlock
 from srcodec.pre.downscaler import tensor_bicubic_down
 
@@ -86,7 +86,7 @@ def test_registry_knows_the_presets_and_refuses_unknown_names():
     assert isinstance(net, EDSR) and net.arch_config == {"scale": 4, "n_blocks": 2, "channels": 8}
     with pytest.raises(UnknownNameError):
         build_arch("nope")
-    with pytest.raises(UnknownNameError):
+    with pytest.raises(BadOptionError):
         build_arch("edsr", blocks=3)
 
 

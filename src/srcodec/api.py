@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from srcodec.codecs import Codec, codec_names, get_codec
-from srcodec.errors import InputError, SrcodecError, UnknownNameError
+from srcodec.errors import BadOptionError, InputError, SrcodecError
 from srcodec.io.image import image_from_bytes, load_image
 
 SRZ_MAGIC = b"SRZ\x89"
@@ -45,11 +45,11 @@ def encode_for_target(codec: Codec, image: np.ndarray, *, bpp: float | None = No
     h, w = image.shape[:2]
     if bpp is not None:
         if not (bpp > 0 and math.isfinite(bpp)):
-            raise UnknownNameError(f"--bpp must be a positive number, got {bpp}")
+            raise BadOptionError(f"--bpp must be a positive number, got {bpp}")
         limit = int(bpp * h * w / 8)
     else:
         if max_bytes is None or max_bytes <= 0:
-            raise UnknownNameError(f"--max-bytes must be a positive integer, got {max_bytes}")
+            raise BadOptionError(f"--max-bytes must be a positive integer, got {max_bytes}")
         limit = int(max_bytes)
     lo, hi = codec.quality_range
     integer = codec.integer_quality
@@ -83,7 +83,7 @@ def compress(image, codec: str | None = None, quality: float | None = None, *,
     codec's default quality is used.
     """
     if sum(x is not None for x in (quality, bpp, max_bytes)) > 1:
-        raise UnknownNameError("give only one of quality, bpp and max_bytes")
+        raise BadOptionError("give only one of quality, bpp and max_bytes")
     c = get_codec(codec or default_codec_name())
     img = load_image(image)
     if bpp is not None or max_bytes is not None:

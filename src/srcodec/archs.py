@@ -28,7 +28,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from srcodec.errors import InputError, UnknownNameError
+from srcodec.errors import BadOptionError, InputError, UnknownNameError
 
 if TYPE_CHECKING:  # reading a weights file's metadata needs no torch; building a network imports it
     from torch import nn
@@ -84,7 +84,7 @@ def build_arch(name: str, **config) -> nn.Module:
     try:
         net = _ARCHS[name](**config)
     except TypeError as exc:
-        raise UnknownNameError(f"bad configuration for {name!r}: {exc}") from None
+        raise BadOptionError(f"bad configuration for {name!r}: {exc}") from None
     net.arch_name = name
     net.arch_config = dict(config)
     return net

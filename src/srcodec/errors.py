@@ -19,8 +19,13 @@ class OutputError(SrcodecError):
     """An output path cannot be written."""
 
 
-class UnknownNameError(SrcodecError):
-    """A codec, pipeline, model or option value that srcodec does not know."""
+class BadOptionError(SrcodecError):
+    """An option or argument whose value is malformed, out of range, or does not fit the others
+    (a quality outside the codec's range, a crop that is not a multiple of the scale, no budget)."""
+
+
+class UnknownNameError(BadOptionError):
+    """A codec, pipeline, network, model or option name that srcodec does not know."""
 
 
 class UnavailableError(SrcodecError):

@@ -46,7 +46,7 @@ from tqdm import tqdm
 
 from srcodec.bench import bdrate, plots
 from srcodec.codecs import Codec, codec_class, get_codec
-from srcodec.errors import InputError, SrcodecError, UnknownNameError
+from srcodec.errors import BadOptionError, InputError, SrcodecError
 from srcodec.io.files import make_folder, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, load_image
 from srcodec.metrics import quality_row
@@ -77,7 +77,7 @@ def find_images(dataset: str | os.PathLike, limit: int | None = None) -> list[Pa
         images = [p]
     if limit is not None:
         if limit < 1:
-            raise UnknownNameError(f"--limit must be at least 1, got {limit}")
+            raise BadOptionError(f"--limit must be at least 1, got {limit}")
         images = images[:limit]
     return images
 
@@ -88,7 +88,7 @@ def plan_codecs(names: list[str]) -> tuple[list[Codec], dict[str, str]]:
     An unknown name is an error; an unavailable codec is only skipped.
     """
     if not names:
-        raise UnknownNameError("no codec named (--codecs jpeg,webp,...)")
+        raise BadOptionError("no codec named (--codecs jpeg,webp,...)")
     seen = []
     for name in names:
         codec_class(name)  # raises for an unknown name, before any work
@@ -116,7 +116,7 @@ def plan_qualities(codec: Codec, qualities: list[float] | None) -> list[float]:
     """The qualities to run for ``codec``: those asked for (checked against its range) or its sweep."""
     chosen = list(qualities) if qualities else list(codec.sweep)
     if not chosen:
-        raise UnknownNameError(f"{codec.name}: no benchmark sweep defined; give --qualities")
+        raise BadOptionError(f"{codec.name}: no benchmark sweep defined; give --qualities")
     return sorted({codec.check_quality(q) for q in chosen})
 
 
@@ -386,10 +386,10 @@ def resolve_anchor(anchor: str | None, codec_names: list[str], skipped: dict[str
     if anchor in codec_names:
         return anchor
     if anchor in skipped:
-        raise UnknownNameError(f"--anchor {anchor}: that codec is unavailable here ({skipped[anchor]})")
+        raise BadOptionError(f"--anchor {anchor}: that codec is unavailable here ({skipped[anchor]})")
     if Path(anchor).is_file():
         return bdrate.load_curve(anchor)
-    raise UnknownNameError(f"--anchor {anchor!r} is neither one of the codecs run ({', '.join(codec_names)}) "
+    raise BadOptionError(f"--anchor {anchor!r} is neither one of the codecs run ({', '.join(codec_names)}) "
                            "nor a JSON curve file")
 
 
@@ -417,7 +417,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
                   progress: bool = True) -> BenchResult:
     """Run (or resume) a benchmark and write every output of the run folder."""
     if jobs < 1:
-        raise UnknownNameError(f"--jobs must be at least 1, got {jobs}")
+        raise BadOptionError(f"--jobs must be at least 1, got {jobs}")
     codecs, skipped = plan_codecs(codec_names)
     for name, reason in skipped.items():
         print(f"srcodec: skipping codec {name}: {reason}", file=sys.stderr)

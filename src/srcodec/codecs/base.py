@@ -35,7 +35,7 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from srcodec.errors import UnavailableError, UnknownNameError
+from srcodec.errors import BadOptionError, UnavailableError, UnknownNameError
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ class Option:
         except (TypeError, ValueError):
             raise UnknownNameError(f"{codec}: option {self.name} must be {self.kind.__name__}, got {value!r}") from None
         if self.choices is not None and v not in self.choices:
-            raise UnknownNameError(f"{codec}: option {self.name}={v} is not one of {', '.join(map(str, self.choices))}")
+            raise BadOptionError(f"{codec}: option {self.name}={v} is not one of {', '.join(map(str, self.choices))}")
         if self.bounds is not None and not (self.bounds[0] <= v <= self.bounds[1]):
-            raise UnknownNameError(f"{codec}: option {self.name}={v} is outside {self.bounds[0]}..{self.bounds[1]}")
+            raise BadOptionError(f"{codec}: option {self.name}={v} is outside {self.bounds[0]}..{self.bounds[1]}")
         return v
 
     def describe(self) -> str:
@@ -76,7 +76,7 @@ def parse_codec_spec(spec: str) -> tuple[str, dict[str, str]]:
     for pair in pairs:
         key, eq, value = pair.partition("=")
         if not eq or not key.strip():
-            raise UnknownNameError(f"codec spec {spec!r}: options are written name:key=value[:key=value...]")
+            raise BadOptionError(f"codec spec {spec!r}: options are written name:key=value[:key=value...]")
         options[key.strip()] = value.strip()
     return name.strip(), options
 
@@ -132,9 +132,9 @@ class Codec(ABC):
         except (TypeError, ValueError):
             raise UnknownNameError(f"{self.name}: quality must be a number, got {quality!r}") from None
         if not (lo <= q <= hi):  # NaN fails this too
-            raise UnknownNameError(f"{self.name}: quality {quality} is outside {lo:g}..{hi:g} ({self.quality_help})")
+            raise BadOptionError(f"{self.name}: quality {quality} is outside {lo:g}..{hi:g} ({self.quality_help})")
         if self.integer_quality and q != round(q):
-            raise UnknownNameError(f"{self.name}: quality {quality} is not a whole number ({self.quality_help})")
+            raise BadOptionError(f"{self.name}: quality {quality} is not a whole number ({self.quality_help})")
         return q
 
     @abstractmethod

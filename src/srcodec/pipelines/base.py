@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from srcodec.codecs.base import Codec, codec_class, get_codec, register_codec
-from srcodec.errors import InputError, UnknownNameError
+from srcodec.errors import BadOptionError, InputError, UnknownNameError
 from srcodec.io.image import to_pil, to_rgb
 from srcodec.io.resample import pad_to_multiple
 
@@ -265,7 +265,7 @@ class Pipeline(Codec):
             raise InputError(f"corrupted .srz header (model id {header.model_id!r}, expected {self.model_id()!r})")
         try:
             self.check_quality(header.quality)
-        except UnknownNameError:
+        except BadOptionError:
             raise InputError(f"corrupted .srz header (quality {header.quality} is outside this pipeline's range)") from None
         if (header.pad_bottom >= self.scale or header.pad_right >= self.scale
                 or (header.height + header.pad_bottom) % self.scale or (header.width + header.pad_right) % self.scale):

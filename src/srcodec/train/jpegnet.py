@@ -21,7 +21,7 @@ import torch
 from srcodec.archs import build_preset
 from srcodec.codecs.jpeg_diff import jpeg_roundtrip
 from srcodec.data.degrade import Degradation, batch_to_images, codec_roundtrip, images_to_batch, tensor_to_image
-from srcodec.errors import UnknownNameError
+from srcodec.errors import BadOptionError
 from srcodec.train.restore import HRSampler, Task, add_common_arguments, data_dirs, parse_quality, run_task
 
 
@@ -56,7 +56,7 @@ class JPEGNetTask(Task):
     def __init__(self, args):
         super().__init__(args)
         if args.crop % 16:
-            raise UnknownNameError(f"--crop {args.crop} must be a multiple of 16 (JPEG's 4:2:0 macroblock)")
+            raise BadOptionError(f"--crop {args.crop} must be a multiple of 16 (JPEG's 4:2:0 macroblock)")
         self.degradation = Degradation(1, "jpeg", args.quality).check()
         self.nets = {"jpegnet": build_preset(args.arch)}
         self.trainable = ("jpegnet",)

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from srcodec.archs import build_preset
 from srcodec.codecs.learned import LearnedCodec, default_weights_path
 from srcodec.data.degrade import batch_to_images, bicubic_down, bicubic_up, images_to_batch, tensor_to_image
-from srcodec.errors import UnknownNameError
+from srcodec.errors import BadOptionError
 from srcodec.models.weights import load_weights
 from srcodec.pipelines.upenik import CODEC_HASH_KEY
 from srcodec.train.restore import (HRSampler, Task, _mid_quality, add_common_arguments, check_crop, data_dirs,
@@ -65,11 +65,11 @@ class LatentSRTask(Task):
     def ready(self) -> None:
         net = self.nets["sr"]
         if getattr(net, "arch_name", "") != "latent-sr":
-            raise UnknownNameError(f"the 'sr' stage is a {net.arch_name}, train latent-sr trains a latent-sr decoder")
+            raise BadOptionError(f"the 'sr' stage is a {net.arch_name}, train latent-sr trains a latent-sr decoder")
         if net.scale != self.args.scale:
-            raise UnknownNameError(f"the decoder enlarges x{net.scale}, but --scale is {self.args.scale}")
+            raise BadOptionError(f"the decoder enlarges x{net.scale}, but --scale is {self.args.scale}")
         if (net.n, net.m) != (self.model.n, self.model.m):
-            raise UnknownNameError(f"the decoder is built for N={net.n}, M={net.m}; "
+            raise BadOptionError(f"the decoder is built for N={net.n}, M={net.m}; "
                                    f"the codec has N={self.model.n}, M={self.model.m}")
 
     def make_sampler(self):

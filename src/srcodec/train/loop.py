@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from srcodec.errors import InputError, UnknownNameError
+from srcodec.errors import BadOptionError, InputError, UnknownNameError
 
 
 @dataclass
@@ -221,5 +221,5 @@ def resolve_device(name: str) -> torch.device:
     except RuntimeError:
         raise UnknownNameError(f"--device {name!r}: not a device name (cpu, cuda, cuda:N, auto)") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise UnknownNameError(f"--device {name}: no CUDA device here")
+        raise BadOptionError(f"--device {name}: no CUDA device here")
     return dev

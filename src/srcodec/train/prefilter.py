@@ -51,7 +51,7 @@ from tqdm import tqdm
 from srcodec.archs import build_preset, load_stages
 from srcodec.codecs.jpeg_diff import DiffJPEG, jpeg_roundtrip, rate_proxy, ste_round
 from srcodec.data.degrade import Degradation, codec_roundtrip, tensor_to_image
-from srcodec.errors import UnknownNameError
+from srcodec.errors import BadOptionError
 from srcodec.metrics import bpp, psnr
 from srcodec.train.loop import RunLog
 from srcodec.train.restore import (HRSampler, Task, _mid_quality, add_common_arguments, data_dirs, parse_quality,
@@ -91,7 +91,7 @@ class PrefilterTask(Task):
     def __init__(self, args):
         super().__init__(args)
         if args.crop % 16:
-            raise UnknownNameError(f"--crop {args.crop} must be a multiple of 16 (JPEG's 4:2:0 macroblock)")
+            raise BadOptionError(f"--crop {args.crop} must be a multiple of 16 (JPEG's 4:2:0 macroblock)")
         Degradation(1, "jpeg", args.quality).check()
         if args.val_quality is not None:
             Degradation(1, "jpeg", args.val_quality).check()
@@ -102,14 +102,14 @@ class PrefilterTask(Task):
         self.trainable = ("pre",)
         self.emulator = None
         if args.proxy == "jpegnet" and args.rounding != "ste":
-            raise UnknownNameError("--rounding is for --proxy diffjpeg (JPEG-Net makes its own decode)")
+            raise BadOptionError("--rounding is for --proxy diffjpeg (JPEG-Net makes its own decode)")
         if args.proxy == "jpegnet":
             if not args.emulator:
-                raise UnknownNameError("--proxy jpegnet needs --emulator WEIGHTS "
+                raise BadOptionError("--proxy jpegnet needs --emulator WEIGHTS "
                                        "(a 'jpegnet' stage, from srcodec train jpegnet)")
             self.emulator = load_stages(args.emulator, only=("jpegnet",))["jpegnet"].requires_grad_(False)
         elif args.emulator:
-            raise UnknownNameError("--emulator is only used with --proxy jpegnet")
+            raise BadOptionError("--emulator is only used with --proxy jpegnet")
         self.val_quality = int(args.val_quality if args.val_quality is not None else _mid_quality(q))
         self.steps_done = 0
         self._val_rows: list[dict] = []
@@ -117,7 +117,7 @@ class PrefilterTask(Task):
 
     def ready(self) -> None:
         if getattr(self.nets["pre"], "arch_name", "") != "modifynet":
-            raise UnknownNameError(f"the 'pre' stage is a {self.nets['pre'].arch_name}, train prefilter trains a modifynet")
+            raise BadOptionError(f"the 'pre' stage is a {self.nets['pre'].arch_name}, train prefilter trains a modifynet")
 
     def make_sampler(self):
         return HRSampler(data_dirs(self.args), self.args.crop, self.args.seed)

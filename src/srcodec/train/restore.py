@@ -57,7 +57,7 @@ from srcodec.codecs.jpeg_diff import DiffJPEG, ste_round
 from srcodec.data import DATASETS
 from srcodec.data.degrade import (Degradation, DegradedSampler, batch_to_images, bicubic_down, bicubic_up,
                                   codec_roundtrip, image_to_tensor, images_to_batch, tensor_to_image)
-from srcodec.errors import InputError, UnknownNameError
+from srcodec.errors import BadOptionError, InputError
 from srcodec.io.image import IMAGE_SUFFIXES, load_image, to_rgb
 from srcodec.metrics import psnr, psnr_y
 from srcodec.train.loop import Budget, Meter, RunLog, load_checkpoint, resolve_device, save_checkpoint
@@ -286,7 +286,7 @@ def run_task(task: Task) -> int:
     """Train ``task`` as its ``args`` say; returns 0."""
     args = task.args
     if args.steps is None and args.minutes is None:
-        raise UnknownNameError("give a budget: --steps N and/or --minutes M")
+        raise BadOptionError("give a budget: --steps N and/or --minutes M")
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # subnormal floats slow CPU training (see train.codec)
@@ -404,7 +404,7 @@ def data_dirs(args) -> list[str]:
 
 def check_crop(args, multiple: int) -> None:
     if args.crop % multiple:
-        raise UnknownNameError(f"--crop {args.crop} must be a multiple of {multiple}")
+        raise BadOptionError(f"--crop {args.crop} must be a multiple of {multiple}")
 
 
 # -- the kinds -----------------------------------------------------------------------
@@ -464,13 +464,13 @@ class SRTask(Task):
 
     def ready(self) -> None:
         if self.args.joint and "car" not in self.nets:
-            raise UnknownNameError("--joint fine-tunes CAR and SR together: give --car-weights, or --init with a car stage")
+            raise BadOptionError("--joint fine-tunes CAR and SR together: give --car-weights, or --init with a car stage")
         if self.nets["sr"].scale != self.args.scale:
-            raise UnknownNameError(f"the SR network enlarges x{self.nets['sr'].scale}, but --scale is {self.args.scale}")
+            raise BadOptionError(f"the SR network enlarges x{self.nets['sr'].scale}, but --scale is {self.args.scale}")
         down = self.nets.get("down")
         if down is not None:  # tun2023: the codec sees the learned downscaler's image, not bicubic
             if down.scale != self.args.scale:
-                raise UnknownNameError(f"the downscaler divides by {down.scale}, but --scale is {self.args.scale}")
+                raise BadOptionError(f"the downscaler divides by {down.scale}, but --scale is {self.args.scale}")
             down.eval().requires_grad_(False)
             self.degradation.downscaler = down
 
@@ -578,7 +578,7 @@ class ComCNNTask(Task):
         check_crop(args, 2)
         self.degradation = Degradation(1, args.codec, args.quality).check()
         if args.codec != "jpeg":
-            raise UnknownNameError("train comcnn: ComCNN's gradient goes through the differentiable JPEG, so --codec must be jpeg")
+            raise BadOptionError("train comcnn: ComCNN's gradient goes through the differentiable JPEG, so --codec must be jpeg")
         self.nets = {"com": build_preset(args.arch), "rec": build_preset(args.rec_arch)}
         self.trainable = ("com", "rec")
         self.proxy = DiffJPEG(args.quality if isinstance(args.quality, tuple) else int(args.quality), seed=args.seed)

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from srcodec.archs import build_preset
-from srcodec.errors import UnknownNameError
+from srcodec.errors import BadOptionError
 from srcodec.train.restore import Task, add_common_arguments, data_dirs, parse_quality, run_task
 
 
@@ -32,7 +32,7 @@ def _qualities(text: str) -> list[float]:
     try:
         return [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise UnknownNameError(f"--val-qualities must be numbers separated by commas, got {text!r}") from None
+        raise BadOptionError(f"--val-qualities must be numbers separated by commas, got {text!r}") from None
 
 
 def add_arguments(p) -> None:
@@ -82,7 +82,7 @@ class RestorerTask(Task):
         net = self.nets["restorer"]
         want = "yuv420" if self.codec.name == "vvc" else "rgb"
         if net.arch_name != "qrestorer" or net.planes != want:
-            raise UnknownNameError(f"the restorer for {self.codec.name} reads {want} planes; this network reads "
+            raise BadOptionError(f"the restorer for {self.codec.name} reads {want} planes; this network reads "
                                    f"{getattr(net, 'planes', net.arch_name)}")
 
     def make_sampler(self):
