@@ -106,3 +106,9 @@ def test_cli_writes_a_266_file(tmp_path):
     proc = run_cli("decompress", str(tmp_path / "a.266"), "-o", str(tmp_path / "b.png"))
     assert proc.returncode == 0, proc.stderr
     assert psnr(srcodec.load_image(tmp_path / "a.png"), srcodec.load_image(tmp_path / "b.png")) > 30
+
+
+def test_the_bitstream_does_not_depend_on_the_thread_count():
+    img = smooth_image(64, 96)
+    one = get_codec("vvc", preset="faster", threads=1).encode(img, 35)
+    assert get_codec("vvc", preset="faster", threads=2).encode(img, 35) == one

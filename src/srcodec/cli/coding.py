@@ -215,6 +215,8 @@ def cmd_codecs(args) -> int:
         print(f"{name:<10} {cls.label or name}  [{status}]")
         if args.verbose:
             print(f"{'':<10} quality: {cls.quality_help}; default {cls.default_quality:g}; file {cls.extension}")
+            for opt in cls.options:
+                print(f"{'':<10} option {opt.describe()}")
     return 0
 
 
