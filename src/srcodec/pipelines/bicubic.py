@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from srcodec.io.resample import bicubic_down, bicubic_up
-from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.base import Pipeline
 
 STANDARD = ("jpeg", "webp", "avif", "jpeg2000", "jxl", "heif")
 
@@ -43,12 +43,3 @@ class BicubicEDSRPipeline(Pipeline):
 
     def post(self, lr: np.ndarray) -> np.ndarray:
         return self.run_nets(lr, self.nets["sr"])
-
-
-for _codec in STANDARD:
-    for _s in (2, 4):
-        register_pipeline(type(f"Bicubic_{_codec}_x{_s}", (BicubicPipeline,), {
-            "name": f"bicubic-{_codec}-x{_s}", "inner": _codec, "scale": _s,
-            "label": f"bicubic ↓{_s} → {_codec} → bicubic ↑{_s}",
-            "pre_label": f"bicubic ↓{_s}", "post_label": f"bicubic ↑{_s}",
-        }))

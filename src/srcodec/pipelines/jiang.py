@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.base import Pipeline
 
 
-@register_pipeline
 class JiangComCNN(Pipeline):
     name = "jiang-comcnn"
     label = "Jiang et al. 2017 ComCNN/RecCNN + JPEG"
@@ -58,7 +57,6 @@ class _JiangCAR(Pipeline):
         return self.run_nets(lr, self.nets["car"])
 
 
-@register_pipeline
 class JiangARCNN(_JiangCAR):
     name = "jiang-arcnn"
     label = "JPEG + ARCNN"
@@ -68,7 +66,6 @@ class JiangARCNN(_JiangCAR):
     train_hint = "srcodec train car --arch arcnn --codec jpeg --scale 1 --out runs/arcnn"
 
 
-@register_pipeline
 class JiangARCNNASPP(_JiangCAR):
     name = "jiang-arcnn-aspp"
     label = "JPEG + ARCNN-ASPP"

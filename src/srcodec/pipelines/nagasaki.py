@@ -26,10 +26,9 @@ from __future__ import annotations
 import numpy as np
 from srcodec.codecs.base import get_codec
 from srcodec.io.image import to_pil, to_rgb
-from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.base import Pipeline
 
 
-@register_pipeline
 class NagasakiJPEG(Pipeline):
     """Modify-Net before libjpeg; a plain ``.jpg`` out, decoded by any JPEG decoder."""
 

@@ -22,7 +22,7 @@ import numpy as np
 from srcodec.codecs.base import get_codec
 from srcodec.errors import InputError
 from srcodec.io.image import to_rgb
-from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.base import Pipeline
 
 
 class RestoredPipeline(Pipeline):
@@ -59,11 +59,3 @@ class RestoredPipeline(Pipeline):
             planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
         out = restore(self.nets["restorer"], planes, header.quality)
         return self.finish(out, header.height, header.width, header.channels)
-
-
-register_pipeline(type("VVCRestored", (RestoredPipeline,), {
-    "name": "vvc-restored", "inner": "vvc", "scale": 1,
-    "label": "VVC + restorer",
-    "post_label": "QRestorer (Y/Cb/Cr planes + QP → RGB)",
-    "train_hint": "srcodec train restorer --codec vvc --out runs/vvc-restorer --minutes 60 (recipes/vvc-restored.sh)",
-}))

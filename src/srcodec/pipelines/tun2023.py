@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.base import Pipeline
 
 
 class TunPipeline(Pipeline):
@@ -38,11 +38,3 @@ class TunPipeline(Pipeline):
 
     def post(self, lr: np.ndarray) -> np.ndarray:
         return self.run_nets(lr, self.nets["sr"])
-
-
-for _s in (2, 4):
-    register_pipeline(type(f"Tun2023_x{_s}", (TunPipeline,), {
-        "name": f"tun2023-x{_s}", "scale": _s, "label": f"Tun et al. 2023 ×{_s}",
-        "pre_label": f"learned downscaler ↓{_s}", "post_label": f"EDSR ×{_s}",
-        "train_hint": f"srcodec train resampler --scale {_s} --out runs/tun-x{_s}",
-    }))

@@ -35,7 +35,7 @@ from srcodec.codecs.base import get_codec
 from srcodec.io.resample import bicubic_down, pad_to_multiple
 from srcodec.errors import InputError
 from srcodec.io.image import to_rgb
-from srcodec.pipelines.base import Pipeline, register_pipeline
+from srcodec.pipelines.base import Pipeline
 from srcodec.pipelines.bicubic import BicubicEDSRPipeline
 
 if TYPE_CHECKING:
@@ -103,20 +103,6 @@ class UpenikDecodedAnchor(BicubicEDSRPipeline):
 
     paper = "Upenik et al. (decoded anchor): learned codec on the bicubic LR, decoded to pixels, then EDSR"
     inner = "learned"
-
-
-for _s in (2, 4):
-    register_pipeline(type(f"Upenik_x{_s}", (UpenikPipeline,), {
-        "name": f"upenik-x{_s}", "scale": _s, "label": f"Upenik et al. latent-domain SR ×{_s}",
-        "pre_label": f"bicubic ↓{_s}", "post_label": f"latent-domain SR ×{_s} (no LR pixels)",
-        "train_hint": f"srcodec train latent-sr --scale {_s} --out runs/upenik-x{_s}",
-    }))
-    register_pipeline(type(f"UpenikDecoded_x{_s}", (UpenikDecodedAnchor,), {
-        "name": f"upenik-decoded-x{_s}", "scale": _s, "label": f"Upenik et al. decoded anchor ×{_s}",
-        "pre_label": f"bicubic ↓{_s}", "post_label": f"decode → EDSR ×{_s}",
-        "train_hint": (f"srcodec train sr --codec learned --quality 1-8 --scale {_s} --arch edsr-compact "
-                       f"--out runs/upenik-decoded-x{_s}"),
-    }))
 
 
 def original_anchor(image: np.ndarray, scale: int, sr: nn.Module | str | os.PathLike) -> np.ndarray:
