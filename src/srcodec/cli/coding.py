@@ -143,6 +143,24 @@ def cmd_decompress(args) -> int:
     return _run_many(pairs, many, work, "decompress")
 
 
+def cmd_restore(args) -> int:
+    """A standard file (JPEG) decoded and restored by its matching network, to PNG."""
+    from srcodec.pipelines.restored import restore_file
+
+    def work(src: Path, dst: Path) -> str:
+        image, pipeline, quality = restore_file(read_bytes(src))
+        save_png(image, dst, inputs=(src,))
+        return f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
+
+    src = Path(args.input)
+
+    def out_suffix(p: Path) -> str:
+        return ".restored.png"
+
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, {".jpg", ".jpeg"}, out_suffix, args.force)
+    return _run_many(pairs, many, work, "restore")
+
+
 def describe(data: bytes) -> dict:
     """Header fields of a .srz file, or format facts of a standard image file."""
     name = api.identify(data)
@@ -233,6 +251,12 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .png)")
     _add_force(p)
     p.set_defaults(func=cmd_decompress)
+
+    p = sub.add_parser("restore", help="restore an existing JPEG file (or a folder of them) with its network, to PNG")
+    p.add_argument("input", help=".jpg file or folder")
+    p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .restored.png)")
+    _add_force(p)
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("info", help="show the header of a .srz file (or the facts of an image file)")
     p.add_argument("input")

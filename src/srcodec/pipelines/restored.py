@@ -12,7 +12,11 @@ The ``.srz`` holds the codec's file byte for byte (its bytes are what the rate c
 of the training images (:mod:`srcodec.train.restorer`); weights in
 ``srcodec/weights/<name>.safetensors``, stage ``restorer``.
 
-Pipelines: ``vvc-restored`` (VVC + restorer, ×1).
+Pipelines (rows of :mod:`.catalogue`): ``vvc-restored`` (VVC + restorer, ×1), ``avif-restored`` and
+``jpeg-restored`` (RGB restorers over PSNR-tuned AVIF and over libjpeg-turbo JPEG). A JPEG restorer
+also restores a plain ``.jpg`` it did not write: ``srcodec restore`` reads the file's quality from its
+quantization tables (:mod:`srcodec.codecs.jpeg_quality`) and runs the same network
+(:func:`restore_file`).
 """
 
 from __future__ import annotations
@@ -59,3 +63,34 @@ class RestoredPipeline(Pipeline):
             planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
         out = restore(self.nets["restorer"], planes, header.quality)
         return self.finish(out, header.height, header.width, header.channels)
+
+
+def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
+    """(restored image, pipeline, quality) of a standard file that a shipped restorer knows: a JPEG
+    (its quality read from its quantization tables) through ``jpeg-restored``. A one-line error for a
+    file no restorer is shipped for."""
+    from srcodec.api import identify
+    from srcodec.codecs.base import codec_class
+    from srcodec.codecs.jpeg_quality import jpeg_quality
+    from srcodec.errors import UnavailableError
+    from srcodec.post.restorer import decoder_planes, restore
+
+    kind = identify(data)
+    if kind != "jpeg":
+        raise UnavailableError(f"no restorer for {kind} files (srcodec restores JPEG files; .srz files decode "
+                               "with srcodec decompress)")
+    found = jpeg_quality(data)
+    if found is None:
+        raise InputError("not a JPEG file srcodec can read")
+    quality, _ = found
+    reason = codec_class("jpeg-restored").unavailable_reason()
+    if reason:
+        raise UnavailableError(f"no JPEG restorer here: {reason}")
+    pipe = get_codec("jpeg-restored")
+    planes = decoder_planes(get_codec("jpeg"), data)
+    rgb = planes["rgb"]
+    h, w = rgb.shape[:2]
+    grey = get_codec("jpeg").decode(data).shape[2] == 1
+    padded = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
+    out = restore(pipe.nets["restorer"], padded, quality)
+    return pipe.finish(out, h, w, 1 if grey else 3), "jpeg-restored", quality

@@ -102,6 +102,8 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
     meta_path = folder / "pool.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     if meta.get("complete"):
+        log(f"pool {folder.name}: reused ({meta['images']} images x {meta['per_image']} qualities, built in "
+            f"{meta['build_seconds'] / 60:.1f} min, {meta['bytes'] / 1e6:.0f} MB)")
         return folder
     jobs_todo = [(i, str(f), str(folder / f"{i:05d}.npz"), codec.spec,
                   pool_qualities(i, per_image, lo, hi, seed, codec.integer_quality))

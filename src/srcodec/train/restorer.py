@@ -42,7 +42,8 @@ def add_arguments(p) -> None:
     p.add_argument("--per-image", type=int, default=3, help="qualities per training image in the pool (default: %(default)s)")
     p.add_argument("--pool-jobs", type=int, default=2, help="processes that build the pool (default: %(default)s)")
     p.add_argument("--max-images", type=int, default=None, help="use only the first N training images")
-    p.add_argument("--arch", default=None, help="network preset (default: qrestorer-yuv420 for vvc, else qrestorer-rgb)")
+    p.add_argument("--arch", default=None, help="network preset (default: qrestorer-yuv420 for vvc, else qrestorer-rgb; "
+                                                "the planes it reads always follow the codec)")
     p.add_argument("--val-qualities", default=None,
                    help="comma-separated qualities validated (default: four spread over --quality)")
     add_common_arguments(p, crop=128, batch=16, lr=4e-4)
@@ -68,8 +69,9 @@ class RestorerTask(Task):
         lo, hi = _q_range(args)
         self.codec.check_quality(lo)
         self.codec.check_quality(hi)
-        arch = args.arch or ("qrestorer-yuv420" if self.codec.name == "vvc" else "qrestorer-rgb")
-        self.nets = {"restorer": build_preset(arch, quality_range=(lo, hi))}
+        planes = "yuv420" if self.codec.name == "vvc" else "rgb"  # what the codec's decoder gives
+        arch = args.arch or f"qrestorer-{planes}"
+        self.nets = {"restorer": build_preset(arch, quality_range=(lo, hi), planes=planes)}
         self.trainable = ("restorer",)
         if args.val_qualities:
             self.val_qualities = _qualities(args.val_qualities)

@@ -1,0 +1,89 @@
+"""The quality-aware restorer: its network, its trainer on a decoded pool, its pipelines, srcodec restore."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import srcodec
+from srcodec.archs import build_preset, save_stages
+from srcodec.codecs import codec_class, get_codec
+from srcodec.post.restorer import decoder_planes, planes_to_tensors
+from tests.conftest import assert_one_line_error, run_cli, smooth_image
+
+
+def test_an_untrained_restorer_returns_the_plain_decode():
+    """The last convolution starts at zero: a new network is the identity on the decoder's RGB."""
+    net = build_preset("qrestorer-tiny", planes="rgb", quality_range=(0, 100)).eval()
+    planes = decoder_planes(get_codec("jpeg"), get_codec("jpeg").encode(smooth_image(32, 48), 30))
+    with torch.no_grad():
+        out = net(*planes_to_tensors([planes]), torch.tensor([30.0]))
+    assert torch.allclose(out, planes_to_tensors([planes])[0])
+
+
+@pytest.mark.skipif(codec_class("vvc").unavailable_reason() is not None, reason="vvc unavailable")
+def test_yuv_base_is_what_the_vvc_decoder_shows():
+    vvc = get_codec("vvc", preset="faster")
+    data = vvc.encode(smooth_image(32, 48), 35)
+    net = build_preset("qrestorer-tiny", quality_range=(13, 46)).eval()
+    with torch.no_grad():
+        base = net.base(*planes_to_tensors([decoder_planes(vvc, data)]))
+    rgb = base[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).numpy()
+    assert np.abs(rgb.astype(int) - vvc.decode(data)).max() <= 1
+
+
+def test_train_restorer_on_a_pool_then_ship_it(tmp_path, data, monkeypatch):
+    monkeypatch.setenv("SRCODEC_CACHE", str(tmp_path / "cache"))
+    run = tmp_path / "run"
+    proc = run_cli("train", "restorer", "--codec", "jpeg", "--quality", "10-60", "--arch", "qrestorer-tiny",
+                   "--data", str(data), "--crop", "32", "--batch", "2", "--steps", "4", "--warmup", "1",
+                   "--val", str(data), "--val-every", "2", "--pool-jobs", "1", "--no-progress", "--out", str(run))
+    assert proc.returncode == 0, proc.stderr
+    pool = json.loads((run / "pool.json").read_text())
+    assert pool["images"] == 2 and pool["per_image"] == 3 and pool["codec"] == "jpeg"
+    rows = [json.loads(x) for x in (run / "val.jsonl").read_text().splitlines()]
+    assert rows[-1]["step"] == 4 and "gain_db" in rows[-1] and len([k for k in rows[-1] if k.startswith("gain_db_q")]) == 4
+    # a second run reuses the cached pool
+    proc = run_cli("train", "restorer", "--codec", "jpeg", "--quality", "10-60", "--arch", "qrestorer-tiny",
+                   "--data", str(data), "--crop", "32", "--batch", "2", "--steps", "6", "--warmup", "1", "--val", "",
+                   "--pool-jobs", "1", "--no-progress", "--resume", str(run / "checkpoint.pt"), "--out", str(run))
+    assert proc.returncode == 0, proc.stderr
+    assert "reused" in proc.stdout
+
+
+def _tiny_restorer_weights(folder, name, planes):
+    torch.manual_seed(0)
+    net = build_preset("qrestorer-tiny", planes=planes, quality_range=(0, 100))
+    for p in net.parameters():
+        p.data.add_(0.01 * torch.randn_like(p))
+    save_stages(folder / f"{name}.safetensors", {"restorer": net}, {"kind": "restorer"})
+
+
+def test_jpeg_restored_pipeline_and_restore_command(tmp_path, weights_dir):
+    _tiny_restorer_weights(weights_dir, "jpeg-restored", "rgb")
+    img = smooth_image(33, 47)
+    data = srcodec.compress(img, "jpeg-restored", 40)
+    out = srcodec.decompress(data)
+    assert out.shape == img.shape
+    # a plain .jpg made elsewhere: restored with the quality its tables say
+    jpg = tmp_path / "photo.jpg"
+    jpg.write_bytes(get_codec("jpeg").encode(img, 40))
+    proc = run_cli("restore", str(jpg))
+    assert proc.returncode == 0, proc.stderr
+    assert "quality 40" in proc.stdout and (tmp_path / "photo.restored.png").exists()
+    assert srcodec.load_image(tmp_path / "photo.restored.png").shape == img.shape
+    assert_one_line_error(run_cli("restore", str(jpg)))  # exists now: needs --force
+    webp = tmp_path / "x.webp"
+    webp.write_bytes(get_codec("webp").encode(img, 50))
+    proc = run_cli("restore", str(webp), "-o", str(tmp_path / "x.png"))
+    assert_one_line_error(proc)
+    assert "no restorer" in proc.stderr
+
+
+def test_restore_without_weights_says_so(tmp_path, weights_dir):
+    jpg = tmp_path / "photo.jpg"
+    jpg.write_bytes(get_codec("jpeg").encode(smooth_image(16, 16), 40))
+    proc = run_cli("restore", str(jpg))
+    assert_one_line_error(proc)
+    assert "no JPEG restorer" in proc.stderr
