@@ -11,7 +11,7 @@ from PIL import Image
 
 from conftest import smooth_image
 from srcodec.codecs import get_codec
-from srcodec.codecs.jpeg_diff import DiffJPEG, jpeg_roundtrip, noise_round, quant_tables, rate_proxy, ste_round
+from srcodec.proxies.jpeg_diff import DiffJPEG, jpeg_roundtrip, noise_round, quant_tables, rate_proxy, ste_round
 from srcodec.data.degrade import image_to_tensor, tensor_to_image
 from srcodec.metrics import psnr
 

@@ -17,7 +17,8 @@ from conftest import smooth_image
 from srcodec.archs import build_preset, load_stages, read_metadata, save_stages
 from srcodec.codecs import codec_class, get_codec
 from srcodec.cli import main
-from srcodec.codecs.jpeg_diff import jpeg_roundtrip
+import srcodec.proxies.jpeg_emulator  # noqa: F401  (registers JPEG-Net, a lab network)
+from srcodec.proxies.jpeg_diff import jpeg_roundtrip
 from srcodec.errors import UnavailableError
 from srcodec.metrics import psnr
 from srcodec.pipelines import pipeline_names

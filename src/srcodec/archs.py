@@ -40,8 +40,9 @@ PRESETS: dict[str, tuple[str, dict]] = {}
 
 #: modules that register architectures; imported on first use
 _ARCH_MODULES = ("srcodec.post.edsr", "srcodec.post.dncnn", "srcodec.post.arcnn", "srcodec.post.reccnn",
-                 "srcodec.post.latent_sr", "srcodec.post.restorer", "srcodec.pre.downscaler", "srcodec.pre.comcnn", "srcodec.pre.modifynet",
-                 "srcodec.codecs.jpeg_emulator")
+                 "srcodec.post.latent_sr", "srcodec.post.restorer", "srcodec.pre.downscaler", "srcodec.pre.comcnn", "srcodec.pre.modifynet")
+#: (the lab's architectures -- JPEG-Net, :mod:`srcodec.proxies.jpeg_emulator` -- register into the same
+#: registry when the lab code that uses them imports their module; the runtime never imports the lab)
 
 STAGES_KEY = "srcodec.stages"
 

@@ -13,8 +13,8 @@ one). Nothing in the file names the weights; none are needed to decode.
 
 Modify-Net (:mod:`srcodec.pre.modifynet`) is trained through a
 differentiable stand-in for JPEG: the exact differentiable JPEG
-(:mod:`srcodec.codecs.jpeg_diff`) or Nagasaki et al.'s learned emulator
-JPEG-Net (:mod:`srcodec.codecs.jpeg_emulator`), with the same rate term for
+(:mod:`srcodec.proxies.jpeg_diff`) or Nagasaki et al.'s learned emulator
+JPEG-Net (:mod:`srcodec.proxies.jpeg_emulator`), with the same rate term for
 both, so the filter can lower the size at a given quality and win at equal
 bits per pixel (``srcodec train prefilter``, see :mod:`srcodec.train.prefilter`).
 

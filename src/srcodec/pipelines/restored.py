@@ -15,7 +15,7 @@ of the training images (:mod:`srcodec.train.restorer`); weights in
 Pipelines (rows of :mod:`.catalogue`): ``vvc-restored`` (VVC + restorer, ×1), ``avif-restored`` and
 ``jpeg-restored`` (RGB restorers over PSNR-tuned AVIF and over libjpeg-turbo JPEG). A JPEG restorer
 also restores a plain ``.jpg`` it did not write: ``srcodec restore`` reads the file's quality from its
-quantization tables (:mod:`srcodec.codecs.jpeg_quality`) and runs the same network
+quantization tables (:mod:`srcodec.codecs.jpeg_tables`) and runs the same network
 (:func:`restore_file`).
 """
 
@@ -71,7 +71,7 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     file no restorer is shipped for."""
     from srcodec.api import identify
     from srcodec.codecs.base import codec_class
-    from srcodec.codecs.jpeg_quality import jpeg_quality
+    from srcodec.codecs.jpeg_tables import jpeg_quality
     from srcodec.errors import UnavailableError
     from srcodec.post.restorer import decoder_planes, restore
 

@@ -10,7 +10,7 @@ Data flow (x in [0, 1], any size; ``q`` = the JPEG quality the image will be cod
 VDSR's shape (Kim et al. 2016: a plain stack of 3x3 conv + ReLU and one
 global residual), as Nagasaki et al. build Modify-Net. Ours: the JPEG quality
 enters as one more input plane (``log2`` of libjpeg's table scale, see
-:func:`srcodec.codecs.jpeg_diff.quality_plane`), so one network serves every
+:func:`srcodec.proxies.jpeg_diff.quality_plane`), so one network serves every
 quality -- the best edit before a coarse quantizer is not the best before a
 fine one; and the last layer starts at zero, so an untrained Modify-Net is
 the identity and the pipeline starts out as plain JPEG.
@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from srcodec.archs import register_arch
-from srcodec.codecs.jpeg_diff import quality_plane
+from srcodec.codecs.jpeg_tables import quality_plane
 
 
 @register_arch("modifynet",

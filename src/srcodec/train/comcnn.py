@@ -1,7 +1,7 @@
 """``srcodec train comcnn``: ComCNN and RecCNN around JPEG (Jiang et al. 2017; the stages of ``jiang-comcnn``).
 
 RecCNN learns on real JPEG decodes of ComCNN's compact image; ComCNN learns
-through the differentiable JPEG of :mod:`srcodec.codecs.jpeg_diff`. Writes
+through the differentiable JPEG of :mod:`srcodec.proxies.jpeg_diff`. Writes
 the stages ``com`` and ``rec``. See :mod:`srcodec.train.restore`.
 """
 

@@ -8,7 +8,7 @@ The target is the real JPEG (libjpeg through Pillow, 4:2:0, the ``jpeg``
 codec's settings) of each patch. Validation on full images compares
 JPEG-Net's output with the real decode (PSNR), at qualities drawn from
 ``--quality`` (the same ones at every validation); the "baseline" column is
-the exact differentiable JPEG of :mod:`srcodec.codecs.jpeg_diff` against the
+the exact differentiable JPEG of :mod:`srcodec.proxies.jpeg_diff` against the
 same real decode. Writes the stage ``jpegnet``, the file ``srcodec train
 prefilter --proxy jpegnet --emulator`` takes. See :mod:`srcodec.train.restore`.
 """
@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from srcodec.archs import build_preset
-from srcodec.codecs.jpeg_diff import jpeg_roundtrip
+import srcodec.proxies.jpeg_emulator  # noqa: F401  (registers the jpegnet architecture)
+from srcodec.proxies.jpeg_diff import jpeg_roundtrip
 from srcodec.data.degrade import Degradation, batch_to_images, codec_roundtrip, images_to_batch, tensor_to_image
 from srcodec.errors import BadOptionError
 from srcodec.train.restore import HRSampler, Task, add_common_arguments, data_dirs, parse_quality, run_task

@@ -7,12 +7,12 @@
     loss = distortion + rate_weight × [slope_q ×] bpp
 
 ``--proxy diffjpeg``: the exact differentiable JPEG of
-:mod:`srcodec.codecs.jpeg_diff`, rounding straight-through (``--rounding
+:mod:`srcodec.proxies.jpeg_diff`, rounding straight-through (``--rounding
 ste``), replaced by uniform noise (``noise``) or by Shin & Song's cubic. ``--proxy
 jpegnet --emulator W``: Nagasaki et al.'s learned emulator JPEG-Net
-(:mod:`srcodec.codecs.jpeg_emulator`, from ``srcodec train jpegnet``),
+(:mod:`srcodec.proxies.jpeg_emulator`, from ``srcodec train jpegnet``),
 frozen. The rate term is the same for both: the JPEG rate proxy
-(:func:`~srcodec.codecs.jpeg_diff.rate_proxy`) of the filtered image's real
+(:func:`~srcodec.proxies.jpeg_diff.rate_proxy`) of the filtered image's real
 quantized coefficients. The quality is drawn per step from ``--quality``.
 
 Why a rate term, and in which units: Nagasaki et al. optimise the distortion
@@ -49,7 +49,8 @@ import torch
 from tqdm import tqdm
 
 from srcodec.archs import build_preset, load_stages
-from srcodec.codecs.jpeg_diff import DiffJPEG, jpeg_roundtrip, rate_proxy, ste_round
+import srcodec.proxies.jpeg_emulator  # noqa: F401  (registers the jpegnet architecture)
+from srcodec.proxies.jpeg_diff import DiffJPEG, jpeg_roundtrip, rate_proxy, ste_round
 from srcodec.data.degrade import Degradation, codec_roundtrip, tensor_to_image
 from srcodec.errors import BadOptionError
 from srcodec.metrics import bpp, psnr

@@ -53,7 +53,7 @@ from torch import nn
 from tqdm import tqdm
 
 from srcodec.archs import build_arch, build_preset, load_stages, save_stages, stage_spec
-from srcodec.codecs.jpeg_diff import DiffJPEG, ste_round
+from srcodec.proxies.jpeg_diff import DiffJPEG, ste_round
 from srcodec.data import DATASETS
 from srcodec.data.degrade import (Degradation, DegradedSampler, batch_to_images, bicubic_down, bicubic_up,
                                   codec_roundtrip, image_to_tensor, images_to_batch, tensor_to_image)
@@ -509,7 +509,7 @@ class ResamplerTask(Task):
 
     loss = L(EDSR(proxy(down(HR))), HR) + lr_weight * L(down(HR), bicubic(HR)) + rate_weight * bpp_proxy
 
-    ``--proxy jpeg``: the differentiable JPEG of :mod:`srcodec.codecs.jpeg_diff`
+    ``--proxy jpeg``: the differentiable JPEG of :mod:`srcodec.proxies.jpeg_diff`
     at a quality drawn from ``--quality``, with its rate estimate;
     ``--proxy round``: 8-bit rounding only (straight-through), the codec left
     out. Validation runs the real ``--codec`` between the networks.

@@ -17,11 +17,11 @@ block's features back to its 64 pixels. Dividing the input by the table
 scale and multiplying the correction by it puts every quality in the same
 units: the rounding error of a coefficient is ``step x f(coefficient / step)``
 and every step is the table scale times a fixed Annex K entry. The quality
-plane (:func:`~srcodec.codecs.jpeg_diff.quality_plane`) covers what that
+plane (:func:`~srcodec.codecs.jpeg_tables.quality_plane`) covers what that
 misses (tables clamped to 1..255). The correction starts at zero, so an
 untrained JPEG-Net is the identity.
 
-Unlike :mod:`srcodec.codecs.jpeg_diff` (exact, with straight-through
+Unlike :mod:`srcodec.proxies.jpeg_diff` (exact, with straight-through
 rounding) this is an approximation with a smooth gradient; it is trained on
 the real libjpeg decode (``srcodec train jpegnet``) and then frozen behind
 Modify-Net (``srcodec train prefilter --proxy jpegnet``).
@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from srcodec.archs import register_arch
-from srcodec.codecs.jpeg_diff import quality_plane, table_scale
+from srcodec.codecs.jpeg_tables import quality_plane, table_scale
 
 BLOCK = 8
 MCU = 16

@@ -38,67 +38,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-#: ITU-T T.81 Annex K.1, luminance, natural (row-major) order
-LUMA_TABLE = np.array([
-    16, 11, 10, 16, 24, 40, 51, 61,
-    12, 12, 14, 19, 26, 58, 60, 55,
-    14, 13, 16, 24, 40, 57, 69, 56,
-    14, 17, 22, 29, 51, 87, 80, 62,
-    18, 22, 37, 56, 68, 109, 103, 77,
-    24, 35, 55, 64, 81, 104, 113, 92,
-    49, 64, 78, 87, 103, 121, 120, 101,
-    72, 92, 95, 98, 112, 100, 103, 99,
-], dtype=np.int64).reshape(8, 8)
-
-#: ITU-T T.81 Annex K.2, chrominance
-CHROMA_TABLE = np.full((8, 8), 99, dtype=np.int64)
-CHROMA_TABLE[:4, :4] = np.array([
-    17, 18, 24, 47,
-    18, 21, 26, 66,
-    24, 26, 56, 99,
-    47, 66, 99, 99,
-]).reshape(4, 4)
-
-
-def quality_scaling(quality: int) -> int:
-    """libjpeg's ``jpeg_quality_scaling``: quality 1..100 -> percentage scale factor."""
-    q = min(max(int(quality), 1), 100)
-    return 5000 // q if q < 50 else 200 - 2 * q
-
-
-def scaled_table(base: np.ndarray, quality: int, force_baseline: bool = True) -> np.ndarray:
-    """libjpeg's ``jpeg_add_quant_table``: (base * scale + 50) / 100 in integers, clamped."""
-    t = (base * quality_scaling(quality) + 50) // 100
-    return np.clip(t, 1, 255 if force_baseline else 32767)
-
-
-def quant_tables(quality: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (luma, chroma) 8x8 quantization tables libjpeg uses at ``quality``."""
-    return scaled_table(LUMA_TABLE, quality), scaled_table(CHROMA_TABLE, quality)
-
-
-def table_scale(quality: int) -> float:
-    """How much libjpeg scales the Annex K tables at ``quality``: 50 (q = 1) .. 1 (q = 50) .. 0.01 (q = 100).
-
-    ``quality_scaling / 100``, kept at least 0.01 (at q = 100 the tables are all
-    ones, as at a scale of about 0.01). The quantization step of every
-    coefficient is this times its Annex K entry (before clamping to 1..255).
-    """
-    return max(quality_scaling(quality), 1) / 100.0
-
-
-def quality_plane(x: torch.Tensor, quality) -> torch.Tensor:
-    """JPEG quality as a network input: an (N, 1, H, W) plane of ``log2(table_scale(q)) / 4`` per image.
-
-    ``quality`` is one number for the batch or one per image. The log of the
-    table scale is what the quantization step (and so the artifacts) follows,
-    about -1.7 (q = 100) .. 0 (q = 50) .. +1.4 (q = 1).
-    """
-    qs = torch.as_tensor(quality, dtype=torch.float64).reshape(-1).tolist()
-    vals = torch.tensor([math.log2(table_scale(round(q))) / 4.0 for q in qs], dtype=x.dtype, device=x.device)
-    vals = vals.expand(x.shape[0]) if vals.numel() == 1 else vals
-    return vals[:, None, None, None].expand(x.shape[0], 1, *x.shape[2:])
-
+from srcodec.codecs.jpeg_tables import (CHROMA_TABLE, LUMA_TABLE, quality_plane, quality_scaling,  # noqa: F401
+                                        quant_tables, scaled_table, table_scale)
+from srcodec.entropy.quantize import ste_round  # noqa: F401  (re-exported for the trainers)
 
 def dct_matrix(n: int = 8) -> torch.Tensor:
     """Orthonormal DCT-II matrix; for n = 8 its 2-D use equals JPEG's FDCT definition."""
@@ -107,11 +49,6 @@ def dct_matrix(n: int = 8) -> torch.Tensor:
     m = torch.cos((2 * i + 1) * k * math.pi / (2 * n)) * math.sqrt(2.0 / n)
     m[0] /= math.sqrt(2.0)
     return m.float()
-
-
-def ste_round(x: torch.Tensor) -> torch.Tensor:
-    """Round in the forward pass, identity in the backward pass (straight-through)."""
-    return x + (torch.round(x) - x).detach()
 
 
 def cubic_round(x: torch.Tensor) -> torch.Tensor:

@@ -5,7 +5,7 @@ import io
 from PIL import Image
 
 from srcodec.codecs import get_codec
-from srcodec.codecs.jpeg_quality import jpeg_quality
+from srcodec.codecs.jpeg_tables import jpeg_quality
 from tests.conftest import smooth_image
 
 
