@@ -87,3 +87,19 @@ def test_restore_without_weights_says_so(tmp_path, weights_dir):
     proc = run_cli("restore", str(jpg))
     assert_one_line_error(proc)
     assert "no JPEG restorer" in proc.stderr
+
+
+@pytest.mark.skipif(codec_class("vvc").unavailable_reason() is not None, reason="vvc unavailable")
+def test_x2_pool_training_and_pipeline(tmp_path, data, monkeypatch, weights_dir):
+    monkeypatch.setenv("SRCODEC_CACHE", str(tmp_path / "cache"))
+    run = tmp_path / "run"
+    proc = run_cli("train", "restorer", "--codec", "vvc:preset=faster", "--scale", "2", "--quality", "20-40",
+                   "--arch", "qrestorer-tiny", "--per-image", "1", "--data", str(data), "--crop", "32", "--batch", "2",
+                   "--steps", "2", "--warmup", "1", "--val", str(data), "--val-qualities", "30", "--pool-jobs", "1",
+                   "--no-progress", "--out", str(run))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((run / "pool.json").read_text())["scale"] == 2
+    (weights_dir / "vvc-x2.safetensors").write_bytes((run / "weights.safetensors").read_bytes())
+    img = smooth_image(35, 50)
+    out = srcodec.decompress(srcodec.compress(img, "vvc-x2", 40))
+    assert out.shape == img.shape

@@ -62,3 +62,16 @@ def test_restorer_in_tiles_equals_one_pass():
     # the same up to float rounding: a tile's convolutions may sum in another order, which can move a
     # value that lies on a rounding step to the next level
     assert diff.max() <= 1 and (diff > 0).mean() < 1e-3
+
+
+def test_x2_restorer_in_tiles_equals_one_pass():
+    torch.manual_seed(0)
+    net = build_preset("qrestorer-tiny", planes="rgb", scale=2, quality_range=(0, 100)).eval()
+    for p in net.parameters():
+        p.data.add_(0.05 * torch.randn_like(p))
+    codec = get_codec("jpeg")
+    planes = decoder_planes(codec, codec.encode(smooth_image(48, 64), 30))
+    whole = restore(net, planes, 30)
+    assert whole.shape == (96, 128, 3)
+    diff = np.abs(restore(net, planes, 30, tile=16).astype(int) - whole)
+    assert diff.max() <= 1 and (diff > 0).mean() < 1e-3

@@ -2,9 +2,9 @@
 
 ::
 
-    encode: image ─► RGB ─► codec.encode(q) (VVC / AVIF / JPEG, at its PSNR-best settings) ─► .srz
+    encode: image ─► RGB ─► (×2: bicubic ↓2) ─► codec.encode(q) (VVC / AVIF / JPEG, PSNR-best settings) ─► .srz
     decode: .srz ─► the codec's own file ─► its decoder's planes (VVC: Y, Cb, Cr; else RGB)
-                ─► QRestorer(planes, q) ─► RGB ─► original size (grey if it was grey)
+                ─► QRestorer(planes, q) (×2: enlarging) ─► RGB ─► original size (grey if it was grey)
 
 The ``.srz`` holds the codec's file byte for byte (its bytes are what the rate counts, plus the
 ~80-byte header), and the quality in the header is the restorer's quality input. The network is
@@ -12,7 +12,8 @@ The ``.srz`` holds the codec's file byte for byte (its bytes are what the rate c
 of the training images (:mod:`srcodec.train.restorer`); weights in
 ``srcodec/weights/<name>.safetensors``, stage ``restorer``.
 
-Pipelines (rows of :mod:`.catalogue`): ``vvc-restored`` (VVC + restorer, ×1), ``avif-restored`` and
+Pipelines (rows of :mod:`.catalogue`): ``vvc-restored`` (VVC + restorer, ×1), ``vvc-x2`` (bicubic ↓2,
+VVC, and the restorer enlarging its decode ×2: for low rates), ``avif-restored`` and
 ``jpeg-restored`` (RGB restorers over PSNR-tuned AVIF and over libjpeg-turbo JPEG). A JPEG restorer
 also restores a plain ``.jpg`` it did not write: ``srcodec restore`` reads the file's quality from its
 quantization tables (:mod:`srcodec.codecs.jpeg_tables`) and runs the same network
@@ -45,12 +46,21 @@ class RestoredPipeline(Pipeline):
         if nets["restorer"].planes != want:
             raise InputError(f"{self.weights_path()}: its restorer reads {nets['restorer'].planes} planes, "
                              f"{self.name} gives it {want}")
+        if nets["restorer"].scale != self.scale:
+            raise InputError(f"{self.weights_path()}: its restorer enlarges x{nets['restorer'].scale}, "
+                             f"{self.name} needs x{self.scale}")
+
+    def pre(self, rgb: np.ndarray) -> np.ndarray:
+        from srcodec.io.resample import bicubic_down
+
+        return bicubic_down(rgb, self.scale)
 
     def decode(self, data: bytes) -> np.ndarray:
         from srcodec.post.restorer import decoder_planes, restore
 
         header, inner = self.unpack(data)
-        h, w = header.height + header.pad_bottom, header.width + header.pad_right
+        s = self.scale
+        h, w = (header.height + header.pad_bottom) // s, (header.width + header.pad_right) // s  # the coded image
         planes = decoder_planes(get_codec(self.inner), inner)
         if "y" in planes:
             ph, pw = planes["y"].shape

@@ -16,6 +16,9 @@ rebuilds full-resolution colour with the luma's guidance::
                                                                                              └─► RGB (H×W)
     planes="rgb" (AVIF 4:4:4, JPEG): RGB ──unshuffle 2──► 12 channels + quality map, the same body,
       RGB + shuffle(12 → 3) residual.
+    scale=2 (a codec run on the bicubic ↓2 image, Jin et al.'s and Tun et al.'s ×2 structure): the same
+      network on the decoded small image, its last convolution giving 48 channels, shuffled by 4 into
+      an RGB residual on the bicubic ↑2 of the plain decode.
 
 The last convolution starts at zero, so an untrained network returns the plain decode. The
 network is fully convolutional; at half resolution its receptive field is 2 × (2B + 2) + 1
@@ -81,21 +84,25 @@ class _Block(nn.Module):
 
 @register_arch("qrestorer", qrestorer_yuv420=dict(planes="yuv420", channels=64, blocks=6),
                qrestorer_rgb=dict(planes="rgb", channels=64, blocks=6),
-               qrestorer_tiny=dict(planes="yuv420", channels=8, blocks=1))
+               qrestorer_tiny=dict(planes="yuv420", channels=8, blocks=1),
+               qrestorer_x2=dict(planes="yuv420", channels=64, blocks=6, scale=2))
 class QRestorer(nn.Module):
     """Decoder planes + quality -> restored RGB (see the module docstring)."""
 
     def __init__(self, planes: str = "yuv420", channels: int = 64, blocks: int = 6,
-                 quality_range: tuple[float, float] = (0.0, 63.0)):
+                 quality_range: tuple[float, float] = (0.0, 63.0), scale: int = 1):
         super().__init__()
         if planes not in ("yuv420", "rgb"):
             raise TypeError(f"planes must be 'yuv420' or 'rgb', got {planes!r}")
+        if scale not in (1, 2, 4):
+            raise TypeError(f"scale must be 1, 2 or 4, got {scale!r}")
         self.planes = planes
+        self.scale = int(scale)
         self.quality_range = tuple(float(q) for q in quality_range)
         c_in = (4 + 2 if planes == "yuv420" else 12) + 1
         self.head = nn.Conv2d(c_in, channels, 3, padding=1)
         self.body = nn.Sequential(*[_Block(channels) for _ in range(blocks)])
-        self.tail = nn.Conv2d(channels, 12, 3, padding=1)
+        self.tail = nn.Conv2d(channels, 3 * (2 * self.scale) ** 2, 3, padding=1)
         nn.init.zeros_(self.tail.weight)
         nn.init.zeros_(self.tail.bias)
 
@@ -106,8 +113,11 @@ class QRestorer(nn.Module):
         return q.expand(like.shape[0], 1, like.shape[2], like.shape[3])
 
     def base(self, *planes: torch.Tensor) -> torch.Tensor:
-        """The plain decoder's RGB from the planes (what the network improves on)."""
-        return ycbcr_to_rgb(*planes) if self.planes == "yuv420" else planes[0]
+        """The plain decoder's RGB from the planes (bicubic ↑ when ``scale`` > 1): what the network improves on."""
+        rgb = ycbcr_to_rgb(*planes) if self.planes == "yuv420" else planes[0]
+        if self.scale > 1:
+            rgb = F.interpolate(rgb, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        return rgb
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         *planes, q = inputs
@@ -120,7 +130,7 @@ class QRestorer(nn.Module):
         x = torch.cat([half, self.quality_map(q, half)], dim=1)
         feats = self.head(x)
         res = self.tail(self.body(feats) + feats)
-        return self.base(*planes) + F.pixel_shuffle(res, 2)
+        return self.base(*planes) + F.pixel_shuffle(res, 2 * self.scale)
 
 
 def tile_margin(net: QRestorer) -> int:
@@ -147,7 +157,8 @@ def restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile:
     q = torch.tensor([float(quality)])
     if h * w <= tile * tile:
         return tensor_to_image(net(*planes_to_tensors([planes]), q))
-    out = np.empty((h, w, 3), np.uint8)
+    s = net.scale
+    out = np.empty((h * s, w * s, 3), np.uint8)
     m = tile_margin(net)
     for y0 in range(0, h, tile):
         for x0 in range(0, w, tile):
@@ -159,5 +170,6 @@ def restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile:
                 f = 2 if name in ("cb", "cr") else 1
                 crop[name] = p[ya // f: yb // f, xa // f: xb // f]
             res = tensor_to_image(net(*planes_to_tensors([crop]), q))
-            out[y0:y1, x0:x1] = res[y0 - ya: y0 - ya + (y1 - y0), x0 - xa: x0 - xa + (x1 - x0)]
+            oy, ox = s * (y0 - ya), s * (x0 - xa)
+            out[s * y0:s * y1, s * x0:s * x1] = res[oy:oy + s * (y1 - y0), ox:ox + s * (x1 - x0)]
     return out

@@ -4,7 +4,8 @@ A restoration network learns to undo what one codec does. Coding a batch with
 the real codec at every step spends the CPU on the codec (VVenC takes about a
 second for a small image); a *pool* does that work once::
 
-    training images ─► (JPEG: ↓2 antialiased) ─► crop to a multiple of 8
+    training images ─► (JPEG: ↓2 antialiased) ─► crop to a multiple of 8·s
+                   ─► (s > 1: bicubic ↓s, the ×s pipelines' pre-stage)
                    ─► codec.encode(q) at K qualities per image ─► what the decoder gives
                       (VVC: its Y, Cb, Cr planes; other codecs: RGB) ─► one .npz per image
 
@@ -43,23 +44,26 @@ def pool_qualities(index: int, count: int, lo: float, hi: float, seed: int, inte
 
 def _encode_one(job: tuple) -> tuple[int, str | None]:
     """Worker: code one image at its qualities and write its .npz; (index, error or None)."""
-    index, path, out, codec_spec, qualities = job
+    index, path, out, codec_spec, qualities, scale = job
     from srcodec.codecs import get_codec
     from srcodec.data.patches import load_training_image
+    from srcodec.io.resample import bicubic_down
     from srcodec.post.restorer import decoder_planes
 
     torch.set_num_threads(1)
     try:
         img = load_training_image(Path(path))
         h, w = img.shape[:2]
-        img = np.ascontiguousarray(img[: h - h % 8, : w - w % 8])
-        if min(img.shape[:2]) < 16:
-            return index, f"{path}: smaller than 16x16 after cropping"
+        m = 8 * scale
+        img = np.ascontiguousarray(img[: h - h % m, : w - w % m])
+        if min(img.shape[:2]) < 16 * scale:
+            return index, f"{path}: too small after cropping"
+        small = bicubic_down(img, scale)
         codec = get_codec(codec_spec)
         arrays = {"original": img, "quality": np.array(qualities, np.float32),
                   "bytes": np.zeros(len(qualities), np.int64)}
         for k, q in enumerate(qualities):
-            data = codec.encode(img, q)
+            data = codec.encode(small, q)
             arrays["bytes"][k] = len(data)
             for name, plane in decoder_planes(codec, data).items():
                 arrays[f"{name}{k}"] = plane
@@ -71,22 +75,27 @@ def _encode_one(job: tuple) -> tuple[int, str | None]:
     return index, None
 
 
-def pool_folder(codec_spec: str, settings: dict, files: list[Path], per_image: int, qrange: tuple, seed: int) -> Path:
+def pool_folder(codec_spec: str, settings: dict, files: list[Path], per_image: int, qrange: tuple, seed: int,
+                scale: int = 1) -> Path:
     from srcodec.data.patches import pool_cache_dir
 
     cache = pool_cache_dir()
     if cache is None:
         raise InputError("decoded pools need a cache folder: set SRCODEC_CACHE to a folder (it is empty)")
     qrange = [int(q) if float(q).is_integer() else float(q) for q in qrange]  # 13 and 13.0: one pool
-    key = json.dumps({"codec": codec_spec, "settings": settings, "files": [str(f) for f in files],
-                      "per_image": per_image, "qrange": qrange, "seed": seed}, sort_keys=True)
+    fields = {"codec": codec_spec, "settings": settings, "files": [str(f) for f in files],
+              "per_image": per_image, "qrange": qrange, "seed": seed}
+    if scale != 1:
+        fields["scale"] = scale
+    key = json.dumps(fields, sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return cache / "pools" / f"{codec_spec.replace(':', '_').replace('=', '-')}-{digest}"
 
 
 def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: tuple[float, float] | None = None,
-               seed: int = 0, jobs: int = 2, max_images: int | None = None, log=print) -> Path:
-    """Code every training image under ``dirs`` at ``per_image`` qualities (cached); returns the pool folder."""
+               seed: int = 0, jobs: int = 2, max_images: int | None = None, scale: int = 1, log=print) -> Path:
+    """Code every training image under ``dirs`` (bicubic ↓``scale`` first) at ``per_image`` qualities (cached);
+    returns the pool folder."""
     from tqdm import tqdm
 
     from srcodec.codecs import get_codec
@@ -97,7 +106,7 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
     files = find_images(dirs)
     if max_images:
         files = files[:max_images]
-    folder = pool_folder(codec.spec, codec.settings(), files, per_image, (lo, hi), seed)
+    folder = pool_folder(codec.spec, codec.settings(), files, per_image, (lo, hi), seed, scale)
     folder.mkdir(parents=True, exist_ok=True)
     meta_path = folder / "pool.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
@@ -106,7 +115,7 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
             f"{meta['build_seconds'] / 60:.1f} min, {meta['bytes'] / 1e6:.0f} MB)")
         return folder
     jobs_todo = [(i, str(f), str(folder / f"{i:05d}.npz"), codec.spec,
-                  pool_qualities(i, per_image, lo, hi, seed, codec.integer_quality))
+                  pool_qualities(i, per_image, lo, hi, seed, codec.integer_quality), scale)
                  for i, f in enumerate(files) if not (folder / f"{i:05d}.npz").exists()]
     log(f"pool {folder.name}: {len(files)} images x {per_image} qualities in {lo:g}..{hi:g} of {codec.spec}; "
         f"{len(files) - len(jobs_todo)} already coded, {len(jobs_todo)} to code with {jobs} processes")
@@ -120,7 +129,7 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
     seconds = meta.get("build_seconds", 0.0) + time.time() - t0
     size = sum(p.stat().st_size for p in folder.glob("*.npz"))
     meta = {"codec": codec.spec, "settings": codec.settings(), "images": len(files), "per_image": per_image,
-            "quality_range": [lo, hi], "seed": seed, "dirs": [str(d) for d in dirs], "build_seconds": seconds,
+            "quality_range": [lo, hi], "seed": seed, "scale": scale, "dirs": [str(d) for d in dirs], "build_seconds": seconds,
             "bytes": size, "skipped": errors, "complete": True}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     log(f"pool {folder.name}: built in {seconds / 60:.1f} min (all sessions), {size / 1e6:.0f} MB on disk, "
@@ -144,6 +153,8 @@ class Pool:
         if not self.items:
             raise InputError(f"{self.folder}: the pool holds no image")
         self.per_image = int(self.meta["per_image"])
+        #: the planes are of the bicubic ↓scale image; the originals are full size
+        self.scale = int(self.meta.get("scale", 1))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -153,8 +164,8 @@ class PoolSampler:
     """Random crops of a pool: (original RGB, decoder planes, quality), with flips; resumable state."""
 
     def __init__(self, pool: Pool, crop: int, seed: int = 0):
-        if crop % 2:
-            raise InputError(f"--crop {crop} must be even (4:2:0 chroma)")
+        if crop % (2 * pool.scale):
+            raise InputError(f"--crop {crop} must be a multiple of {2 * pool.scale} (4:2:0 chroma of the ×{pool.scale} pool)")
         self.pool = pool
         self.crop = crop
         self.items = [it for it in pool.items if min(it["original"].shape[:2]) >= crop]
@@ -172,16 +183,16 @@ class PoolSampler:
         it = self.items[self.rng.integers(len(self.items))]
         k = int(self.rng.integers(self.pool.per_image))
         h, w = it["original"].shape[:2]
-        c = self.crop
-        y0 = 2 * int(self.rng.integers((h - c) // 2 + 1))
-        x0 = 2 * int(self.rng.integers((w - c) // 2 + 1))
+        c, a = self.crop, 2 * self.pool.scale
+        y0 = a * int(self.rng.integers((h - c) // a + 1))
+        x0 = a * int(self.rng.integers((w - c) // a + 1))
         orig = it["original"][y0:y0 + c, x0:x0 + c]
         planes = {}
         for name in ("y", "cb", "cr", "rgb"):
             a = it.get(f"{name}{k}")
             if a is None:
                 continue
-            f = 2 if name in ("cb", "cr") else 1
+            f = self.pool.scale * (2 if name in ("cb", "cr") else 1)
             planes[name] = a[y0 // f:(y0 + c) // f, x0 // f:(x0 + c) // f]
         flip_v, flip_h = self.rng.random(2) < 0.5
         if flip_v:

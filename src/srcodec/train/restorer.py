@@ -39,6 +39,9 @@ def add_arguments(p) -> None:
     p.add_argument("--codec", default="vvc", help="the codec (a spec: name[:key=value...]) whose decodes are restored (default: %(default)s)")
     p.add_argument("--quality", type=parse_quality, default=parse_quality("13-46"),
                    help="quality range of the pool, LOW-HIGH (default: 13-46, VVC's QP 50..17)")
+    p.add_argument("--scale", type=int, default=1, choices=(1, 2),
+                   help="1: restore at the codec's resolution; 2: the codec codes the bicubic ↓2 image and the "
+                        "network enlarges its decode (default: %(default)s)")
     p.add_argument("--per-image", type=int, default=3, help="qualities per training image in the pool (default: %(default)s)")
     p.add_argument("--pool-jobs", type=int, default=2, help="processes that build the pool (default: %(default)s)")
     p.add_argument("--max-images", type=int, default=None, help="use only the first N training images")
@@ -71,7 +74,8 @@ class RestorerTask(Task):
         self.codec.check_quality(hi)
         planes = "yuv420" if self.codec.name == "vvc" else "rgb"  # what the codec's decoder gives
         arch = args.arch or f"qrestorer-{planes}"
-        self.nets = {"restorer": build_preset(arch, quality_range=(lo, hi), planes=planes)}
+        self.nets = {"restorer": build_preset(arch, quality_range=(lo, hi), planes=planes, scale=args.scale)}
+        self.multiple = 8 * args.scale
         self.trainable = ("restorer",)
         if args.val_qualities:
             self.val_qualities = _qualities(args.val_qualities)
@@ -86,13 +90,15 @@ class RestorerTask(Task):
         if net.arch_name != "qrestorer" or net.planes != want:
             raise BadOptionError(f"the restorer for {self.codec.name} reads {want} planes; this network reads "
                                    f"{getattr(net, 'planes', net.arch_name)}")
+        if net.scale != self.args.scale:
+            raise BadOptionError(f"the network enlarges x{net.scale}, but --scale is {self.args.scale}")
 
     def make_sampler(self):
         from srcodec.train.pool import Pool, PoolSampler, build_pool
 
         a = self.args
         folder = build_pool(a.codec, data_dirs(a), per_image=a.per_image, qrange=_q_range(a), seed=a.seed,
-                            jobs=a.pool_jobs, max_images=a.max_images, log=print)
+                            jobs=a.pool_jobs, max_images=a.max_images, scale=a.scale, log=print)
         import shutil
 
         shutil.copyfile(folder / "pool.json", Path(a.out) / "pool.json")  # the pool's size and build time, for the card
@@ -110,9 +116,12 @@ class RestorerTask(Task):
     def _decoded(self, index: int, hr: np.ndarray, q: float) -> dict[str, np.ndarray]:
         from srcodec.post.restorer import decoder_planes
 
+        from srcodec.io.resample import bicubic_down
+
         key = (index, hr.shape, q)
         if key not in self._val_cache:
-            self._val_cache[key] = decoder_planes(self.codec, self.codec.encode(hr, q))
+            small = bicubic_down(hr, self.args.scale)
+            self._val_cache[key] = decoder_planes(self.codec, self.codec.encode(small, q))
         return self._val_cache[key]
 
     @torch.no_grad()
@@ -128,7 +137,7 @@ class RestorerTask(Task):
             gains, outs, bases = [], [], []
             for i, img in enumerate(images):
                 h, w = img.shape[:2]
-                hr = img[: h - h % 8, : w - w % 8]
+                hr = img[: h - h % self.multiple, : w - w % self.multiple]
                 planes = planes_to_tensors([self._decoded(i, hr, q)])
                 planes = tuple(t.to(self.device) for t in planes)
                 out = tensor_to_image(net(*planes, torch.tensor([q], device=self.device)))
@@ -150,7 +159,7 @@ class RestorerTask(Task):
     def info(self) -> dict:
         a = self.args
         return {"kind": self.kind, "codec": self.codec.spec, "codec_settings": self.codec.settings(),
-                "quality": a.quality, "per_image": a.per_image}
+                "quality": a.quality, "per_image": a.per_image, "scale": a.scale}
 
 
 def run(args) -> int:
