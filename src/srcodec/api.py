@@ -75,19 +75,73 @@ def encode_for_target(codec: Codec, image: np.ndarray, *, bpp: float | None = No
     return best, best_q
 
 
+def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
+    """The quality ``metric`` ("psnr" over RGB, or "ms-ssim") of a decode."""
+    from srcodec.metrics import ms_ssim, psnr
+
+    if metric == "psnr":
+        return psnr(image, decoded)
+    if metric == "ms-ssim":
+        return ms_ssim(image, decoded)
+    raise BadOptionError(f"--metric must be psnr or ms-ssim, got {metric!r}")
+
+
+def encode_for_quality(codec: Codec, image: np.ndarray, target: float, metric: str = "psnr",
+                       tolerance: float | None = None) -> tuple[bytes, float, float]:
+    """Bisection on the measured quality of the real decode: the smallest file whose ``metric`` reaches
+    ``target``. Returns (bytes, codec quality, measured value); an error naming the best reachable
+    value when even the highest quality falls short. ``tolerance``: the quality step where it stops."""
+    if not math.isfinite(target):
+        raise BadOptionError(f"the quality target must be a number, got {target}")
+    lo, hi = codec.quality_range
+    integer = codec.integer_quality
+    tol = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
+
+    def attempt(q):
+        data = codec.encode(image, q)
+        return data, measure(image, codec.decode_like(data, image), metric)
+
+    top, top_value = attempt(hi)
+    if top_value < target:
+        raise SrcodecError(f"{codec.name}: the best it reaches is {metric} {top_value:.4g}, under the target {target:g}")
+    best = (top, hi, top_value)
+    bottom, bottom_value = attempt(lo)
+    if bottom_value >= target:
+        return bottom, lo, bottom_value
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if integer:
+            mid = math.floor(mid)
+            if mid <= lo:
+                break
+        data, value = attempt(mid)
+        if value >= target:
+            hi, best = mid, (data, mid, value)
+        else:
+            lo = mid
+    return best
+
+
 def compress(image, codec: str | None = None, quality: float | None = None, *,
-             bpp: float | None = None, max_bytes: int | None = None) -> bytes:
+             bpp: float | None = None, max_bytes: int | None = None, target_psnr: float | None = None,
+             target_ms_ssim: float | None = None) -> bytes:
     """Compress an image (path, PIL image or uint8 array) into the bytes of a file.
 
-    Give at most one of ``quality``, ``bpp`` and ``max_bytes``; without any, the
-    codec's default quality is used.
+    Give at most one of ``quality``, ``bpp``, ``max_bytes``, ``target_psnr`` and ``target_ms_ssim``;
+    without any, the codec's default quality is used. A rate target gives the best quality whose real
+    file fits; a quality target the smallest file whose real decode reaches it.
     """
-    if sum(x is not None for x in (quality, bpp, max_bytes)) > 1:
-        raise BadOptionError("give only one of quality, bpp and max_bytes")
+    if sum(x is not None for x in (quality, bpp, max_bytes, target_psnr, target_ms_ssim)) > 1:
+        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr and target_ms_ssim")
     c = get_codec(codec or default_codec_name())
     img = load_image(image)
+    if target_psnr is not None or target_ms_ssim is not None:
+        metric, target = ("psnr", target_psnr) if target_psnr is not None else ("ms-ssim", target_ms_ssim)
+        search = getattr(c, "encode_for_quality", None)
+        return search(img, target, metric) if search else encode_for_quality(c, img, target, metric)[0]
     if bpp is not None or max_bytes is not None:
-        return encode_for_target(c, img, bpp=bpp, max_bytes=max_bytes)[0]
+        search = getattr(c, "encode_for_size", None)
+        return search(img, bpp=bpp, max_bytes=max_bytes) if search else encode_for_target(c, img, bpp=bpp, max_bytes=max_bytes)[0]
     return c.encode(img, c.default_quality if quality is None else quality)
 
 

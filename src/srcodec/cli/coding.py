@@ -31,6 +31,8 @@ def _add_rate_options(p: argparse.ArgumentParser) -> None:
     rate.add_argument("-q", "--quality", type=float, help="the codec's quality knob (learned: 1 smallest .. 8 best, fractions allowed)")
     rate.add_argument("--bpp", type=float, help="target bits per pixel: the best quality whose real file fits")
     rate.add_argument("--max-bytes", type=int, help="target file size in bytes: the best quality whose real file fits")
+    rate.add_argument("--target-psnr", type=float, metavar="DB", help="the smallest file whose real decode reaches this RGB PSNR")
+    rate.add_argument("--target-ms-ssim", type=float, metavar="X", help="the smallest file whose real decode reaches this MS-SSIM")
 
 
 def _add_force(p: argparse.ArgumentParser) -> None:
@@ -109,6 +111,29 @@ def _run_many(pairs, many: bool, work, desc: str) -> int:
     return 1 if failures else 0
 
 
+def _compress(codec, image, args) -> bytes:
+    """One image through ``codec`` (an instance: auto keeps its report) as the rate options say."""
+    if args.target_psnr is not None or args.target_ms_ssim is not None:
+        metric, target = ("psnr", args.target_psnr) if args.target_psnr is not None else ("ms-ssim", args.target_ms_ssim)
+        search = getattr(codec, "encode_for_quality", None)
+        return search(image, target, metric) if search else api.encode_for_quality(codec, image, target, metric)[0]
+    if args.bpp is not None or args.max_bytes is not None:
+        search = getattr(codec, "encode_for_size", None)
+        return (search(image, bpp=args.bpp, max_bytes=args.max_bytes) if search
+                else api.encode_for_target(codec, image, bpp=args.bpp, max_bytes=args.max_bytes)[0])
+    return codec.encode(image, codec.default_quality if args.quality is None else args.quality)
+
+
+def _chosen(codec, data: bytes) -> str:
+    """The codec spec, or for auto the pipeline it chose (named in the file's header)."""
+    return f"auto → {api.identify(data)}" if codec.name == "auto" else codec.spec
+
+
+def _why(codec) -> str:
+    lines = codec.describe_choice() if hasattr(codec, "describe_choice") else []
+    return "".join(f"\n  {line}" for line in lines)
+
+
 def cmd_compress(args) -> int:
     name = args.codec or api.default_codec_name()
     codec = get_codec(name)
@@ -117,10 +142,10 @@ def cmd_compress(args) -> int:
 
     def work(src: Path, dst: Path) -> str:
         image = load_image(src)
-        data = api.compress(image, name, args.quality, bpp=args.bpp, max_bytes=args.max_bytes)
+        data = _compress(codec, image, args)
         write_atomic(dst, data, inputs=(src,))
         h, w = image.shape[:2]
-        return f"{src} -> {dst}: {len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({name})"
+        return f"{src} -> {dst}: {len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({_chosen(codec, data)})" + _why(codec)
 
     src = Path(args.input)
     pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension,
@@ -199,7 +224,7 @@ def cmd_roundtrip(args) -> int:
         if out.exists() and out.resolve() == src.resolve():
             raise OutputError(f"{out}: refusing to overwrite the input file")
     t0 = time.perf_counter()
-    data = api.compress(image, name, args.quality, bpp=args.bpp, max_bytes=args.max_bytes)
+    data = _compress(codec, image, args)
     t1 = time.perf_counter()
     write_atomic(coded, data, inputs=(src,))
     size = coded.stat().st_size
@@ -209,7 +234,7 @@ def cmd_roundtrip(args) -> int:
     save_png(decoded, decoded_path, inputs=(src,))
     h, w = image.shape[:2]
     print(f"input    {src} ({w}x{h})")
-    print(f"codec    {name}")
+    print(f"codec    {_chosen(codec, data)}" + _why(codec).replace("\n", "\n         "))
     print(f"file     {coded}")
     print(f"bytes    {size}")
     print(f"bpp      {bpp(size, h, w):.4f}")

@@ -25,6 +25,6 @@ module of the paper it follows. Every pipeline is a codec (``srcodec compress --
 """
 
 from srcodec.pipelines.base import Pipeline, pipeline_class, pipeline_names, register_pipeline
-from srcodec.pipelines import catalogue  # noqa: F401  (registers every pipeline, one row each)
+from srcodec.pipelines import auto, catalogue  # noqa: F401  (register every pipeline, one row each, and auto)
 
 __all__ = ["Pipeline", "pipeline_class", "pipeline_names", "register_pipeline"]

@@ -1,0 +1,134 @@
+"""``auto``: for each image, the candidate pipeline whose real file is best, by measurement.
+
+::
+
+    image ─► for each candidate (by --effort): search its quality on real files ─► decode, measure
+          ─► keep the best (rate target: highest quality that fits; quality target: fewest bytes)
+          ─► that candidate's own .srz file (its header names the chosen pipeline)
+
+Every decode is deterministic, so the quality measured while choosing is the quality the user gets.
+Candidates, in order (those installed here, with their weights): ``vvc-restored``, ``vvc-x2``,
+``avif-restored``, ``learned``, ``tun2023-x2``; ``effort=1`` tries the first one, ``2`` (default)
+the first two, ``3`` all, with a finer search as effort grows.
+
+- ``--max-bytes N`` / ``--bpp B``: each candidate's highest quality whose file fits (bisection on the
+  real size); the best ``metric`` wins. Never a file over N bytes.
+- ``--target-psnr X`` / ``--target-ms-ssim X``: each candidate's smallest file whose real decode
+  reaches X (bisection on the measured quality); the smallest wins. Never a file under X, or a
+  one-line error naming the best value reached.
+- ``-q Q`` alone (1..8): a level that means the same for every candidate: the target PSNR
+  ``25 + 2 (Q - 1)`` dB (25 .. 39 dB), then as ``--target-psnr``.
+
+What was chosen and why (every candidate's bytes and quality) is in :attr:`AutoCodec.last_report`,
+which ``srcodec compress`` and ``roundtrip`` print.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from srcodec.codecs.base import Codec, Option, codec_class, get_codec, register_codec
+from srcodec.errors import SrcodecError
+
+CANDIDATES = ("vvc-restored", "vvc-x2", "avif-restored", "learned", "tun2023-x2")
+#: per effort: how many candidates are tried, and the search step in each candidate's quality range (fraction)
+EFFORT = {1: (1, 0.04), 2: (2, 0.02), 3: (len(CANDIDATES), 0.01)}
+
+
+def level_psnr(quality: float) -> float:
+    """The PSNR target of auto's quality level: 25 dB at 1 .. 39 dB at 8."""
+    return 25.0 + 2.0 * (float(quality) - 1.0)
+
+
+@register_codec
+class AutoCodec(Codec):
+    name = "auto"
+    label = "auto (best candidate per image)"
+    extension = ".srz"
+    quality_help = "1..8: a target PSNR of 25 + 2 (q - 1) dB, reached by the smallest candidate file"
+    quality_range = (1.0, 8.0)
+    default_quality = 4.0
+    integer_quality = False
+    sweep = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
+    options = (Option("effort", 2, kind=int, bounds=(1, 3), help="how many candidates, how fine a search"),
+               Option("metric", "psnr", choices=("psnr", "ms-ssim"), help="what 'best' means for rate targets"))
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        #: (candidate, bytes, its quality, measured value, chosen) of the last encode
+        self.last_report: list[tuple[str, int, float, float, bool]] = []
+
+    @classmethod
+    def available_candidates(cls) -> list[str]:
+        return [n for n in CANDIDATES if codec_class(n).unavailable_reason() is None]
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        return None if cls.available_candidates() else f"none of its candidates ({', '.join(CANDIDATES)}) is installed"
+
+    def settings(self) -> dict:
+        return {**self.opts, "candidates": self._candidates()}
+
+    def _candidates(self) -> list[str]:
+        return self.available_candidates()[: EFFORT[self.opts["effort"]][0]]
+
+    def _step(self, codec: Codec) -> float:
+        lo, hi = codec.quality_range
+        return max(1.0 if codec.integer_quality else 0.0, EFFORT[self.opts["effort"]][1] * (hi - lo))
+
+    def _choose(self, tries: list[tuple[str, bytes, float, float]], key) -> bytes:
+        if not tries:
+            raise SrcodecError("auto: no candidate could make this file")
+        best = min(tries, key=key)
+        self.last_report = [(n, len(d), q, v, (n, d) == (best[0], best[1])) for n, d, q, v in tries]
+        return best[1]
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        return self.encode_for_quality(image, level_psnr(self.check_quality(quality)), "psnr")
+
+    def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
+        from srcodec.api import encode_for_quality
+
+        tries, errors = [], []
+        for name in self._candidates():
+            codec = get_codec(name)
+            try:
+                data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec))
+            except SrcodecError as exc:
+                errors.append(str(exc))
+                continue
+            tries.append((name, data, q, value))
+        if not tries:
+            raise SrcodecError(f"auto: no candidate reaches {metric} {target:g} ({'; '.join(errors)})")
+        return self._choose(tries, key=lambda t: len(t[1]))
+
+    def encode_for_size(self, image: np.ndarray, *, bpp: float | None = None, max_bytes: int | None = None) -> bytes:
+        from srcodec.api import encode_for_target, measure
+
+        metric = self.opts["metric"]
+        tries, errors = [], []
+        for name in self._candidates():
+            codec = get_codec(name)
+            try:
+                data, q = encode_for_target(codec, image, bpp=bpp, max_bytes=max_bytes)
+            except SrcodecError as exc:
+                errors.append(str(exc))
+                continue
+            tries.append((name, data, q, measure(image, codec.decode_like(data, image), metric)))
+        if not tries:
+            raise SrcodecError(f"auto: no candidate fits ({'; '.join(errors)})")
+        return self._choose(tries, key=lambda t: -t[3])
+
+    def decode(self, data: bytes) -> np.ndarray:
+        from srcodec.api import decompress
+
+        return decompress(data)
+
+    def describe_choice(self) -> list[str]:
+        """Lines saying what was chosen and why, for the CLI."""
+        metric = "PSNR" if self.opts["metric"] == "psnr" else "MS-SSIM"
+        return [f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
+                for name, size, q, value, chosen in self.last_report]
+
+
+__all__ = ["AutoCodec", "CANDIDATES", "level_psnr"]

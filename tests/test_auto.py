@@ -1,0 +1,82 @@
+"""``--codec auto``: the best candidate per image, by measurement on real files."""
+
+import pytest
+
+import srcodec
+import srcodec.pipelines.auto as auto
+from srcodec.codecs import get_codec
+from srcodec.errors import SrcodecError
+from srcodec.io.image import save_png
+from srcodec.metrics import psnr
+from tests.conftest import run_cli, smooth_image
+
+
+@pytest.fixture(autouse=True)
+def cheap_candidates(monkeypatch):
+    """Two fast candidates of different kinds (a ×2 baseline and the learned codec)."""
+    monkeypatch.setattr(auto, "CANDIDATES", ("bicubic-jpeg-x2", "learned"))
+
+
+def test_max_bytes_is_never_exceeded_and_the_best_fitting_file_wins():
+    img = smooth_image(64, 96)
+    codec = get_codec("auto")
+    for limit in (300, 700, 2000):
+        data = codec.encode_for_size(img, max_bytes=limit)
+        assert len(data) <= limit
+        report = codec.last_report  # candidates that cannot fit the limit at all are left out
+        assert len(report) == (2 if limit >= 700 else len(report)) and sum(r[4] for r in report) == 1
+        chosen = next(r for r in report if r[4])
+        assert chosen[3] == max(r[3] for r in report)  # the highest PSNR among the files that fit
+        assert srcodec.identify(data) == chosen[0]  # the header names the chosen pipeline
+        assert abs(psnr(img, srcodec.decompress(data)) - chosen[3]) < 1e-9  # what was measured is what you get
+
+
+def test_target_psnr_is_reached_by_the_smallest_file_or_is_an_error():
+    img = smooth_image(64, 96)
+    codec = get_codec("auto")
+    data = codec.encode_for_quality(img, 30.0)
+    assert psnr(img, srcodec.decompress(data)) >= 30.0
+    chosen = next(r for r in codec.last_report if r[4])
+    assert len(data) == min(r[1] for r in codec.last_report) == chosen[1]
+    with pytest.raises(SrcodecError, match="best it reaches"):
+        codec.encode_for_quality(img, 99.0)
+
+
+def test_quality_levels_mean_a_psnr_for_every_candidate():
+    img = smooth_image(48, 64)
+    low, high = get_codec("auto").encode(img, 2), get_codec("auto").encode(img, 5)
+    assert psnr(img, srcodec.decompress(low)) >= auto.level_psnr(2)
+    assert psnr(img, srcodec.decompress(high)) >= auto.level_psnr(5) > auto.level_psnr(2)
+
+
+def test_effort_bounds_the_candidates():
+    assert get_codec("auto:effort=1").settings()["candidates"] == ["bicubic-jpeg-x2"]
+    assert get_codec("auto").settings()["candidates"] == ["bicubic-jpeg-x2", "learned"]
+
+
+def test_cli_prints_what_was_chosen_and_why(tmp_path, monkeypatch):
+    save_png(smooth_image(48, 64), tmp_path / "a.png")
+    code = ("import sys, srcodec.pipelines.auto as a; a.CANDIDATES = ('bicubic-jpeg-x2', 'learned'); "
+            "from srcodec.cli import main; sys.exit(main(sys.argv[1:]))")
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", code, "compress", str(tmp_path / "a.png"), "--codec", "auto",
+                           "--max-bytes", "800"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "auto →" in proc.stdout and proc.stdout.count(" bytes at quality ") == 2 and "*" in proc.stdout
+    assert (tmp_path / "a.srz").stat().st_size <= 800
+    proc = run_cli("info", str(tmp_path / "a.srz"))
+    assert proc.returncode == 0 and ("bicubic-jpeg-x2" in proc.stdout or "learned" in proc.stdout)
+
+
+def test_target_psnr_for_any_codec_through_the_cli(tmp_path):
+    save_png(smooth_image(48, 64), tmp_path / "a.png")
+    proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "jpeg", "--target-psnr", "33")
+    assert proc.returncode == 0, proc.stderr
+    out = srcodec.decompress((tmp_path / "a.jpg").read_bytes())
+    assert psnr(srcodec.load_image(tmp_path / "a.png"), out) >= 33
+    smaller = get_codec("jpeg").encode(srcodec.load_image(tmp_path / "a.png"), 1)
+    assert len(smaller) < (tmp_path / "a.jpg").stat().st_size
+    proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "jpeg", "--target-psnr", "80", "-y")
+    assert proc.returncode == 2 and "best it reaches" in proc.stderr and "Traceback" not in proc.stderr
