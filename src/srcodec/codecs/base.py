@@ -56,7 +56,7 @@ class Option:
             if isinstance(value, float) and self.kind is int and v != value:
                 raise ValueError
         except (TypeError, ValueError):
-            raise UnknownNameError(f"{codec}: option {self.name} must be {self.kind.__name__}, got {value!r}") from None
+            raise BadOptionError(f"{codec}: option {self.name} must be {self.kind.__name__}, got {value!r}") from None
         if self.choices is not None and v not in self.choices:
             raise BadOptionError(f"{codec}: option {self.name}={v} is not one of {', '.join(map(str, self.choices))}")
         if self.bounds is not None and not (self.bounds[0] <= v <= self.bounds[1]):
@@ -130,7 +130,7 @@ class Codec(ABC):
         try:
             q = float(quality)
         except (TypeError, ValueError):
-            raise UnknownNameError(f"{self.name}: quality must be a number, got {quality!r}") from None
+            raise BadOptionError(f"{self.name}: quality must be a number, got {quality!r}") from None
         if not (lo <= q <= hi):  # NaN fails this too
             raise BadOptionError(f"{self.name}: quality {quality} is outside {lo:g}..{hi:g} ({self.quality_help})")
         if self.integer_quality and q != round(q):
