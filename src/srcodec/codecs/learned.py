@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -127,7 +128,9 @@ class LearnedCodec(Codec):
         pad_b, pad_r = (-h) % s, (-w) % s
         if pad_b or pad_r:  # replicate the edge (on the uint8 image: a quarter of the memory of floats)
             rgb = np.pad(rgb, ((0, pad_b), (0, pad_r), (0, 0)), mode="edge")
-        x = torch.from_numpy(np.array(rgb, dtype=np.float32)).permute(2, 0, 1)[None].div_(255.0)
+        with warnings.catch_warnings():  # a read-only image is fine: it is only read (no copy of 8K pixels)
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None]  # uint8: floats a tile at a time
         streams, est_bits = model.compress(x, model.level(q))
         self.last_estimate_bits = est_bits
         return srz.pack(self.name, config["model_id"], digest, h, w, c, streams, pad_bottom=pad_b, pad_right=pad_r, quality=q)

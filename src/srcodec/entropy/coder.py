@@ -56,8 +56,10 @@ class SymbolEncoder:
 
     def encode(self, values: np.ndarray, indices: np.ndarray, tables: "_Tables | list[np.ndarray]") -> None:
         tables = tables if isinstance(tables, _Tables) else _Tables(tables)
-        values = np.asarray(values, dtype=np.int64).ravel()
-        indices = np.asarray(indices, dtype=np.int64).ravel()
+        # int32: the same symbols in the same order as int64 would give, in half the memory (an 8K image has
+        # 16.6 million latents)
+        values = np.asarray(values, dtype=np.int32).ravel()
+        indices = np.asarray(indices, dtype=np.int32).ravel()
         order = np.argsort(indices, kind="stable")
         values, indices = values[order], indices[order]
         bounds = np.flatnonzero(np.diff(indices)) + 1

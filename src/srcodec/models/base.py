@@ -96,13 +96,19 @@ class LearnedModel(nn.Module):
 
     @torch.no_grad()
     def analyse(self, x: torch.Tensor, tile: int = TILE) -> torch.Tensor:
-        """``g_a(x)`` for one image (1, 3, H, W), H and W multiples of 16; in tiles above ``tile`` pixels."""
+        """``g_a(x)`` for one image (1, 3, H, W), H and W multiples of 16; in tiles above ``tile`` pixels.
+
+        ``x`` is float in 0..1, or uint8 (then each tile is converted on its own: the whole image is never
+        held as floats, a quarter of the memory)."""
+        def prepare(t: torch.Tensor) -> torch.Tensor:
+            return t.float().div_(255.0) if t.dtype == torch.uint8 else t
+
         h, w = x.shape[-2:]
         if h * w <= tile * tile:
-            return self.g_a(x)
+            return self.g_a(prepare(x))
         y = torch.empty(1, self.m, h // 16, w // 16)
         for y0, y1, x0, x1, ya, yb, xa, xb in _tiles(h, w, tile, ANALYSIS_MARGIN):
-            t = self.g_a(x[..., ya:yb, xa:xb])
+            t = self.g_a(prepare(x[..., ya:yb, xa:xb]))
             oy, ox = (y0 - ya) // 16, (x0 - xa) // 16
             y[..., y0 // 16:y1 // 16, x0 // 16:x1 // 16] = t[..., oy:oy + (y1 - y0) // 16, ox:ox + (x1 - x0) // 16]
         return y
