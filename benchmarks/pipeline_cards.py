@@ -71,7 +71,8 @@ def read_run(run: str) -> dict:
         resumed |= "(resumed at step" in text
         logged = re.match(r"step (\d+) ", text)
         last_step = int(logged.group(1)) if logged else last_step
-        done = re.match(r"done at step (\d+) after ([\d.]+) min", text)
+        done = (re.match(r"done at step (\d+) after ([\d.]+) min", text)
+                or re.match(r"stopped by hand at step (\d+) \(its checkpoint\), ([\d.]+) min of steps", text))
         if done:
             steps, minutes = int(done.group(1)), float(done.group(2))
     info.update(steps=steps, minutes=minutes, machine=machine, resumed=resumed, last_step=last_step,

@@ -204,21 +204,25 @@ class CheckerboardLatent(nn.Module):
         return ste_round(y, means), {"y": lik}
 
     def compress(self, y, hyper):
+        # each full-size intermediate is dropped as soon as it is used (an 8K image's latent is 66 MB a copy)
         g = self.gaussian.gaussian
         tables = self.gaussian.tables()
         sel = checkerboard_mask(*y.shape[2:]).bool().expand_as(y)
         enc = SymbolEncoder()
         s_a, m_a = self._anchor_params(hyper)
         q_a = symbols(y, m_a)
-        enc.encode(q_a[sel].numpy(), g.scale_index(s_a)[sel].numpy(), tables)
+        q_sel, s_sel = q_a[sel], s_a[sel]
+        enc.encode(q_sel.numpy(), g.scale_index(s_sel).numpy(), tables)
+        est = _bits(g.likelihood(q_sel.to(y.dtype), s_sel))  # the symbol is y_hat - mean
         anchors = (q_a.to(y.dtype) + m_a) * sel
+        del q_a, s_a, m_a, q_sel, s_sel
         s_n, m_n = self._params(hyper, self.context(anchors))
         q_n = symbols(y, m_n)
-        enc.encode(q_n[~sel].numpy(), g.scale_index(s_n)[~sel].numpy(), tables)
+        q_sel, s_sel = q_n[~sel], s_n[~sel]
+        enc.encode(q_sel.numpy(), g.scale_index(s_sel).numpy(), tables)
+        est += _bits(g.likelihood(q_sel.to(y.dtype), s_sel))
+        del s_n, q_sel, s_sel
         y_hat = torch.where(sel, anchors, q_n.to(y.dtype) + m_n)
-        scales = torch.where(sel, s_a, s_n)
-        means = torch.where(sel, m_a, m_n)
-        est = _bits(g.likelihood(y_hat, scales, means))
         return [enc.finish()], y_hat, est
 
     def decompress(self, streams, hyper, shape):
