@@ -52,27 +52,38 @@ def encode_for_target(codec: Codec, image: np.ndarray, *, bpp: float | None = No
             raise BadOptionError(f"--max-bytes must be a positive integer, got {max_bytes}")
         limit = int(max_bytes)
     lo, hi = codec.quality_range
-    integer = codec.integer_quality
-    best = codec.encode(image, lo)
-    best_q = lo
-    if len(best) > limit:
-        raise SrcodecError(f"{codec.name}: even the lowest quality needs {len(best)} bytes, more than the target {limit}")
+    bottom = codec.encode(image, lo)
+    if len(bottom) > limit:
+        raise SrcodecError(f"{codec.name}: even the lowest quality needs {len(bottom)} bytes, more than the target {limit}")
     top = codec.encode(image, hi)
     if len(top) <= limit:
         return top, hi
-    tol = 1.0 if integer else 0.01 * (hi - lo)
+    # bigger quality = bigger file: the best quality that still fits lies between lo (fits) and hi (does not)
+    q, data = _boundary(codec, lo, hi, lambda q: codec.encode(image, q), lambda d: len(d) <= limit, bottom, keep="low")
+    return data, q
+
+
+def _boundary(codec: Codec, lo: float, hi: float, attempt, good, start, keep: str, tolerance: float | None = None):
+    """Bisection between a quality ``lo`` and ``hi`` whose results differ in ``good``; returns (quality, result)
+    of the ``keep`` side ("low": the highest good quality, good at lo; "high": the lowest good one, good at hi).
+    ``start`` is the known result at that side. Whole qualities for codecs that only have those."""
+    integer = codec.integer_quality
+    tol = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
+    best = ((lo if keep == "low" else hi), start)
     while hi - lo > tol:
         mid = (lo + hi) / 2
         if integer:
             mid = math.floor(mid)
             if mid <= lo:
                 break
-        data = codec.encode(image, mid)
-        if len(data) <= limit:
-            lo, best, best_q = mid, data, mid
+        result = attempt(mid)
+        if good(result) == (keep == "low"):
+            lo = mid
         else:
             hi = mid
-    return best, best_q
+        if good(result):
+            best = (mid, result)
+    return best
 
 
 def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
@@ -94,32 +105,20 @@ def encode_for_quality(codec: Codec, image: np.ndarray, target: float, metric: s
     if not math.isfinite(target):
         raise BadOptionError(f"the quality target must be a number, got {target}")
     lo, hi = codec.quality_range
-    integer = codec.integer_quality
-    tol = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
 
     def attempt(q):
         data = codec.encode(image, q)
         return data, measure(image, codec.decode_like(data, image), metric)
 
-    top, top_value = attempt(hi)
-    if top_value < target:
-        raise SrcodecError(f"{codec.name}: the best it reaches is {metric} {top_value:.4g}, under the target {target:g}")
-    best = (top, hi, top_value)
-    bottom, bottom_value = attempt(lo)
-    if bottom_value >= target:
-        return bottom, lo, bottom_value
-    while hi - lo > tol:
-        mid = (lo + hi) / 2
-        if integer:
-            mid = math.floor(mid)
-            if mid <= lo:
-                break
-        data, value = attempt(mid)
-        if value >= target:
-            hi, best = mid, (data, mid, value)
-        else:
-            lo = mid
-    return best
+    top = attempt(hi)
+    if top[1] < target:
+        raise SrcodecError(f"{codec.name}: the best it reaches is {metric} {top[1]:.4g}, under the target {target:g}")
+    bottom = attempt(lo)
+    if bottom[1] >= target:
+        return bottom[0], lo, bottom[1]
+    # bigger quality = better decode: the smallest quality that reaches the target lies between lo and hi
+    q, (data, value) = _boundary(codec, lo, hi, attempt, lambda r: r[1] >= target, top, keep="high", tolerance=tolerance)
+    return data, q, value
 
 
 def compress(image, codec: str | None = None, quality: float | None = None, *,
