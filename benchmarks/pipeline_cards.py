@@ -156,7 +156,9 @@ def card(name: str) -> str:
               "per image from the training range; \"without\" is the same decoded input enlarged by bicubic "
               "(or left as it is at ×1)."]
     if "restorer" in kinds:
-        lines += ["For `train restorer` the column is the RGB PSNR on Set14 (14 images, each coded once per validation "
+        lines += ["Kodak results (rate-distortion against the codec alone and VTM, decode time): docs/results.md, "
+                  "the section of `python benchmarks/kodak_restored.py`.",
+                  "For `train restorer` the column is the RGB PSNR on Set14 (14 images, each coded once per validation "
                   "quality with the real codec), with the network and (in parentheses) the plain decode, averaged over "
                   "the validation qualities. The learning curve, gain in dB at each validation quality (for `vvc`, QP = 63 − q):", ""]
         for r in runs:

@@ -96,3 +96,27 @@ def test_batch_decompress_reports_bad_files_and_finishes_the_rest(tmp_path):
     assert proc.returncode == 1
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good0.png", "good1.png", "good2.png"]
     assert "Traceback" not in proc.stderr and proc.stderr.count("srcodec: error:") == 2
+
+
+def test_real_files_stay_far_below_the_payload_bound():
+    """The cheapest real learned files (flat images, lowest quality) hold 10x fewer pixels per payload
+    byte than the bound forged headers are refused at."""
+    from srcodec.codecs.learned import PIXELS_PER_PAYLOAD_BYTE
+    from srcodec.container import srz
+
+    if codec_class("learned").unavailable_reason() is not None:
+        pytest.skip("learned codec weights not installed")
+    codec = get_codec("learned")
+    for value in (0, 128, 255):
+        header, streams = srz.unpack(codec.encode(np.full((512, 512, 3), value, np.uint8), 1))
+        assert 512 * 512 / sum(len(x) for x in streams) * 10 < PIXELS_PER_PAYLOAD_BYTE
+
+
+def test_restore_of_a_damaged_jpeg_and_absurd_targets_are_one_line_errors(tmp_path, weights_dir):
+    jpg = tmp_path / "bad.jpg"
+    jpg.write_bytes(b"\xff\xd8\xff" + bytes(50))
+    assert_one_line_error(run_cli("restore", str(jpg), "-o", str(tmp_path / "x.png")))
+    png = tmp_path / "a.png"
+    srcodec.save_png(smooth_image(16, 16), png)
+    for target in ("nan", "inf"):
+        assert_one_line_error(run_cli("compress", str(png), "--codec", "jpeg", "--target-psnr", target, "-y"))

@@ -132,8 +132,15 @@ def compress(image, codec: str | None = None, quality: float | None = None, *,
     """
     if sum(x is not None for x in (quality, bpp, max_bytes, target_psnr, target_ms_ssim)) > 1:
         raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr and target_ms_ssim")
-    c = get_codec(codec or default_codec_name())
-    img = load_image(image)
+    return encode_with(get_codec(codec or default_codec_name()), load_image(image), quality, bpp=bpp,
+                       max_bytes=max_bytes, target_psnr=target_psnr, target_ms_ssim=target_ms_ssim)
+
+
+def encode_with(c: Codec, img: np.ndarray, quality: float | None = None, *, bpp: float | None = None,
+                max_bytes: int | None = None, target_psnr: float | None = None,
+                target_ms_ssim: float | None = None) -> bytes:
+    """One canonical image through the codec instance ``c`` as the rate options say (see :func:`compress`);
+    a codec with its own searches (``auto``: ``encode_for_quality`` / ``encode_for_size``) uses them."""
     if target_psnr is not None or target_ms_ssim is not None:
         metric, target = ("psnr", target_psnr) if target_psnr is not None else ("ms-ssim", target_ms_ssim)
         search = getattr(c, "encode_for_quality", None)

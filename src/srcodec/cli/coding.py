@@ -113,15 +113,8 @@ def _run_many(pairs, many: bool, work, desc: str) -> int:
 
 def _compress(codec, image, args) -> bytes:
     """One image through ``codec`` (an instance: auto keeps its report) as the rate options say."""
-    if args.target_psnr is not None or args.target_ms_ssim is not None:
-        metric, target = ("psnr", args.target_psnr) if args.target_psnr is not None else ("ms-ssim", args.target_ms_ssim)
-        search = getattr(codec, "encode_for_quality", None)
-        return search(image, target, metric) if search else api.encode_for_quality(codec, image, target, metric)[0]
-    if args.bpp is not None or args.max_bytes is not None:
-        search = getattr(codec, "encode_for_size", None)
-        return (search(image, bpp=args.bpp, max_bytes=args.max_bytes) if search
-                else api.encode_for_target(codec, image, bpp=args.bpp, max_bytes=args.max_bytes)[0])
-    return codec.encode(image, codec.default_quality if args.quality is None else args.quality)
+    return api.encode_with(codec, image, args.quality, bpp=args.bpp, max_bytes=args.max_bytes,
+                           target_psnr=args.target_psnr, target_ms_ssim=args.target_ms_ssim)
 
 
 def _chosen(codec, data: bytes) -> str:

@@ -76,9 +76,9 @@ def _load(path: Path):
     return hit[1:]
 
 
-#: the most pixels one payload byte can describe: a flat 1024x1024 image at the lowest quality
-#: needs one byte per ~360 pixels; 8192 leaves a 20-fold margin and bounds what a forged header
-#: can make the decoder allocate (a 647-byte file: at most 5.3 megapixels)
+#: the most pixels one payload byte can describe: flat images at the lowest quality, the cheapest
+#: there are, stay at least 10 times below it (tests/test_hostile_files.py checks that margin), and it
+#: bounds what a forged header can make the decoder allocate (a 647-byte file: at most 5.3 megapixels)
 PIXELS_PER_PAYLOAD_BYTE = 8192
 
 

@@ -214,7 +214,7 @@ class VVC(Codec):
 
     def decode(self, data: bytes) -> np.ndarray:
         y, cb, cr, matrix, full = decode_planes(data)
-        marker = _MARKER.search(data[-40:]) if data[-40:].find(b"srcodec") >= 0 else None
+        marker = _MARKER.search(data[-40:])
         h, w = y.shape
         c = 3
         if marker is not None:

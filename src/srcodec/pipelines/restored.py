@@ -83,7 +83,7 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     from srcodec.codecs.base import codec_class
     from srcodec.codecs.jpeg_tables import jpeg_quality
     from srcodec.errors import UnavailableError
-    from srcodec.post.restorer import decoder_planes, restore
+    from srcodec.post.restorer import restore
 
     kind = identify(data)
     if kind != "jpeg":
@@ -97,10 +97,9 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     if reason:
         raise UnavailableError(f"no JPEG restorer here: {reason}")
     pipe = get_codec("jpeg-restored")
-    planes = decoder_planes(get_codec("jpeg"), data)
-    rgb = planes["rgb"]
+    decoded = get_codec("jpeg").decode(data)  # decoded once: its channels say grey or colour
+    rgb = to_rgb(decoded)
     h, w = rgb.shape[:2]
-    grey = get_codec("jpeg").decode(data).shape[2] == 1
     padded = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
     out = restore(pipe.nets["restorer"], padded, quality)
-    return pipe.finish(out, h, w, 1 if grey else 3), "jpeg-restored", quality
+    return pipe.finish(out, h, w, decoded.shape[2]), "jpeg-restored", quality
