@@ -18,7 +18,7 @@ from srcodec.data.degrade import Degradation, bicubic_down
 from srcodec.errors import InputError
 from srcodec.metrics import psnr
 from srcodec.pipelines import pipeline_names
-from srcodec.train.restore import add_codec_arguments, parse_codec
+from srcodec.train.options import add_codec_arguments, parse_codec
 
 
 def test_sr_jpeg_pipelines_are_registered_and_say_how_to_train(weights_dir):

@@ -13,6 +13,7 @@ from conftest import smooth_image
 from srcodec.cli import main
 from srcodec.data.patches import PatchSampler
 from srcodec.models import LAMBDAS
+from srcodec.archs import read_metadata
 from srcodec.models.weights import load_weights
 
 TINY = ["-N", "8", "-M", "12", "--crop", "64", "--batch", "2", "--val", "", "--no-progress", "--log-every", "1"]
@@ -44,27 +45,28 @@ def test_three_steps_then_resume_then_init(data_dir, tmp_path):
     run = tmp_path / "run"
     assert main(["train", "codec", "--data", str(data_dir), "--out", str(run), "--steps", "3", *TINY]) == 0
     assert (run / "checkpoint.pt").is_file()
-    weights = run / "checkerboard-n8-m12.safetensors"
+    weights = run / "weights.safetensors"
     model, config, digest = load_weights(weights)
     assert config["arch"] == "checkerboard" and config["N"] == 8 and len(digest) == 8
-    assert json.loads((run / "checkerboard-n8-m12.json").read_text())["steps"] == 3
+    assert config["model_id"] == "checkerboard-n8-m12"
+    assert read_metadata(weights)["steps"] == "3" and read_metadata(weights)["srcodec.stages"]["codec"]["arch"] == "checkerboard"
     assert main(["train", "codec", "--data", str(data_dir), "--out", str(run), "--steps", "5", "--resume", str(run), *TINY]) == 0
     ckpt = torch.load(run / "checkpoint.pt", weights_only=False)
     assert ckpt["step"] == 5
     log = (run / "log.txt").read_text()
-    assert "resume" in log and "step=5" in log
+    assert "(resumed at step 3)" in log and "done at step 5" in log
     assert main(["train", "codec", "--data", str(data_dir), "--out", str(tmp_path / "run2"), "--steps", "1", "--init", str(weights), *TINY]) == 0
 
 
 def test_init_adds_levels_below_the_trained_ones(data_dir, tmp_path):
     run = tmp_path / "run"
     assert main(["train", "codec", "--data", str(data_dir), "--out", str(run), "--steps", "1", *TINY]) == 0
-    trained, _, _ = load_weights(run / "checkerboard-n8-m12.safetensors")
+    trained, _, _ = load_weights(run / "weights.safetensors")
     lambdas = "0.0005,0.0009," + ",".join(str(v) for v in LAMBDAS)
     out = tmp_path / "wider"
     assert main(["train", "codec", "--data", str(data_dir), "--out", str(out), "--steps", "0", "--lambdas", lambdas,
-                 "--init", str(run / "checkerboard-n8-m12.safetensors"), *TINY]) == 0
-    wider, config, _ = load_weights(out / "checkerboard-n8-m12.safetensors")
+                 "--init", str(run / "weights.safetensors"), *TINY]) == 0
+    wider, config, _ = load_weights(out / "weights.safetensors")
     assert config["levels"] == 10 and config["lambdas"][:2] == [0.0005, 0.0009] and wider.lambdas[2:] == LAMBDAS
     old, new = trained.gains.log_gain.detach(), wider.gains.log_gain.detach()
     assert torch.equal(new[2:], old)  # the trained levels as they were
@@ -76,7 +78,7 @@ def test_init_adds_levels_below_the_trained_ones(data_dir, tmp_path):
     assert wider.level(1.0) == 0 and wider.level(8.0) == 9 and wider.level(4.5) == 4.5
     # fewer levels than the weights have: refused
     assert main(["train", "codec", "--data", str(data_dir), "--out", str(tmp_path / "r"), "--steps", "1",
-                 "--init", str(out / "checkerboard-n8-m12.safetensors"), *TINY]) == 2
+                 "--init", str(out / "weights.safetensors"), *TINY]) == 2
 
 
 def test_user_errors_exit_2_with_one_line(data_dir, tmp_path, capsys):
@@ -105,5 +107,5 @@ def test_ddp_two_processes_gloo(data_dir, tmp_path):
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert p.returncode == 0, p.stderr[-3000:]
     log = (run / "log.txt").read_text()
-    assert "batch=2x2" in log and "done step=3" in log
+    assert "workers 2, batch 2x2" in log and "done at step 3" in log
     assert torch.load(run / "checkpoint.pt", weights_only=False)["step"] == 3

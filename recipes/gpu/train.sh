@@ -15,6 +15,6 @@ python3 -m srcodec train codec --arch checkerboard -N 64 -M 128 \
     --init src/srcodec/weights/checkerboard-n64-m128.safetensors \
     --lambdas 0.00045,0.0009,0.0018,0.0035,0.0067,0.0130,0.0250,0.0483,0.0932,0.18 \
     --out "$OUT/codec-gpu" --minutes 8 --batch 32 --crop 256 --lr 2e-4 --warmup 50 \
-    --val .gpu/data/kodak --val-images 3 --val-minutes 4 --checkpoint-minutes 4 --device cuda --no-progress \
+    --val .gpu/data/kodak --val-images 3 --val-every 4m --checkpoint-every 4m --device cuda --no-progress \
     2>&1 | tee "$OUT/codec-gpu.log"
 ls -la "$OUT/codec-gpu"

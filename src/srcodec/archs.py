@@ -1,6 +1,7 @@
-"""The registry of restoration networks, and their weights files.
+"""The registry of every network srcodec runs, and their one weights-file format.
 
-Every network of ``pre/`` and ``post/`` registers its class under a short
+Every network -- the learned codec's models (``models/``) as much as the
+networks of ``pre/`` and ``post/`` -- registers its class under a short
 architecture name, so a weights file can say what it holds and be rebuilt
 without code changes (the BasicSR idea)::
 
@@ -16,7 +17,16 @@ pipeline, e.g. ``{"car": DnCNN, "sr": EDSR}`` -- with their tensors under
 ``<stage>.<parameter>`` and, in the metadata, ``srcodec.stages`` = JSON
 ``{stage: {"arch": name, "config": {...}}}`` plus free-form string fields
 (paper, training data, steps). :func:`save_stages` / :func:`load_stages`
-write and read it.
+write and read it. The learned codec's weights are such a file too, with
+one stage, ``codec`` (:mod:`srcodec.models.weights`).
+
+A weights file's *identity* (:func:`weights_identity`, 8 bytes) is what a ``.srz``
+file records, so that it is never decoded with other weights: the first 8
+bytes of the file's sha256, or, for a file converted from an older format, the
+identity of the file it was converted from (``srcodec.identity`` in the
+metadata: the tensors are the same, so the files written with it still decode).
+Learned-codec files of the older format (config as JSON under ``srcodec``,
+tensors without a stage prefix) are still read, as a ``codec`` stage.
 """
 
 from __future__ import annotations
@@ -39,12 +49,15 @@ _ARCHS: dict[str, type[nn.Module]] = {}
 PRESETS: dict[str, tuple[str, dict]] = {}
 
 #: modules that register architectures; imported on first use
-_ARCH_MODULES = ("srcodec.post.edsr", "srcodec.post.dncnn", "srcodec.post.arcnn", "srcodec.post.reccnn",
+_ARCH_MODULES = ("srcodec.models", "srcodec.post.edsr", "srcodec.post.dncnn", "srcodec.post.arcnn", "srcodec.post.reccnn",
                  "srcodec.post.latent_sr", "srcodec.post.restorer", "srcodec.pre.downscaler", "srcodec.pre.comcnn", "srcodec.pre.modifynet")
 #: (the lab's architectures -- JPEG-Net, :mod:`srcodec.proxies.jpeg_emulator` -- register into the same
 #: registry when the lab code that uses them imports their module; the runtime never imports the lab)
 
 STAGES_KEY = "srcodec.stages"
+IDENTITY_KEY = "srcodec.identity"
+#: the metadata key of the older learned-codec weights format (config JSON; tensors without a stage prefix)
+LEGACY_CODEC_KEY = "srcodec"
 
 
 def register_arch(name: str, **presets: dict):
@@ -67,9 +80,10 @@ def _load_all() -> None:
         importlib.import_module(mod)
 
 
-def arch_names() -> list[str]:
+def arch_names(base: type | None = None) -> list[str]:
+    """Registered architecture names (only subclasses of ``base`` when given)."""
     _load_all()
-    return sorted(_ARCHS)
+    return sorted(n for n, cls in _ARCHS.items() if base is None or issubclass(cls, base))
 
 
 def preset_names() -> list[str]:
@@ -122,7 +136,7 @@ def save_stages(path: str | os.PathLike, nets: dict[str, nn.Module], info: dict 
     for stage, net in nets.items():
         specs[stage] = stage_spec(net)
         for key, t in net.state_dict().items():
-            tensors[f"{stage}.{key}"] = t.detach().cpu().contiguous()
+            tensors[f"{stage}.{key}"] = t.detach().cpu().contiguous().clone()  # no shared storage
     meta = {STAGES_KEY: json.dumps(specs, sort_keys=True)}
     meta.update({k: str(v) for k, v in (info or {}).items() if k != STAGES_KEY})
     return write_atomic(path, save(tensors, metadata=meta))
@@ -139,10 +153,58 @@ def read_metadata(path: str | os.PathLike) -> dict:
         raise InputError(f"{path}: no such weights file") from None
     except Exception as exc:  # safetensors raises its own error types for foreign files
         raise InputError(f"{path}: not a safetensors weights file ({str(exc).splitlines()[0]})") from None
+    if STAGES_KEY not in meta and LEGACY_CODEC_KEY in meta:
+        return _legacy_codec_metadata(path, meta)
     if STAGES_KEY not in meta:
         raise InputError(f"{path}: weights file has no srcodec architecture metadata")
     meta[STAGES_KEY] = json.loads(meta[STAGES_KEY])
     return meta
+
+
+def _legacy_codec_metadata(path, meta: dict) -> dict:
+    """The metadata of an older learned-codec weights file, as that of a stage file with one stage ``codec``."""
+    try:
+        cfg = json.loads(meta.pop(LEGACY_CODEC_KEY))
+        spec = {"arch": cfg.pop("arch"), "config": {"n": int(cfg.pop("N")), "m": int(cfg.pop("M")),
+                                                     "lambdas": [float(v) for v in cfg.pop("lambdas")]}}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: weights file has no readable srcodec configuration ({exc})") from None
+    cfg.pop("levels", None)
+    return {**{k: str(v) for k, v in cfg.items()}, STAGES_KEY: {"codec": spec}, "srcodec.legacy": "1"}
+
+
+_IDENTITIES: dict[str, tuple] = {}
+
+
+def weights_identity(path: str | os.PathLike) -> bytes:
+    """The 8-byte identity of a weights file (see the module docstring), cached by path, size and time;
+    reads no tensor and needs no torch."""
+    import hashlib
+
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except OSError:
+        raise InputError(f"{p}: no such weights file") from None
+    key = (stat.st_mtime_ns, stat.st_size)
+    hit = _IDENTITIES.get(str(p.resolve()))
+    if hit is None or hit[0] != key:
+        recorded = read_metadata(p).get(IDENTITY_KEY)
+        digest = bytes.fromhex(recorded) if recorded else hashlib.sha256(p.read_bytes()).digest()[:8]
+        hit = (key, digest)
+        _IDENTITIES[str(p.resolve())] = hit
+    return hit[1]
+
+
+def convert_legacy(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
+    """Rewrite an older learned-codec weights file as a stage file (stage ``codec``), keeping its identity."""
+    meta = read_metadata(src)
+    if meta.get("srcodec.legacy") != "1":
+        raise InputError(f"{src}: already a stage file")
+    identity = weights_identity(src)
+    nets = load_stages(src)
+    info = {k: v for k, v in meta.items() if k not in (STAGES_KEY, "srcodec.legacy")}
+    return save_stages(dst, nets, {**info, IDENTITY_KEY: identity.hex()})
 
 
 def load_stages(path: str | os.PathLike, only: tuple[str, ...] | None = None) -> dict[str, nn.Module]:
@@ -151,12 +213,13 @@ def load_stages(path: str | os.PathLike, only: tuple[str, ...] | None = None) ->
 
     meta = read_metadata(path)
     tensors = load_file(str(path))
+    legacy = meta.get("srcodec.legacy") == "1"  # one stage, tensors without its prefix
     nets = {}
     for stage, spec in meta[STAGES_KEY].items():
         if only is not None and stage not in only:
             continue
         net = build_arch(spec["arch"], **spec["config"])
-        prefix = f"{stage}."
+        prefix = "" if legacy else f"{stage}."
         state = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
         try:
             net.load_state_dict(state)

@@ -46,20 +46,12 @@ def default_weights_path() -> Path:
     return Path(env) if env else WEIGHTS_DIR / f"{DEFAULT_MODEL_ID}.safetensors"
 
 
-_HASHES: dict[str, tuple] = {}
-
-
 def weights_file_hash(path: Path | None = None) -> str:
-    """The hex weights hash ``.srz`` files record (first 8 bytes of the file's sha256), without loading
-    the model (no torch): what pipelines bound to these weights compare."""
-    import hashlib
+    """The hex weights identity ``.srz`` files record (:func:`srcodec.archs.weights_identity`), without
+    loading the model (no torch): what pipelines bound to these weights compare."""
+    from srcodec.archs import weights_identity
 
-    path = Path(path) if path is not None else default_weights_path()
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _HASHES:
-        _HASHES[key] = hashlib.sha256(path.read_bytes()).digest()[:8].hex()
-    return _HASHES[key]
+    return weights_identity(Path(path) if path is not None else default_weights_path()).hex()
 
 
 def _load(path: Path):

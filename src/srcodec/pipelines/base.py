@@ -23,7 +23,6 @@ the command that trains the weights, instead of failing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -141,7 +140,7 @@ class Pipeline(Codec):
                 "inner_settings": get_codec(self.inner).settings()}
 
     def weights_hash(self) -> bytes:
-        """First 8 bytes of the weights file's sha256 (zeros for a pipeline without weights)."""
+        """The weights file's identity, :func:`srcodec.archs.weights_identity` (zeros for a pipeline without weights)."""
         if not self.stages:
             return NO_WEIGHTS_HASH
         return self._loaded()[0]
@@ -151,7 +150,9 @@ class Pipeline(Codec):
         key = _file_key(path)
         hit = _LOADED.get(str(path))
         if hit is None or hit[0] != key:
-            hit = (key, hashlib.sha256(path.read_bytes()).digest()[:8], None)
+            from srcodec.archs import weights_identity
+
+            hit = (key, weights_identity(path), None)
             _LOADED[str(path)] = hit
         return hit[1], hit[2]
 

@@ -10,7 +10,7 @@ JPEG-Net's output with the real decode (PSNR), at qualities drawn from
 ``--quality`` (the same ones at every validation); the "baseline" column is
 the exact differentiable JPEG of :mod:`srcodec.proxies.jpeg_diff` against the
 same real decode. Writes the stage ``jpegnet``, the file ``srcodec train
-prefilter --proxy jpegnet --emulator`` takes. See :mod:`srcodec.train.restore`.
+prefilter --proxy jpegnet --emulator`` takes. Runs on the engine of :mod:`srcodec.train.engine`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ import srcodec.proxies.jpeg_emulator  # noqa: F401  (registers the jpegnet archi
 from srcodec.proxies.jpeg_diff import jpeg_roundtrip
 from srcodec.data.degrade import Degradation, batch_to_images, codec_roundtrip, images_to_batch, tensor_to_image
 from srcodec.errors import BadOptionError
-from srcodec.train.restore import HRSampler, Task, add_common_arguments, data_dirs, parse_quality, run_task
+from srcodec.train.engine import Task, run_task
+from srcodec.train.options import add_common_arguments, data_dirs, parse_quality
+from srcodec.train.samplers import HRSampler
 
 
 class RealJPEGSampler:
@@ -63,7 +65,7 @@ class JPEGNetTask(Task):
         self.trainable = ("jpegnet",)
 
     def make_sampler(self):
-        return RealJPEGSampler(data_dirs(self.args), self.args.crop, self.degradation, self.args.seed)
+        return RealJPEGSampler(data_dirs(self.args), self.args.crop, self.degradation, self.seed)
 
     def step(self, batch) -> dict:
         hr, real, q = batch
@@ -92,8 +94,7 @@ def add_arguments(p) -> None:
     p.add_argument("--arch", default="jpegnet", help="JPEG-Net preset (default: %(default)s; also jpegnet-compact)")
     p.add_argument("--quality", type=parse_quality, default=parse_quality("10-90"),
                    help="JPEG quality, or a range LOW-HIGH drawn per patch (default: 10-90)")
-    add_common_arguments(p, crop=96, batch=16, lr=2e-4)
-    p.set_defaults(loss="l2")
+    add_common_arguments(p, crop=96, batch=16, lr=2e-4, loss="l2")
 
 
 def run(args) -> int:

@@ -17,7 +17,7 @@ Validation codes full images for real (``.srz`` bytes, entropy decoding) at
 
 Writes the stage ``sr`` (architecture ``latent-sr``) and, in the metadata, the
 hash of the codec weights it was trained on: ``upenik-x<s>`` refuses to run
-with any other codec weights. See :mod:`srcodec.train.restore`.
+with any other codec weights. Runs on the engine of :mod:`srcodec.train.engine`.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from srcodec.data.degrade import batch_to_images, bicubic_down, bicubic_up, imag
 from srcodec.errors import BadOptionError
 from srcodec.models.weights import load_weights
 from srcodec.pipelines.upenik import CODEC_HASH_KEY
-from srcodec.train.restore import (HRSampler, Task, _mid_quality, add_common_arguments, check_crop, data_dirs,
-                                   parse_quality, run_task)
+from srcodec.train.engine import Task, run_task
+from srcodec.train.options import add_common_arguments, check_crop, data_dirs, mid_quality, parse_quality
+from srcodec.train.samplers import HRSampler
 
 
 class LatentSRTask(Task):
@@ -52,7 +53,7 @@ class LatentSRTask(Task):
         self.codec = LearnedCodec(weights=path)
         for q in (args.quality if isinstance(args.quality, tuple) else (args.quality,)):
             self.codec.check_quality(q)
-        self.val_quality = float(args.val_quality if args.val_quality is not None else _mid_quality(args.quality))
+        self.val_quality = float(args.val_quality if args.val_quality is not None else mid_quality(args.quality))
         self.codec.check_quality(self.val_quality)
         self.model, config, digest = load_weights(path)  # our own copy: it may move to a GPU, the codec's stays
         self.model.requires_grad_(False)
@@ -73,7 +74,7 @@ class LatentSRTask(Task):
                                    f"the codec has N={self.model.n}, M={self.model.m}")
 
     def make_sampler(self):
-        return HRSampler(data_dirs(self.args), self.args.crop, self.args.seed)
+        return HRSampler(data_dirs(self.args), self.args.crop, self.seed)
 
     def frozen(self):
         return [self.nets["sr"].synthesis] if self.args.freeze_synthesis else []

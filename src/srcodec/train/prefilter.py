@@ -35,7 +35,7 @@ Validation uses the real JPEG (libjpeg through Pillow) at ``--val-quality``:
 ``val.jsonl`` has the PSNR of the filtered and of the plain image's JPEG;
 ``val_jpeg.jsonl`` (and the log) adds the bpp of both and the PSNR plain JPEG
 reaches at the filtered file's bpp (interpolated between qualities): the
-equal-rate comparison. Writes the stage ``pre``. See :mod:`srcodec.train.restore`
+equal-rate comparison. Writes the stage ``pre``. Runs on the engine of :mod:`srcodec.train.engine`
 for the engine and the common options.
 """
 
@@ -54,9 +54,10 @@ from srcodec.proxies.jpeg_diff import DiffJPEG, jpeg_roundtrip, rate_proxy, ste_
 from srcodec.data.degrade import Degradation, codec_roundtrip, tensor_to_image
 from srcodec.errors import BadOptionError
 from srcodec.metrics import bpp, psnr
+from srcodec.train.engine import Task, run_task
 from srcodec.train.loop import RunLog
-from srcodec.train.restore import (HRSampler, Task, _mid_quality, add_common_arguments, data_dirs, parse_quality,
-                                   run_task)
+from srcodec.train.options import add_common_arguments, data_dirs, mid_quality, parse_quality
+from srcodec.train.samplers import HRSampler
 
 
 def per_image(kind: str, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -111,7 +112,7 @@ class PrefilterTask(Task):
             self.emulator = load_stages(args.emulator, only=("jpegnet",))["jpegnet"].requires_grad_(False)
         elif args.emulator:
             raise BadOptionError("--emulator is only used with --proxy jpegnet")
-        self.val_quality = int(args.val_quality if args.val_quality is not None else _mid_quality(q))
+        self.val_quality = int(args.val_quality if args.val_quality is not None else mid_quality(q))
         self.steps_done = 0
         self._val_rows: list[dict] = []
         self.last_val: dict = {}
@@ -121,7 +122,7 @@ class PrefilterTask(Task):
             raise BadOptionError(f"the 'pre' stage is a {self.nets['pre'].arch_name}, train prefilter trains a modifynet")
 
     def make_sampler(self):
-        return HRSampler(data_dirs(self.args), self.args.crop, self.args.seed)
+        return HRSampler(data_dirs(self.args), self.args.crop, self.seed)
 
     # -- the loss -----------------------------------------------------------------------
 
@@ -182,10 +183,11 @@ class PrefilterTask(Task):
                                "plain_psnr": psnr(base, hr), "plain_psnr_at_bpp": plain_jpeg_psnr_at(hr, nbytes, q)})
         return out, hr, base
 
-    def train_mode(self) -> None:
-        super().train_mode()
-        if self._val_rows:  # validate() ends with train_mode(): a validation pass just finished
+    def validate(self, images) -> dict:
+        row = super().validate(images)
+        if self._val_rows:  # the real-JPEG rows validate_image collected
             self._report_val()
+        return row
 
     def _report_val(self) -> None:
         rows, self._val_rows = self._val_rows, []
@@ -239,8 +241,7 @@ def add_arguments(p) -> None:
                         "bpp: rate-weight x proxy bpp as it is (default: %(default)s)")
     p.add_argument("--val-quality", type=float, default=None,
                    help="real-JPEG quality of the validation (default: mid-range)")
-    add_common_arguments(p, crop=96, batch=16, lr=1e-4)
-    p.set_defaults(loss="l2")
+    add_common_arguments(p, crop=96, batch=16, lr=1e-4, loss="l2")
 
 
 def run(args) -> int:

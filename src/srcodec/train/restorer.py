@@ -8,7 +8,7 @@ First the training images go through the real codec once (:mod:`srcodec.train.po
 resumable, ``--per-image`` qualities per image stratified over ``--quality``); then the network
 (:mod:`srcodec.post.restorer`, preset ``--arch``) learns decoded planes + quality -> original RGB
 on random crops of that pool, for as many epochs as the budget allows, on the one engine of
-:mod:`srcodec.train.restore` (checkpoints, ``--resume``, budget, LR schedule, logs).
+:mod:`srcodec.train.engine` (checkpoints, ``--resume``, budget, LR schedule, logs).
 
 Validation codes each validation image once per ``--val-qualities`` value with the real codec
 (cached for the run) and records, per quality, the RGB PSNR of the network and of the plain decode;
@@ -25,7 +25,8 @@ import torch
 
 from srcodec.archs import build_preset
 from srcodec.errors import BadOptionError
-from srcodec.train.restore import Task, add_common_arguments, data_dirs, parse_quality, run_task
+from srcodec.train.engine import Task, run_task
+from srcodec.train.options import add_common_arguments, data_dirs, parse_quality
 
 
 def _qualities(text: str) -> list[float]:
@@ -49,8 +50,7 @@ def add_arguments(p) -> None:
                                                 "the planes it reads always follow the codec)")
     p.add_argument("--val-qualities", default=None,
                    help="comma-separated qualities validated (default: four spread over --quality)")
-    add_common_arguments(p, crop=128, batch=16, lr=4e-4)
-    p.set_defaults(loss="l2", val_every=500, checkpoint_every=250)
+    add_common_arguments(p, crop=128, batch=16, lr=4e-4, loss="l2", val_every="500", checkpoint_every="250")
 
 
 def _q_range(args) -> tuple[float, float]:
@@ -102,7 +102,7 @@ class RestorerTask(Task):
         import shutil
 
         shutil.copyfile(folder / "pool.json", Path(a.out) / "pool.json")  # the pool's size and build time, for the card
-        return PoolSampler(Pool(folder), a.crop, seed=a.seed)
+        return PoolSampler(Pool(folder), a.crop, seed=self.seed)
 
     def step(self, batch) -> dict:
         target, *inputs = batch
@@ -125,7 +125,7 @@ class RestorerTask(Task):
         return self._val_cache[key]
 
     @torch.no_grad()
-    def validate_many(self, images: list[np.ndarray]) -> dict:
+    def validate(self, images: list[np.ndarray]) -> dict:
         from srcodec.metrics import psnr
         from srcodec.post.restorer import planes_to_tensors
         from srcodec.io.tensors import tensor_to_image
@@ -151,10 +151,14 @@ class RestorerTask(Task):
         row = {"psnr": float(np.mean([v[0] for v in per_q.values()])),
                "baseline_psnr": float(np.mean([v[1] for v in per_q.values()])),
                "gain_db": float(np.mean([v[2] for v in per_q.values()])), "images": len(images)}
-        row["psnr_y"], row["baseline_psnr_y"] = row["psnr"], row["baseline_psnr"]  # the engine's log line
         for q, v in per_q.items():
             row[f"gain_db_q{q:g}"] = v[2]
         return row
+
+    def val_text(self, row: dict) -> str:
+        return (f"val step {row['step']}: PSNR {row['psnr']:.3f} dB (baseline {row['baseline_psnr']:.3f}), gain "
+                f"{row['gain_db']:+.3f} dB (" + ", ".join(f"{k[9:]}: {v:+.3f}" for k, v in row.items()
+                                                       if k.startswith("gain_db_q")) + ")")
 
     def info(self) -> dict:
         a = self.args
