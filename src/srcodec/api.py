@@ -13,7 +13,6 @@ the codec or pipeline that wrote it; any other image file is decoded by Pillow.
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
@@ -21,6 +20,7 @@ import numpy as np
 from srcodec.codecs import Codec, codec_names, get_codec
 from srcodec.errors import BadOptionError, InputError, SrcodecError
 from srcodec.io.image import image_from_bytes, load_image
+from srcodec.targets import encode_for_quality, encode_for_target, measure  # noqa: F401  (part of the API)
 
 SRZ_MAGIC = b"SRZ\x89"
 
@@ -32,93 +32,6 @@ def default_codec_name() -> str:
     if "learned" in codec_names() and codec_class("learned").unavailable_reason() is None:
         return "learned"
     return "avif"
-
-
-def encode_for_target(codec: Codec, image: np.ndarray, *, bpp: float | None = None,
-                      max_bytes: int | None = None) -> tuple[bytes, float]:
-    """Bisection on the real encoded size: the best quality whose file fits the target.
-
-    The target is ``max_bytes``, or ``bpp`` turned into bytes for this image.
-    Returns the bytes and the quality used; an error if even the lowest
-    quality does not fit.
-    """
-    h, w = image.shape[:2]
-    if bpp is not None:
-        if not (bpp > 0 and math.isfinite(bpp)):
-            raise BadOptionError(f"--bpp must be a positive number, got {bpp}")
-        limit = int(bpp * h * w / 8)
-    else:
-        if max_bytes is None or max_bytes <= 0:
-            raise BadOptionError(f"--max-bytes must be a positive integer, got {max_bytes}")
-        limit = int(max_bytes)
-    lo, hi = codec.quality_range
-    bottom = codec.encode(image, lo)
-    if len(bottom) > limit:
-        raise SrcodecError(f"{codec.name}: even the lowest quality needs {len(bottom)} bytes, more than the target {limit}")
-    top = codec.encode(image, hi)
-    if len(top) <= limit:
-        return top, hi
-    # bigger quality = bigger file: the best quality that still fits lies between lo (fits) and hi (does not)
-    q, data = _boundary(codec, lo, hi, lambda q: codec.encode(image, q), lambda d: len(d) <= limit, bottom, keep="low")
-    return data, q
-
-
-def _boundary(codec: Codec, lo: float, hi: float, attempt, good, start, keep: str, tolerance: float | None = None):
-    """Bisection between a quality ``lo`` and ``hi`` whose results differ in ``good``; returns (quality, result)
-    of the ``keep`` side ("low": the highest good quality, good at lo; "high": the lowest good one, good at hi).
-    ``start`` is the known result at that side. Whole qualities for codecs that only have those."""
-    integer = codec.integer_quality
-    tol = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
-    best = ((lo if keep == "low" else hi), start)
-    while hi - lo > tol:
-        mid = (lo + hi) / 2
-        if integer:
-            mid = math.floor(mid)
-            if mid <= lo:
-                break
-        result = attempt(mid)
-        if good(result) == (keep == "low"):
-            lo = mid
-        else:
-            hi = mid
-        if good(result):
-            best = (mid, result)
-    return best
-
-
-def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
-    """The quality ``metric`` ("psnr" over RGB, or "ms-ssim") of a decode."""
-    from srcodec.metrics import ms_ssim, psnr
-
-    if metric == "psnr":
-        return psnr(image, decoded)
-    if metric == "ms-ssim":
-        return ms_ssim(image, decoded)
-    raise BadOptionError(f"--metric must be psnr or ms-ssim, got {metric!r}")
-
-
-def encode_for_quality(codec: Codec, image: np.ndarray, target: float, metric: str = "psnr",
-                       tolerance: float | None = None) -> tuple[bytes, float, float]:
-    """Bisection on the measured quality of the real decode: the smallest file whose ``metric`` reaches
-    ``target``. Returns (bytes, codec quality, measured value); an error naming the best reachable
-    value when even the highest quality falls short. ``tolerance``: the quality step where it stops."""
-    if not math.isfinite(target):
-        raise BadOptionError(f"the quality target must be a number, got {target}")
-    lo, hi = codec.quality_range
-
-    def attempt(q):
-        data = codec.encode(image, q)
-        return data, measure(image, codec.decode_like(data, image), metric)
-
-    top = attempt(hi)
-    if top[1] < target:
-        raise SrcodecError(f"{codec.name}: the best it reaches is {metric} {top[1]:.4g}, under the target {target:g}")
-    bottom = attempt(lo)
-    if bottom[1] >= target:
-        return bottom[0], lo, bottom[1]
-    # bigger quality = better decode: the smallest quality that reaches the target lies between lo and hi
-    q, (data, value) = _boundary(codec, lo, hi, attempt, lambda r: r[1] >= target, top, keep="high", tolerance=tolerance)
-    return data, q, value
 
 
 def compress(image, codec: str | None = None, quality: float | None = None, *,

@@ -87,7 +87,7 @@ class AutoCodec(Codec):
         return self.encode_for_quality(image, level_psnr(self.check_quality(quality)), "psnr")
 
     def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
-        from srcodec.api import encode_for_quality
+        from srcodec.targets import encode_for_quality
 
         tries, errors = [], []
         for name in self._candidates():
@@ -103,7 +103,7 @@ class AutoCodec(Codec):
         return self._choose(tries, key=lambda t: len(t[1]))
 
     def encode_for_size(self, image: np.ndarray, *, bpp: float | None = None, max_bytes: int | None = None) -> bytes:
-        from srcodec.api import encode_for_target, measure
+        from srcodec.targets import encode_for_target, measure
 
         metric = self.opts["metric"]
         tries, errors = [], []

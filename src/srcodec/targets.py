@@ -1,0 +1,197 @@
+"""Rate and quality targets, met on real files: the search behind ``--bpp``, ``--max-bytes``,
+``--target-psnr`` and ``--target-ms-ssim`` (and ``auto``'s per-candidate searches).
+
+Both searches look for where a monotone measurement of the real file crosses a target as the
+codec's quality knob moves::
+
+    rate target:    the highest quality whose file has at most N bytes      (bytes grow with quality)
+    quality target: the lowest quality whose decode reaches X (PSNR, MS-SSIM) (both grow with quality)
+
+Each encode costs seconds for the strong codecs (VVenC about 3 s on a Kodak image), so the search is
+a safeguarded secant method rather than a bisection from the ends of the range: it starts at a
+guess (the middle of the codec's sweep), steps outwards until the target is bracketed (the step
+from the slope it has seen), then interpolates inside the bracket -- on log-bytes for sizes, on the
+metric for qualities, both close to linear in the quality knob -- and bisects instead whenever the
+last step did not halve the bracket (so it is never much slower than a bisection). It stops when the bracket is one step wide (one quality level for integer codecs).
+The result is always a file that was encoded and measured: never over N bytes, never under X.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from srcodec.errors import BadOptionError, SrcodecError
+
+
+class NotReached(SrcodecError):
+    """No quality of the codec meets the target; ``best`` is the (quality, result) closest to it."""
+
+    def __init__(self, message: str, best):
+        super().__init__(message)
+        self.best = best
+
+
+def search(codec, attempt, value, target: float, *, want: str, guess: float | None = None,
+           tolerance: float | None = None):
+    """Where ``value(attempt(q))`` (growing with q) crosses ``target``; returns (q, result).
+
+    ``want="lowest-reaching"``: the lowest q with value >= target; ``want="highest-under"``: the
+    highest q with value <= target. ``attempt(q)`` is called at most once per quality. Raises
+    :class:`NotReached` when no quality of the codec's range qualifies.
+    """
+    lo, hi = (float(v) for v in codec.quality_range)
+    integer = bool(codec.integer_quality)
+    tol = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
+    tol = max(tol, 1.0) if integer else tol
+    reaching = want == "lowest-reaching"
+    if want not in ("lowest-reaching", "highest-under"):
+        raise ValueError(f"want must be 'lowest-reaching' or 'highest-under', got {want!r}")
+
+    def snap(q: float) -> float:
+        q = min(hi, max(lo, q))
+        return float(round(q)) if integer else q
+
+    seen: dict[float, tuple] = {}
+
+    def at(q: float):
+        q = snap(q)
+        if q not in seen:
+            result = attempt(q)
+            seen[q] = (result, float(value(result)))
+        return q, seen[q][0], seen[q][1]
+
+    def good(v: float) -> bool:
+        return v >= target if reaching else v <= target
+
+    if guess is None:
+        sweep = sorted(getattr(codec, "sweep", ()) or (lo, hi))
+        guess = sweep[len(sweep) // 2]
+    q, r, v = at(guess)
+    # the bracket: the good side and the bad side, each (q, result, value)
+    good_end = (q, r, v) if good(v) else None
+    bad_end = None if good(v) else (q, r, v)
+    step = (hi - lo) / 8
+    prev = (q, v)
+    while good_end is None or bad_end is None:
+        known = good_end or bad_end
+        # reaching: good lies above the bad side; highest-under: good lies below the bad side
+        up = (good_end is None) == reaching
+        edge = hi if up else lo
+        if known[0] == edge:
+            break
+        slope = None
+        if prev[0] != known[0] and prev[1] != known[2]:
+            slope = (known[2] - prev[1]) / (known[0] - prev[0])
+        if slope is not None and slope > 0:
+            jump = abs(target - known[2]) / slope * 1.25 + (1.0 if integer else 0.0)
+            jump = min(max(jump, step / 4), hi - lo)
+        else:
+            jump = step
+        prev = (known[0], known[2])
+        nq = snap(known[0] + jump if up else known[0] - jump)
+        if nq == known[0]:
+            nq = snap(known[0] + (1 if up else -1) * (1.0 if integer else tol))
+        q, r, v = at(nq)
+        if good(v):
+            good_end = (q, r, v) if good_end is None or (q < good_end[0]) == reaching else good_end
+        else:
+            bad_end = (q, r, v)
+        if good_end is not None and bad_end is not None and (bad_end[0] < good_end[0]) != reaching:
+            bad_end = None  # a bad result on the good side of a good one: not monotone here; keep stepping
+        step *= 2
+    if good_end is None:
+        best = max(seen.items(), key=lambda kv: kv[1][1] if reaching else -kv[1][1])
+        raise NotReached("no quality meets the target", (best[0], best[1][0], best[1][1]))
+    if bad_end is None:  # the edge of the range itself is good
+        return good_end[0], good_end[1]
+    # inside the bracket: a secant step, or a bisection when the last step did not halve the bracket
+    # (a secant estimate lands half a step past the crossing, on the side of the end that did not move
+    # last, so that an accurate estimate closes the bracket in two steps instead of creeping up on it)
+    secant, moved_good = True, True
+    while abs(good_end[0] - bad_end[0]) > tol:
+        a, b = bad_end, good_end
+        span = b[0] - a[0]
+        if secant and b[2] != a[2]:
+            nq = a[0] + min(max((target - a[2]) / (b[2] - a[2]), 0.0), 1.0) * span
+            nq += math.copysign(tol / 2, -span if moved_good else span)
+        else:
+            nq = a[0] + span / 2
+        low, high = sorted((a[0], b[0]))
+        if integer:
+            nq = min(max(float(round(nq)), low + 1), high - 1)
+        else:
+            nq = min(max(nq, low + tol / 4), high - tol / 4)
+        q, r, v = at(nq)
+        moved_good = good(v)
+        if moved_good:
+            good_end = (q, r, v)
+        else:
+            bad_end = (q, r, v)
+        secant = abs(good_end[0] - bad_end[0]) <= abs(span) / 2
+    return good_end[0], good_end[1]
+
+
+def byte_limit(h: int, w: int, bpp: float | None, max_bytes: int | None) -> int:
+    """The byte budget of a rate target (``bpp`` for this image, or ``max_bytes``)."""
+    if bpp is not None:
+        if not (bpp > 0 and math.isfinite(bpp)):
+            raise BadOptionError(f"--bpp must be a positive number, got {bpp}")
+        return int(bpp * h * w / 8)
+    if max_bytes is None or max_bytes <= 0:
+        raise BadOptionError(f"--max-bytes must be a positive integer, got {max_bytes}")
+    return int(max_bytes)
+
+
+def encode_for_target(codec, image: np.ndarray, *, bpp: float | None = None,
+                      max_bytes: int | None = None, tolerance: float | None = None) -> tuple[bytes, float]:
+    """The best quality whose real file fits the target (``max_bytes``, or ``bpp`` for this image).
+
+    Returns the bytes and the quality used; an error if even the lowest quality does not fit.
+    """
+    limit = byte_limit(image.shape[0], image.shape[1], bpp, max_bytes)
+    try:
+        q, data = search(codec, lambda q: codec.encode(image, q), lambda d: math.log(max(len(d), 1)),
+                         math.log(limit), want="highest-under", tolerance=tolerance)
+    except NotReached as exc:
+        raise SrcodecError(f"{codec.name}: even the lowest quality needs {len(exc.best[1])} bytes, more than the "
+                           f"target {limit}") from None
+    if len(data) > limit:  # log rounding at the boundary: never over the limit
+        raise SrcodecError(f"{codec.name}: no quality fits {limit} bytes")
+    return data, q
+
+
+def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
+    """The quality ``metric`` ("psnr" over RGB, or "ms-ssim") of a decode."""
+    from srcodec.metrics import ms_ssim, psnr
+
+    if metric == "psnr":
+        return psnr(image, decoded)
+    if metric == "ms-ssim":
+        return ms_ssim(image, decoded)
+    raise BadOptionError(f"--metric must be psnr or ms-ssim, got {metric!r}")
+
+
+def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "psnr",
+                       tolerance: float | None = None) -> tuple[bytes, float, float]:
+    """The smallest file whose real decode reaches ``target`` in ``metric``. Returns (bytes, codec quality,
+    measured value); an error naming the best reachable value when no quality reaches it.
+    ``tolerance``: the quality step where the search stops."""
+    if not math.isfinite(target):
+        raise BadOptionError(f"the quality target must be a number, got {target}")
+    measure(image, image, metric)  # an unknown metric is an error before any encode
+
+    def attempt(q):
+        data = codec.encode(image, q)
+        return data, measure(image, codec.decode_like(data, image), metric)
+
+    try:
+        q, (data, value) = search(codec, attempt, lambda r: r[1], target, want="lowest-reaching", tolerance=tolerance)
+    except NotReached as exc:
+        raise SrcodecError(f"{codec.name}: the best it reaches is {metric} {exc.best[2]:.4g}, under the target "
+                           f"{target:g}") from None
+    return data, q, value
+
+
+__all__ = ["NotReached", "byte_limit", "encode_for_quality", "encode_for_target", "measure", "search"]
