@@ -3,15 +3,16 @@
 
 Runs, from the repository root::
 
-    srcodec bench ../shared/datasets/kodak --codecs vvc-restored --out runs/kodak-restored --jobs 2
+    srcodec bench ../shared/datasets/kodak --codecs <each restored pipeline with weights here>,<their codecs> \
+        --out runs/kodak-restored --jobs 2
 
 (resumable), then writes its section of docs/results.md (between ``<!-- begin kodak_restored -->``
 and ``<!-- end kodak_restored -->``) and docs/img/kodak_restored_{psnr,msssim}.png: the BD-rates
-(PSNR and MS-SSIM) of each restored pipeline against its own codec (the curve of the anchors run,
-``runs/kodak-anchors/<codec>.json`` from ``benchmarks/kodak_anchors.py``, whose settings must be those
-of the pipeline's inner codec: the pipeline's file is that codec's file, byte for byte, plus the ~80-byte
-``.srz`` header, so the two curves compare the same bitstreams with and without the network) and against
-the published VTM curve;
+(PSNR and MS-SSIM) of each restored pipeline against its own codec, measured in the same run (the
+pipeline's file is that codec's file, byte for byte, plus the ~80-byte ``.srz`` header, so the two
+curves compare the same bitstreams with and without the network), and against the published VTM
+curve; the crossover rate between the ×1 and ×2 VVC pipelines; the JPEG restorer's gain at Q 10, 20
+and 30 (the same JPEG files decoded with and without it);
 the Tun et al. headline (PSNR at no more than 19,778 bytes per Kodak image on average: the best
 single quality whose mean file size fits); and the decode time per image from the bench rows.
 
@@ -35,33 +36,82 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASET = "../shared/datasets/kodak"
 REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
 RUN = "runs/kodak-restored"
-ANCHORS = "runs/kodak-anchors"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_restored"
 IMG = ROOT / "docs" / "img"
 #: restored pipeline -> the codec it restores (both run in the same bench)
-PAIRS = {"vvc-restored": "vvc"}
+ALL_PAIRS = {"vvc-restored": "vvc", "vvc-x2": "vvc", "avif-restored": "avif", "jpeg-restored": "jpeg"}
+
+
+def _installed() -> dict:
+    from srcodec.codecs import codec_class
+
+    return {p: c for p, c in ALL_PAIRS.items() if codec_class(p).unavailable_reason() is None}
+
+
+#: the pipelines whose weights are here
+PAIRS = _installed()
 TUN_BYTES = 19778
 TUN_PSNR = 33.10
 
 
 def bench_command(jobs: int) -> list[str]:
-    return ["srcodec", "bench", DATASET, "--codecs", ",".join(PAIRS), "--out", RUN, "--jobs", str(jobs)]
+    codecs = [*PAIRS, *dict.fromkeys(PAIRS.values())]
+    return ["srcodec", "bench", DATASET, "--codecs", ",".join(codecs), "--out", RUN, "--jobs", str(jobs)]
 
 
-def codec_curves() -> dict:
-    """The restored pipelines' own codecs, from the anchors run (checked: same settings as the pipelines' inner)."""
-    from srcodec.codecs import get_codec
-
-    anchors = json.loads((ROOT / ANCHORS / "settings.json").read_text(encoding="utf-8"))
-    out = {}
+def check_inner_settings(settings: dict) -> None:
+    """Each pipeline's inner codec ran with the settings of the plain codec it is compared with."""
     for name, codec in PAIRS.items():
-        inner = get_codec(name).settings()["inner_settings"]
-        have = anchors["codecs"].get(codec, {}).get("settings")
-        if have != json.loads(json.dumps(inner)):
-            raise SystemExit(f"kodak_restored: {ANCHORS} has {codec} with settings {have}, {name} codes with {inner}; "
-                             "run python benchmarks/kodak_anchors.py first")
-        out[codec] = bdrate.load_curve(ROOT / ANCHORS / f"{codec}.json")
+        inner = settings["codecs"][name]["settings"]["inner_settings"]
+        plain = settings["codecs"][codec]["settings"]
+        if inner != plain:
+            raise SystemExit(f"kodak_restored: {name} codes with {inner}, the plain {codec} ran with {plain}")
+
+
+def crossover(x1, x2) -> str:
+    """The bpp below which the ×2 curve is above the ×1 curve (PSNR, log-bpp interpolation), or a sentence."""
+    import numpy as np
+
+    b1, p1 = np.log(x1.results["bpp"]), np.array(x1.results["psnr-rgb"])
+    b2, p2 = np.log(x2.results["bpp"]), np.array(x2.results["psnr-rgb"])
+    o1, o2 = np.argsort(b1), np.argsort(b2)
+    lo, hi = max(b1.min(), b2.min()), min(b1.max(), b2.max())
+    if lo >= hi:
+        return "the curves do not overlap"
+    grid = np.linspace(lo, hi, 400)
+    d = np.interp(grid, b2[o2], p2[o2]) - np.interp(grid, b1[o1], p1[o1])
+    if np.all(d > 0):
+        return f"×2 is better over the whole common range ({np.exp(lo):.3f}–{np.exp(hi):.3f} bpp)"
+    if np.all(d <= 0):
+        return f"×1 is better over the whole common range ({np.exp(lo):.3f}–{np.exp(hi):.3f} bpp)"
+    k = int(np.argmax(np.diff(np.sign(d)) != 0))
+    return f"{np.exp(grid[k]):.3f} bpp (×2 better {'below' if d[0] > 0 else 'above'} it)"
+
+
+def jpeg_gains(qualities=(10, 20, 30)) -> dict | None:
+    """Mean RGB PSNR of the plain JPEG decode and of the restored one over Kodak, at each quality (the same
+    JPEG files: libjpeg-turbo through Pillow, the jpeg codec's settings)."""
+    if "jpeg-restored" not in PAIRS:
+        return None
+    import numpy as np
+
+    from srcodec.codecs import get_codec
+    from srcodec.io.image import load_image
+    from srcodec.metrics import psnr
+    from srcodec.pipelines.restored import restore_file
+
+    jpeg = get_codec("jpeg")
+    out = {}
+    files = sorted((ROOT.parent / "shared" / "datasets" / "kodak").glob("*.png"))
+    for q in qualities:
+        plain, restored = [], []
+        for f in files:
+            img = load_image(f)
+            data = jpeg.encode(img, q)
+            plain.append(psnr(img, jpeg.decode(data)))
+            restored.append(psnr(img, restore_file(data)[0]))
+        out[q] = (float(np.mean(plain)), float(np.mean(restored)), len(files))
     return out
 
 
@@ -129,9 +179,8 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     run = ROOT / RUN
     settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
     rows = json.loads((run / "rows.json").read_text(encoding="utf-8"))
-    rows += json.loads((ROOT / ANCHORS / "rows.json").read_text(encoding="utf-8"))
+    check_inner_settings(settings)
     curves = {c.name: c for c in run_curves(run)}
-    curves.update(codec_curves())
     vtm = bdrate.load_curve(REFERENCE / "vtm.json")
     n_images = len(settings["images"])
     IMG.mkdir(parents=True, exist_ok=True)
@@ -146,8 +195,8 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         "<!-- Generated by `python benchmarks/kodak_restored.py`; do not edit by hand. -->", "",
         "Written by [`benchmarks/kodak_restored.py`](../benchmarks/kodak_restored.py), which runs", "",
         f"    {' '.join(bench_command(jobs))}", "",
-        f"and builds this section from `{RUN}/`, the codecs' curves of `{ANCHORS}/` (the anchors section) and the "
-        f"published VTM curve. Kodak, {n_images} images; bpp from "
+        f"and builds this section from `{RUN}/` (each pipeline and its own codec, at the codec's PSNR-best settings, "
+        f"in the same run) and the published VTM curve. Kodak, {n_images} images; bpp from "
         "the real files (the restored pipelines' `.srz` is the codec's own file plus an ~80-byte header); "
         "PSNR and MS-SSIM over RGB; BD-rate by PCHIP over the common quality range.", "",
         "| pipeline | its codec | points | bpp | BD-rate PSNR vs its codec | BD-rate PSNR vs VTM (ref.) | "
@@ -174,6 +223,19 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     for name in PAIRS:
         t = decode_times(name)
         lines.append(f"| `{name}` | {t['quality']:g} | {t['median_s']:.3f} | {t['max_s']:.3f} |")
+    if "vvc-restored" in curves and "vvc-x2" in curves:
+        lines += ["", f"Crossover between ×1 (`vvc-restored`) and ×2 (`vvc-x2`), PSNR: "
+                      f"{crossover(curves['vvc-restored'], curves['vvc-x2'])}."]
+    gains = jpeg_gains()
+    if gains:
+        lines += ["", "### The JPEG restorer on JPEG files", "",
+                  "The same libjpeg-turbo files (Pillow, 4:2:0, the `jpeg` codec's settings) of every Kodak image, decoded "
+                  "plainly and by `srcodec restore` (the quality read from the file's quantization tables):", "",
+                  "| JPEG quality | plain decode (dB) | restored (dB) | gain (dB) |", "|---|---|---|---|"]
+        for q, (plain, restored, _) in gains.items():
+            lines.append(f"| {q} | {plain:.2f} | {restored:.2f} | {restored - plain:+.2f} |")
+        mean_gain = sum(r - p for p, r, _ in gains.values()) / len(gains)
+        lines += ["", f"Mean gain over Q {', '.join(str(q) for q in gains)}: **{mean_gain:+.2f} dB** (target ≥ +1.0 dB)."]
     lines += ["",
               "### Tun et al.'s headline, honestly", "",
               f"Tun et al. 2023 report {TUN_PSNR:.2f} dB at {TUN_BYTES:,} bytes per Kodak image. Below: the best single "

@@ -34,6 +34,7 @@ bitstream of this shape); the coding itself is VVenC's.
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 
@@ -145,7 +146,8 @@ class VVC(Codec):
     sweep = (13, 18, 23, 28, 33, 37, 41, 46)  # QP 50 45 40 35 30 26 22 17: ~0.04-2.3 bpp on Kodak
     options = (
         Option("preset", "medium", choices=PRESETS, help="VVenC preset (slower = smaller files)"),
-        Option("threads", 1, kind=int, bounds=(0, 64), help="encoder threads (0 = VVenC's choice); the bitstream does not depend on it"),
+        Option("threads", 0, kind=int, bounds=(0, 64),
+               help="encoder threads (0 = one per CPU core, at most 8); the bitstream does not depend on it"),
     )
 
     @classmethod
@@ -160,7 +162,8 @@ class VVC(Codec):
         return None
 
     def settings(self) -> dict:
-        return {**self.opts, "qpa": 0, "chroma": "4:2:0", "bit_depth": 10, "matrix": "bt601", "range": "full",
+        # threads are left out: the bitstream is the same whatever their number (tests/test_vvc.py)
+        return {**{k: v for k, v in self.opts.items() if k != "threads"}, "qpa": 0, "chroma": "4:2:0", "bit_depth": 10, "matrix": "bt601", "range": "full",
                 "chroma_filter": "2x2 mean, centre sited; bilinear up", "intra": "single picture"}
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
@@ -200,7 +203,7 @@ class VVC(Codec):
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin",
                "-f", "rawvideo", "-pix_fmt", "yuv420p10le", "-s", f"{cw}x{ch}", "-color_range", "pc", "-i", "pipe:0",
                "-frames:v", "1", "-c:v", "libvvenc", "-preset", self.opts["preset"], "-qp", str(qp), "-qpa", "0",
-               "-threads", str(self.opts["threads"]), "-vvenc-params", params, "-f", "vvc", "pipe:1"]
+               "-threads", str(self.opts["threads"] or min(8, os.cpu_count() or 1)), "-vvenc-params", params, "-f", "vvc", "pipe:1"]
         try:
             proc = subprocess.run(cmd, input=raw, capture_output=True, timeout=600)
         except (OSError, subprocess.SubprocessError) as exc:

@@ -25,6 +25,8 @@ which ``srcodec compress`` and ``roundtrip`` print.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from srcodec.codecs.base import Codec, Option, codec_class, get_codec, register_codec
@@ -57,6 +59,8 @@ class AutoCodec(Codec):
         super().__init__(**options)
         #: (candidate, bytes, its quality, measured value, chosen) of the last encode
         self.last_report: list[tuple[str, int, float, float, bool]] = []
+        #: seconds each candidate's search took in the last encode
+        self.last_seconds: dict[str, float] = {}
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -90,13 +94,17 @@ class AutoCodec(Codec):
         from srcodec.targets import encode_for_quality
 
         tries, errors = [], []
+        self.last_seconds = {}
         for name in self._candidates():
             codec = get_codec(name)
+            t0 = time.perf_counter()
             try:
                 data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec))
             except SrcodecError as exc:
                 errors.append(str(exc))
                 continue
+            finally:
+                self.last_seconds[name] = time.perf_counter() - t0
             tries.append((name, data, q, value))
         if not tries:
             raise SrcodecError(f"auto: no candidate reaches {metric} {target:g} ({'; '.join(errors)})")
@@ -107,14 +115,17 @@ class AutoCodec(Codec):
 
         metric = self.opts["metric"]
         tries, errors = [], []
+        self.last_seconds = {}
         for name in self._candidates():
             codec = get_codec(name)
+            t0 = time.perf_counter()
             try:
                 data, q = encode_for_target(codec, image, bpp=bpp, max_bytes=max_bytes)
+                tries.append((name, data, q, measure(image, codec.decode_like(data, image), metric)))
             except SrcodecError as exc:
                 errors.append(str(exc))
-                continue
-            tries.append((name, data, q, measure(image, codec.decode_like(data, image), metric)))
+            finally:
+                self.last_seconds[name] = time.perf_counter() - t0
         if not tries:
             raise SrcodecError(f"auto: no candidate fits ({'; '.join(errors)})")
         return self._choose(tries, key=lambda t: -t[3])
