@@ -149,7 +149,10 @@ def card(name: str) -> str:
             lines.append(f"| `{r['run']}` | log missing | | | `{r['command']}` |")
             continue
         v = r["val"]
-        val = (f"{v['psnr_y']:.2f} dB ({v['baseline_psnr_y']:.2f} dB) at step {v['step']}" if v else "–")
+        if v and "gain_db" in v:  # restorers: RGB PSNR over their validation qualities
+            val = f"{v['psnr']:.2f} dB ({v['baseline_psnr']:.2f} dB) at step {v['step']}"
+        else:
+            val = (f"{v['psnr_y']:.2f} dB ({v['baseline_psnr_y']:.2f} dB) at step {v['step']}" if v else "–")
         lines.append(f"| `{r['run']}` | {fmt(r['steps'], ',d')} | {fmt(r['minutes'])} / {fmt(r['wall_minutes'])} | {val} "
                      f"| `{r['command']}` |")
     lines += ["", "Logs: `benchmarks/results/train-logs/<run>/` (log.txt, val.jsonl). Validation draws the codec quality "

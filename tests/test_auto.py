@@ -20,13 +20,24 @@ def cheap_candidates(monkeypatch):
 def test_max_bytes_is_never_exceeded_and_the_best_fitting_file_wins():
     img = smooth_image(64, 96)
     codec = get_codec("auto")
+    from srcodec.targets import encode_for_target
+
     for limit in (300, 700, 2000):
         data = codec.encode_for_size(img, max_bytes=limit)
         assert len(data) <= limit
         report = codec.last_report  # candidates that cannot fit the limit at all are left out
-        assert len(report) == (2 if limit >= 700 else len(report)) and sum(r[4] for r in report) == 1
+        assert sum(r[4] for r in report) == 1
+        assert len(report) + len(codec.last_outdone) == (2 if limit >= 700 else len(report) + len(codec.last_outdone))
         chosen = next(r for r in report if r[4])
         assert chosen[3] == max(r[3] for r in report)  # the highest PSNR among the files that fit
+        # leaving a candidate early never changes the choice: each candidate alone does no better
+        for name in auto.CANDIDATES:
+            try:
+                c = get_codec(name)
+                alone, _ = encode_for_target(c, img, max_bytes=limit, tolerance=codec._step(c))
+            except SrcodecError:
+                continue
+            assert psnr(img, srcodec.decompress(alone)) <= chosen[3] + 1e-9
         assert srcodec.identify(data) == chosen[0]  # the header names the chosen pipeline
         assert abs(psnr(img, srcodec.decompress(data)) - chosen[3]) < 1e-9  # what was measured is what you get
 
@@ -38,6 +49,12 @@ def test_target_psnr_is_reached_by_the_smallest_file_or_is_an_error():
     assert psnr(img, srcodec.decompress(data)) >= 30.0
     chosen = next(r for r in codec.last_report if r[4])
     assert len(data) == min(r[1] for r in codec.last_report) == chosen[1]
+    from srcodec.targets import encode_for_quality
+
+    for name in auto.CANDIDATES:  # no candidate alone reaches 30 dB with fewer bytes (left early or not)
+        c = get_codec(name)
+        alone, _, _ = encode_for_quality(c, img, 30.0, tolerance=codec._step(c))  # the search auto runs
+        assert len(alone) >= len(data)
     with pytest.raises(SrcodecError, match="best it reaches"):
         codec.encode_for_quality(img, 99.0)
 

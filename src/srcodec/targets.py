@@ -33,6 +33,10 @@ class NotReached(SrcodecError):
         self.best = best
 
 
+class Outdone(SrcodecError):
+    """A search stopped early: what it can still find cannot beat a file already in hand (``auto``)."""
+
+
 def search(codec, attempt, value, target: float, *, want: str, guess: float | None = None,
            tolerance: float | None = None):
     """Where ``value(attempt(q))`` (growing with q) crosses ``target``; returns (q, result).
@@ -151,15 +155,35 @@ def encode_for_target(codec, image: np.ndarray, *, bpp: float | None = None,
     Returns the bytes and the quality used; an error if even the lowest quality does not fit.
     """
     limit = byte_limit(image.shape[0], image.shape[1], bpp, max_bytes)
+    return encode_for_limit(codec, image, limit, tolerance=tolerance)
+
+
+def encode_for_limit(codec, image: np.ndarray, limit: int, *, tolerance: float | None = None, measure_with=None,
+                     beat: float | None = None):
+    """:func:`encode_for_target` with the byte budget given. With ``measure_with(data) -> value`` and ``beat``
+    (``auto``): each file is measured too, and the search gives up (:class:`Outdone`) as soon as a file that
+    does not fit already measures no more than ``beat`` -- every file that fits is smaller, so worse.
+    Returns (bytes, quality), or (bytes, quality, value) with ``measure_with``."""
+    def attempt(q):
+        data = codec.encode(image, q)
+        if measure_with is None:
+            return data
+        value = measure_with(data)
+        if beat is not None and len(data) > limit and value <= beat:
+            raise Outdone(f"{codec.name}: cannot beat {beat:.4g} within {limit} bytes")
+        return data, value
+
+    size = (lambda r: len(r)) if measure_with is None else (lambda r: len(r[0]))
     try:
-        q, data = search(codec, lambda q: codec.encode(image, q), lambda d: math.log(max(len(d), 1)),
-                         math.log(limit), want="highest-under", tolerance=tolerance)
+        q, found = search(codec, attempt, lambda r: math.log(max(size(r), 1)), math.log(limit), want="highest-under",
+                          tolerance=tolerance)
     except NotReached as exc:
-        raise SrcodecError(f"{codec.name}: even the lowest quality needs {len(exc.best[1])} bytes, more than the "
+        raise SrcodecError(f"{codec.name}: even the lowest quality needs {size(exc.best[1])} bytes, more than the "
                            f"target {limit}") from None
+    data = found if measure_with is None else found[0]
     if len(data) > limit:  # log rounding at the boundary: never over the limit
         raise SrcodecError(f"{codec.name}: no quality fits {limit} bytes")
-    return data, q
+    return (data, q) if measure_with is None else (data, q, found[1])
 
 
 def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
@@ -174,17 +198,22 @@ def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
 
 
 def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "psnr",
-                       tolerance: float | None = None) -> tuple[bytes, float, float]:
+                       tolerance: float | None = None, beat: int | None = None) -> tuple[bytes, float, float]:
     """The smallest file whose real decode reaches ``target`` in ``metric``. Returns (bytes, codec quality,
     measured value); an error naming the best reachable value when no quality reaches it.
-    ``tolerance``: the quality step where the search stops."""
+    ``tolerance``: the quality step where the search stops. ``beat`` (``auto``): give up
+    (:class:`Outdone`) as soon as a file that falls short already has at least ``beat`` bytes -- every
+    file that reaches the target is larger."""
     if not math.isfinite(target):
         raise BadOptionError(f"the quality target must be a number, got {target}")
     measure(image, image, metric)  # an unknown metric is an error before any encode
 
     def attempt(q):
         data = codec.encode(image, q)
-        return data, measure(image, codec.decode_like(data, image), metric)
+        value = measure(image, codec.decode_like(data, image), metric)
+        if beat is not None and value < target and len(data) >= beat:
+            raise Outdone(f"{codec.name}: cannot reach {metric} {target:g} in fewer than {beat} bytes")
+        return data, value
 
     try:
         q, (data, value) = search(codec, attempt, lambda r: r[1], target, want="lowest-reaching", tolerance=tolerance)
@@ -194,4 +223,4 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
     return data, q, value
 
 
-__all__ = ["NotReached", "byte_limit", "encode_for_quality", "encode_for_target", "measure", "search"]
+__all__ = ["NotReached", "Outdone", "byte_limit", "encode_for_limit", "encode_for_quality", "encode_for_target", "measure", "search"]

@@ -7,6 +7,10 @@
           ─► that candidate's own .srz file (its header names the chosen pipeline)
 
 Every decode is deterministic, so the quality measured while choosing is the quality the user gets.
+A candidate after the first is left as soon as it cannot win (branch and bound): for a quality target,
+when one of its files falls short of the target at a size no smaller than the best file so far; for
+a rate target, when one of its files is over the budget yet measures no better than the best so far.
+Such a candidate is missing from the report.
 Candidates, in order (those installed here, with their weights): ``vvc-restored``, ``vvc-x2``,
 ``avif-restored``, ``learned``, ``tun2023-x2``; ``effort=1`` tries the first one, ``2`` (default)
 the first two, ``3`` all, with a finer search as effort grows.
@@ -61,6 +65,8 @@ class AutoCodec(Codec):
         self.last_report: list[tuple[str, int, float, float, bool]] = []
         #: seconds each candidate's search took in the last encode
         self.last_seconds: dict[str, float] = {}
+        #: candidates of the last encode left early because they could not win
+        self.last_outdone: list[str] = []
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -91,37 +97,52 @@ class AutoCodec(Codec):
         return self.encode_for_quality(image, level_psnr(self.check_quality(quality)), "psnr")
 
     def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
-        from srcodec.targets import encode_for_quality
+        from srcodec.targets import Outdone, encode_for_quality
 
         tries, errors = [], []
-        self.last_seconds = {}
+        self.last_seconds, self.last_outdone = {}, []
         for name in self._candidates():
             codec = get_codec(name)
+            smallest = min((len(t[1]) for t in tries), default=None)
             t0 = time.perf_counter()
-            try:
-                data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec))
+            try:  # a candidate whose files fall short at the size of the best one so far is left early
+                data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec),
+                                                    beat=smallest)
+                tries.append((name, data, q, value))
+            except Outdone:
+                self.last_outdone.append(name)
             except SrcodecError as exc:
                 errors.append(str(exc))
-                continue
             finally:
                 self.last_seconds[name] = time.perf_counter() - t0
-            tries.append((name, data, q, value))
         if not tries:
             raise SrcodecError(f"auto: no candidate reaches {metric} {target:g} ({'; '.join(errors)})")
         return self._choose(tries, key=lambda t: len(t[1]))
 
     def encode_for_size(self, image: np.ndarray, *, bpp: float | None = None, max_bytes: int | None = None) -> bytes:
-        from srcodec.targets import encode_for_target, measure
+        from srcodec.targets import Outdone, byte_limit, encode_for_limit, measure
 
         metric = self.opts["metric"]
+        limit = byte_limit(image.shape[0], image.shape[1], bpp, max_bytes)
         tries, errors = [], []
-        self.last_seconds = {}
+        self.last_seconds, self.last_outdone = {}, []
         for name in self._candidates():
             codec = get_codec(name)
+            best = max((t[3] for t in tries), default=None)
             t0 = time.perf_counter()
             try:
-                data, q = encode_for_target(codec, image, bpp=bpp, max_bytes=max_bytes)
-                tries.append((name, data, q, measure(image, codec.decode_like(data, image), metric)))
+                def measured(data, codec=codec):
+                    return measure(image, codec.decode_like(data, image), metric)
+
+                if best is None:  # the first candidate: only its final file is decoded
+                    data, q = encode_for_limit(codec, image, limit, tolerance=self._step(codec))
+                    tries.append((name, data, q, measured(data)))
+                else:  # the others: each file measured, left early once one that is too big is no better
+                    data, q, value = encode_for_limit(codec, image, limit, tolerance=self._step(codec),
+                                                      measure_with=measured, beat=best)
+                    tries.append((name, data, q, value))
+            except Outdone:
+                self.last_outdone.append(name)
             except SrcodecError as exc:
                 errors.append(str(exc))
             finally:
@@ -138,8 +159,9 @@ class AutoCodec(Codec):
     def describe_choice(self) -> list[str]:
         """Lines saying what was chosen and why, for the CLI."""
         metric = "PSNR" if self.opts["metric"] == "psnr" else "MS-SSIM"
-        return [f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
-                for name, size, q, value, chosen in self.last_report]
+        return ([f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
+                 for name, size, q, value, chosen in self.last_report]
+                + [f"  {name:<14} left early: it could not beat the chosen file" for name in self.last_outdone])
 
 
 __all__ = ["AutoCodec", "CANDIDATES", "level_psnr"]
