@@ -13,7 +13,7 @@ so each candidate's curve comes from the same run at no extra cost:
 - how often each candidate was chosen, per level;
 - auto's encode time per image (the whole search, every candidate) at this effort, on this machine.
 
-Rows are cached in ``runs/kodak-auto/rows.json`` (keyed by image, level, effort and auto's settings),
+Rows are cached in ``runs/kodak-auto/rows.json`` (and kept in ``benchmarks/results/kodak-auto.json``) (keyed by image, level, effort and auto's settings),
 so the script resumes. Writes the section between ``<!-- begin kodak_auto -->`` and
 ``<!-- end kodak_auto -->`` and docs/img/kodak_auto_psnr.png.
 
@@ -182,6 +182,8 @@ def main() -> int:
         return 2
     levels = [float(v) for v in args.levels.split(",")]
     rows = measure_all(files, levels, effort)
+    keep = ROOT / "benchmarks" / "results" / "kodak-auto.json"  # the rows, kept for later comparisons
+    write_atomic(keep, json.dumps(rows, indent=1).encode())
     write_doc(rows, levels, effort, args.every, args.doc)
     return 0
 

@@ -6,7 +6,7 @@ Runs, from the repository root::
     srcodec bench ../shared/datasets/kodak --codecs <each restored pipeline with weights here>,<their codecs> \
         --out runs/kodak-restored --jobs 2
 
-(resumable), then writes its section of docs/results.md (between ``<!-- begin kodak_restored -->``
+(resumable), keeps the per-codec curves in ``benchmarks/results/kodak-restored/``, then writes its section of docs/results.md (between ``<!-- begin kodak_restored -->``
 and ``<!-- end kodak_restored -->``) and docs/img/kodak_restored_{psnr,msssim}.png: the BD-rates
 (PSNR and MS-SSIM) of each restored pipeline against its own codec, measured in the same run (the
 pipeline's file is that codec's file, byte for byte, plus the ~80-byte ``.srz`` header, so the two
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASET = "../shared/datasets/kodak"
 REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
 RUN = "runs/kodak-restored"
+#: where the run's per-codec curves are kept in the repository
+KEEP = ROOT / "benchmarks" / "results" / "kodak-restored"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_restored"
 IMG = ROOT / "docs" / "img"
@@ -211,6 +213,12 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     rows = json.loads((run / "rows.json").read_text(encoding="utf-8"))
     check_inner_settings(settings)
     curves = {c.name: c for c in run_curves(run)}
+    # the curves and settings are kept (a few kB), so that later benchmarks compare against them without a rerun
+    KEEP.mkdir(parents=True, exist_ok=True)
+    for name in [*curves, "settings"]:
+        src = run / f"{name}.json"
+        if src.exists():
+            write_atomic(KEEP / src.name, src.read_bytes())
     vtm = bdrate.load_curve(REFERENCE / "vtm.json")
     n_images = len(settings["images"])
     IMG.mkdir(parents=True, exist_ok=True)

@@ -54,7 +54,7 @@ def test_foreign_weights_files_are_one_line_errors(tmp_path):
     for bad in (garbage, plain):
         with pytest.raises(InputError, match="not a weights file"):
             LearnedCodec(bad).encode(smooth_image(8, 8), 3)
-        rc = subprocess.run([sys.executable, "-m", "srcodec", "compress", str(image), "-o", str(tmp_path / "x.srz")],
+        rc = subprocess.run([sys.executable, "-m", "srcodec", "compress", str(image), "--codec", "learned", "-o", str(tmp_path / "x.srz")],
                             capture_output=True, text=True, env={**os.environ, "SRCODEC_LEARNED_WEIGHTS": str(bad)})
         err = [ln for ln in rc.stderr.splitlines() if ln.strip()]
         assert rc.returncode == 2 and len(err) == 1 and "not a weights file" in err[0], rc.stderr

@@ -3,7 +3,7 @@
 ::
 
     import srcodec
-    data = srcodec.compress("photo.png", quality=5)            # learned codec, .srz bytes
+    data = srcodec.compress("photo.png", quality=5)            # auto: the best candidate's .srz bytes
     data = srcodec.compress(img, codec="avif", bpp=0.4)        # any codec, rate target
     img = srcodec.decompress(data)                             # uint8 (H, W, C)
 
@@ -26,11 +26,13 @@ SRZ_MAGIC = b"SRZ\x89"
 
 
 def default_codec_name() -> str:
-    """The learned codec when it is installed with its weights, else AVIF."""
+    """``auto`` (the best file of its candidates, by measurement) when one of its candidates is installed,
+    else the learned codec with its weights, else AVIF."""
     from srcodec.codecs import codec_class
 
-    if "learned" in codec_names() and codec_class("learned").unavailable_reason() is None:
-        return "learned"
+    for name in ("auto", "learned"):
+        if name in codec_names() and codec_class(name).unavailable_reason() is None:
+            return name
     return "avif"
 
 

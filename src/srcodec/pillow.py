@@ -6,7 +6,7 @@
     from PIL import Image
 
     im = Image.open("photo.srz")                 # decodes with the codec or pipeline named in the file
-    im.save("copy.srz", quality=5)               # the learned codec by default
+    im.save("copy.srz", quality=5)               # auto (the best candidate's file) by default
     im.save("small.srz", codec="vvc-restored", max_bytes=20000)
 
 Opening reads and checks only the header (size, channels; a damaged or foreign file is an

@@ -26,9 +26,9 @@ CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".j
 
 
 def _add_rate_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--codec", default=None, help="codec or pipeline name (default: learned if its weights are installed, else avif); see 'srcodec codecs'")
+    p.add_argument("--codec", default=None, help="codec or pipeline name (default: auto, the best file of its candidates; see 'srcodec codecs')")
     rate = p.add_mutually_exclusive_group()
-    rate.add_argument("-q", "--quality", type=float, help="the codec's quality knob (learned: 1 smallest .. 8 best, fractions allowed)")
+    rate.add_argument("-q", "--quality", type=float, help="the codec's quality knob (auto and learned: 1 smallest .. 8 best, fractions allowed)")
     rate.add_argument("--bpp", type=float, help="target bits per pixel: the best quality whose real file fits")
     rate.add_argument("--max-bytes", type=int, help="target file size in bytes: the best quality whose real file fits")
     rate.add_argument("--target-psnr", type=float, metavar="DB", help="the smallest file whose real decode reaches this RGB PSNR")
