@@ -129,7 +129,7 @@ def card(name: str) -> str:
         lines.append(f"| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and "
                      f"T91): a decoded pool of {pm['images']:,} images × {pm['per_image']} qualities in "
                      f"{pm['quality_range'][0]:g}..{pm['quality_range'][1]:g} of `{pm['codec']}` (real encodes, built once "
-                     f"in {pm['build_seconds'] / 60:.0f} min with 2 processes, {pm['bytes'] / 1e6:.0f} MB), random crops and flips |")
+                     f"in {pm['build_seconds'] / 60:.1f} min with 2 processes, {pm['bytes'] / 1e6:.0f} MB), random crops and flips |")
     else:
         lines.append("| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and T91), "
                      "random crops and flips, degraded on the fly by the real codec |")
@@ -142,7 +142,9 @@ def card(name: str) -> str:
         lines.append(f"| training | {sum(r.get('steps') or 0 for r in runs):,} steps in {len(runs)} run(s), "
                      f"{sum(total):.1f} min of steps, {sum(wall):.1f} min wall (validation included) |")
     lines += ["", f"Recipe [`recipes/{name}.sh`](../recipes/{name}.sh), run in this order:", "",
-              "| run | steps | minutes (steps / wall) | Set5 validation: PSNR-Y with the network (without) | command |",
+              ("| run | steps | minutes (steps / wall) | Set14 validation: RGB PSNR with the network (without) | command |"
+               if "restorer" in kinds else
+               "| run | steps | minutes (steps / wall) | Set5 validation: PSNR-Y with the network (without) | command |"),
               "|---|---|---|---|---|"]
     for r in runs:
         if not r["found"]:
