@@ -48,6 +48,7 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
 
     from srcodec.api import decompress
     from srcodec.codecs import get_codec
+    from srcodec.errors import SrcodecError
     from srcodec.io.image import load_image
     from srcodec.metrics import ms_ssim, psnr
     from srcodec.pipelines.auto import level_psnr
@@ -76,7 +77,10 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
             outdone = list(codec.last_outdone)
             for name in outdone:  # the candidate's own file for this target, by the search auto runs
                 c = get_codec(name)
-                d, q, v = encode_for_quality(c, img, level_psnr(level), "psnr", tolerance=codec._step(c))
+                try:
+                    d, q, v = encode_for_quality(c, img, level_psnr(level), "psnr", tolerance=codec._step(c))
+                except SrcodecError:  # it cannot reach the target on this image at all: no point of its curve
+                    continue
                 report.append((name, len(d), q, v, False))
             out = decompress(data)
             row = {"image": f.name, "level": level, "settings": settings, "target_psnr": level_psnr(level),
