@@ -100,17 +100,19 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
 
 def curves(rows: list[dict], levels: list[float]) -> dict[str, bdrate.Curve]:
     """Mean bpp / PSNR per level: auto's, and each candidate's where it reached every image's target."""
-    out = {"auto": {"bpp": [], "psnr-rgb": [], "ms-ssim-rgb": []}}
+    out = {"auto": {"quality": [], "bpp": [], "psnr-rgb": [], "ms-ssim-rgb": []}}
     names = sorted({c["name"] for r in rows for c in r["candidates"]})
-    per = {n: {"bpp": [], "psnr-rgb": []} for n in names}
+    per = {n: {"quality": [], "bpp": [], "psnr-rgb": []} for n in names}
     for level in levels:
         rs = [r for r in rows if r["level"] == level]
+        out["auto"]["quality"].append(level)
         out["auto"]["bpp"].append(statistics.mean(r["bpp"] for r in rs))
         out["auto"]["psnr-rgb"].append(statistics.mean(r["psnr"] for r in rs))
         out["auto"]["ms-ssim-rgb"].append(statistics.mean(r["ms_ssim"] for r in rs))
         for n in names:
             cs = [c for r in rs for c in r["candidates"] if c["name"] == n]
             if len(cs) == len(rs):  # a level a candidate cannot reach on some image is no point of its curve
+                per[n]["quality"].append(level)
                 per[n]["bpp"].append(statistics.mean(c["bpp"] for c in cs))
                 per[n]["psnr-rgb"].append(statistics.mean(c["psnr"] for c in cs))
     result = {"auto": bdrate.Curve("auto", out["auto"], label="auto")}
@@ -171,9 +173,7 @@ def write_doc(rows: list[dict], levels: list[float], effort: int, every: int, do
               f"![PSNR over bpp, auto]({Path(os.path.relpath(fig, doc.parent)).as_posix()})", "",
               "Points:", "", "| curve | level | bpp | PSNR (dB) |", "|---|---|---|---|"]
     for n, c in cs.items():
-        lv = [q for q in levels if all(any(x["name"] == n for x in r["candidates"]) for r in rows if r["level"] == q)] \
-            if n != "auto" else levels
-        for q, b, p in zip(lv, c.results["bpp"], c.results["psnr-rgb"]):
+        for q, b, p in zip(c.results["quality"], c.results["bpp"], c.results["psnr-rgb"]):
             lines.append(f"| `{n}` | {q:g} | {b:.4f} | {p:.3f} |")
     lines.append("")
     write_section(doc, SECTION, "\n".join(lines))

@@ -76,6 +76,13 @@ def test_every_flag_takes_steps_or_minutes():
             parse_every(bad)
 
 
+def test_a_bad_interval_is_a_one_line_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "codec", "--out", str(tmp_path / "r"), "--steps", "1", "--val-every", "5s"])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert exc.value.code == 2 and len(err) == 1 and "--val-every" in err[0], err
+
+
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("data")

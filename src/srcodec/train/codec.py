@@ -130,7 +130,6 @@ class CodecTask(Task):
         self.nets = {STAGE: build_model(args.arch, args.n, args.m, args.lambdas)}
         self.trainable = (STAGE,)
         self.model_id = args.model_id
-        self.multiple = self.model.stride
         self.gen = torch.Generator()
 
     @property
