@@ -5,9 +5,10 @@ For each Kodak image (``--every K``: every K-th image, default 4, i.e. 6 images)
 quality level (``--levels``, default 2..6: target PSNR 27..35 dB), runs ``srcodec compress --codec auto
 -q LEVEL`` through the API (``AutoCodec(effort=E).encode``), then decodes the file it wrote as a user
 would (``srcodec.decompress``) and measures it. Every candidate's own file for the same target --
-exactly what ``--codec <candidate> --target-psnr X`` writes, the same search -- is in auto's report,
-or, for a candidate auto left early because it could not win, is made afterwards by that same search
-(not counted in auto's time), so each candidate's curve comes from the same images and targets:
+exactly what ``--codec <candidate> --target-psnr X`` writes -- is made afterwards by that candidate's
+own full search (not counted in auto's time; at effort 3, auto's report holds it already, and only the
+candidates auto left early are searched again), so each candidate's curve comes from the same images
+and targets:
 
 - the ``auto`` curve (mean bpp from the real files, mean RGB PSNR and MS-SSIM of their decodes per level);
 - each candidate's curve at the same targets, and auto's BD-rate (PSNR) against each;
@@ -75,13 +76,17 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
             report = list(codec.last_report)
             times = dict(codec.last_seconds)
             outdone = list(codec.last_outdone)
-            for name in outdone:  # the candidate's own file for this target, by the search auto runs
+            redo = outdone
+            if effort < 3:  # auto searched on fast stand-ins: every candidate's own file by its own full search
+                chosen_name = next(n for n, _, _, _, c in report if c)
+                report, redo = [], codec._candidates()
+            for name in redo:  # the candidate's own file for this target: what --codec NAME --target-psnr X writes
                 c = get_codec(name)
                 try:
                     d, q, v = encode_for_quality(c, img, level_psnr(level), "psnr", tolerance=codec._step(c))
                 except SrcodecError:  # it cannot reach the target on this image at all: no point of its curve
                     continue
-                report.append((name, len(d), q, v, False))
+                report.append((name, len(d), q, v, effort < 3 and name == chosen_name))
             out = decompress(data)
             row = {"image": f.name, "level": level, "settings": settings, "target_psnr": level_psnr(level),
                    "bytes": len(data), "bpp": 8 * len(data) / (h * w), "psnr": psnr(img, out), "ms_ssim": ms_ssim(img, out),

@@ -57,3 +57,49 @@ def test_unreachable_targets_say_how_close_they_came():
     assert exc.value.best[0] == 0
     q, v = search(codec, lambda q: q, lambda v: v, -1.0, want="lowest-reaching")  # the whole range reaches it
     assert q == 0
+
+
+class FakeFiles:
+    """A codec whose files are ``q`` written into ``size(q)`` bytes and whose decodes "measure" ``value(q)``
+    (``srcodec.targets.measure`` is replaced by the identity on these decodes)."""
+
+    integer_quality, quality_range, sweep = True, (0, 63), tuple(range(5, 60, 7))
+
+    def __init__(self, size, value):
+        self.size, self.value, self.encodes = size, value, []
+
+    def encode(self, image, q):
+        self.encodes.append(q)
+        return str(int(q)).encode().ljust(max(int(self.size(q)), 3), b" ")
+
+    def decode_like(self, data, image):
+        return self.value(int(data.split(b" ")[0]))
+
+
+@pytest.mark.parametrize("prior", [0.0, 0.5, 1.5])  # the probe's offset is 0.5 dB; priors right and wrong
+@pytest.mark.parametrize("want", ["quality", "rate"])
+def test_a_probed_search_meets_the_target_exactly_with_few_real_encodes(monkeypatch, prior, want):
+    import srcodec.targets as targets
+
+    monkeypatch.setattr(targets, "measure", lambda image, decoded, metric: decoded)
+    worst = 0
+    for trial in range(100):
+        rnd = random.Random(trial)
+        slope, gain, ratio = rnd.uniform(0.2, 1.0), 0.5 + rnd.uniform(-0.1, 0.1), rnd.uniform(0.93, 1.0)
+        real = FakeFiles(lambda q: 100 * 1.12 ** q * ratio, lambda q: 20 + slope * q + gain)
+        probe = FakeFiles(lambda q: 100 * 1.12 ** q, lambda q: 20 + slope * q)
+        offsets = {"psnr": prior, "bytes": 0.98}
+        if want == "quality":
+            goal = rnd.uniform(25, 20 + slope * 60)
+            plan = targets.probe_search(probe, offsets, None, target=goal)
+            data, q, value = targets.encode_probed(real, probe, plan, None)
+            assert value >= goal and (q == 0 or real.value(q - 1) < goal)  # the lowest quality that reaches it
+        else:
+            goal = int(rnd.uniform(300, 100 * 1.12 ** 60))
+            plan = targets.probe_search(probe, offsets, None, limit=goal)
+            data, q, value = targets.encode_probed(real, probe, plan, None)
+            assert len(data) <= goal and (q == 63 or len(real.encode(None, q + 1)) > goal)  # the highest that fits
+            real.encodes.pop()
+        worst = max(worst, len(real.encodes))
+    # right prior: one or two real encodes; a prior off by 1 dB costs a few more, still far fewer than a search
+    assert worst <= (2 if (prior == 0.5 or want == "rate") else 4)

@@ -223,4 +223,97 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
     return data, q, value
 
 
-__all__ = ["NotReached", "Outdone", "byte_limit", "encode_for_limit", "encode_for_quality", "encode_for_target", "measure", "search"]
+def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
+                 metric: str = "psnr", tolerance: float | None = None) -> dict:
+    """The first half of a probed search: the whole search on ``probe`` (a fast stand-in of a codec,
+    :meth:`Codec.probe`), for the target moved by the prior ``offsets`` (a byte ``limit``, or a quality
+    ``target`` in ``metric``). Returns a plan for :func:`encode_probed`: the probe's quality, its file's
+    size and measured value (what ``auto`` ranks candidates by) and every probe measurement made
+    (quality -> (bytes, value); a rate search measures only its last file)."""
+    curve: dict[float, tuple[int, float]] = {}
+    files: dict[float, bytes] = {}  # the probe's files, so that measuring one later needs no second encode
+
+    def attempt(q):
+        data = files[q] = probe.encode(image, q)
+        value = measure(image, probe.decode_like(data, image), metric) if limit is None else math.nan
+        curve[q] = (len(data), value)
+        return curve[q]
+
+    try:
+        if limit is not None:
+            q, _ = search(probe, attempt, lambda r: math.log(max(r[0], 1)), math.log(limit / offsets["bytes"]),
+                          want="highest-under", tolerance=tolerance)
+        else:
+            q, _ = search(probe, attempt, lambda r: r[1], target - offsets[metric], want="lowest-reaching",
+                          tolerance=tolerance)
+    except NotReached as exc:
+        q = exc.best[0]  # the real codec may still make it: its encodes start from the closest probe
+    plan = {"quality": q, "curve": curve, "files": files, "offsets": offsets, "limit": limit, "target": target, "metric": metric}
+    plan["bytes"], plan["value"] = _probe_point(probe, image, plan, q)
+    return plan
+
+
+def _probe_point(probe, image, plan: dict, q: float, value: bool = True) -> tuple[int, float]:
+    """(bytes, value) of the probe at ``q``, encoded (and measured, with ``value``) when not yet in the plan."""
+    curve = plan["curve"]
+    if q not in curve or (value and math.isnan(curve[q][1])):
+        data = plan["files"].get(q) or probe.encode(image, q)
+        curve[q] = (len(data), measure(image, probe.decode_like(data, image), plan["metric"]) if value else math.nan)
+    return curve[q]
+
+
+def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: float | None = None):
+    """The second half of a probed search: real encodes of ``codec`` starting at the probe's quality,
+    each measured, moving one step at a time -- towards the safe side after a miss, towards the better
+    side while the probe's curve, shifted by the offset this encode measured, predicts that the next step
+    still meets the target. Usually one or two real encodes. Returns (bytes, quality, measured value):
+    never over ``limit`` bytes, never under ``target``; :class:`NotReached` otherwise.
+
+    Offsets measured by ``python benchmarks/probe_offsets.py`` (VVenC medium against faster, same QP,
+    restored pipelines, 4 training images x 4 QPs): see ``srcodec.codecs.vvc.PROBE_OFFSETS``."""
+    lo, hi = (float(v) for v in codec.quality_range)
+    step = float(max(round(tolerance or 0.0), 1)) if codec.integer_quality else (tolerance or 0.01 * (hi - lo))
+    limit, target, metric = plan["limit"], plan["target"], plan["metric"]
+
+    rate = limit is not None
+    better = 1.0 if rate else -1.0  # rate: a higher quality is better; quality target: a lower one
+
+    def predicted_ok(q, here, measured, nq) -> bool:
+        # the probe's curve at nq, moved by what the real encode at q measured against the probe at q
+        there = _probe_point(probe, image, plan, nq, value=not rate)
+        if rate:
+            return measured * there[0] / max(here[0], 1) <= limit
+        return there[1] + (measured - here[1]) >= target
+
+    q, best, tried = plan["quality"], None, set()
+    while lo <= q <= hi and q not in tried:
+        tried.add(q)
+        data = codec.encode(image, q)
+        here = _probe_point(probe, image, plan, q, value=not rate)
+        if rate and len(data) > limit:
+            ok, measured = False, len(data)
+        else:
+            value = measure(image, codec.decode_like(data, image), metric)
+            ok, measured = (True, len(data)) if rate else (value >= target, value)
+        if ok:
+            best = (data, q, value)
+            nq = q + better * step
+            if lo <= nq <= hi and nq not in tried and predicted_ok(q, here, measured, nq):
+                q = nq
+                continue
+            break
+        if best is not None:  # the step before was good: it is the answer
+            break
+        # a miss: the first quality on the safe side that the probe, moved by this miss, predicts to be good
+        nq = q - better * step
+        while lo <= nq - better * step <= hi and not predicted_ok(q, here, measured, nq):
+            nq -= better * step
+        q = nq
+    if best is None:
+        goal = f"{limit} bytes" if limit is not None else f"{metric} {target:g}"
+        raise NotReached(f"{codec.name}: no quality meets {goal}", None)
+    return best
+
+
+__all__ = ["NotReached", "Outdone", "byte_limit", "encode_for_limit", "encode_for_quality",
+           "encode_for_target", "encode_probed", "measure", "probe_search", "search"]

@@ -145,6 +145,12 @@ class Codec(ABC):
     def decode(self, data: bytes) -> np.ndarray:
         """Decode the bytes of a file into a canonical image."""
 
+    def probe(self) -> tuple[Codec, dict[str, float]] | None:
+        """A much faster stand-in for searching this codec's quality (``auto``), and the offsets of this
+        codec against it at the same quality (``psnr``/``ms-ssim``: this codec's gain; ``bytes``: its size
+        ratio), priors for the first real encode; ``None`` when it has none (every search encodes for real)."""
+        return None
+
     def decode_like(self, data: bytes, original: np.ndarray) -> np.ndarray:
         """Decode, and match the channel count of ``original`` (greyscale in, greyscale out)."""
         out = self.decode(data)

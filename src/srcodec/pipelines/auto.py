@@ -2,18 +2,30 @@
 
 ::
 
-    image ─► for each candidate (by --effort): search its quality on real files ─► decode, measure
+    image ─► for each candidate (by --effort): search its quality (a fast stand-in, then real files) ─► measure
           ─► keep the best (rate target: highest quality that fits; quality target: fewest bytes)
           ─► that candidate's own .srz file (its header names the chosen pipeline)
 
 Every decode is deterministic, so the quality measured while choosing is the quality the user gets.
-A candidate after the first is left as soon as it cannot win (branch and bound): for a quality target,
-when one of its files falls short of the target at a size no smaller than the best file so far; for
-a rate target, when one of its files is over the budget yet measures no better than the best so far.
-Such a candidate is missing from the report.
-Candidates, in order (those installed here, with their weights): ``vvc-restored``, ``vvc-x2``,
-``avif-restored``, ``learned``, ``tun2023-x2``; ``effort=1`` tries the first one, ``2`` (default)
-the first two, ``3`` all, with a finer search as effort grows.
+
+How hard it looks (``effort``):
+
+- ``1`` and ``2`` (default): the first one or two candidates. Each candidate's quality search runs on a
+  fast stand-in (:meth:`Codec.probe`: VVenC's ``faster`` preset for the VVC pipelines, about 15 times
+  faster than medium, the same networks), its target moved by a measured prior offset; the candidates
+  are ranked by the stand-ins' files; then the predicted winner -- and any other predicted within
+  :data:`CLOSE` of it -- is encoded for real at the stand-in's quality, measured, and moved one step
+  at a time while the stand-in's curve (shifted by what the real encode measured) says the next step
+  still meets the target (:func:`srcodec.targets.encode_probed`): one or two real encodes. A candidate
+  without a stand-in gets its full search.
+- ``3``: every candidate, each by its full search on real files, with a finer step. A candidate after
+  the first is left as soon as it cannot win (branch and bound): for a quality target, when one of its
+  files falls short of the target at a size no smaller than the best file so far; for a rate target,
+  when one of its files is over the budget yet measures no better than the best so far.
+
+A candidate left early is missing from the report (the CLI says why). Candidates, in order (those
+installed here, with their weights): ``vvc-restored``, ``vvc-x2``, ``avif-restored``, ``learned``,
+``tun2023-x2``.
 
 - ``--max-bytes N`` / ``--bpp B``: each candidate's highest quality whose file fits (bisection on the
   real size); the best ``metric`` wins. Never a file over N bytes.
@@ -37,6 +49,9 @@ from srcodec.codecs.base import Codec, Option, codec_class, get_codec, register_
 from srcodec.errors import SrcodecError
 
 CANDIDATES = ("vvc-restored", "vvc-x2", "avif-restored", "learned", "tun2023-x2")
+#: how close a prediction must be to the predicted winner's for a real encode of its own: within this many
+#: dB PSNR (or MS-SSIM units) for rate targets, within this fraction of its bytes for quality targets
+CLOSE = {"psnr": 0.15, "ms-ssim": 0.003, "bytes": 0.04}
 #: per effort: how many candidates are tried, and the search step in each candidate's quality range (fraction)
 EFFORT = {1: (1, 0.04), 2: (2, 0.02), 3: (len(CANDIDATES), 0.01)}
 
@@ -67,6 +82,10 @@ class AutoCodec(Codec):
         self.last_seconds: dict[str, float] = {}
         #: candidates of the last encode left early because they could not win
         self.last_outdone: list[str] = []
+        #: (bytes, quality, value) each candidate's fast stand-in predicted in the last encode (efforts 1-2)
+        self.last_predicted: dict[str, tuple[int, float, float]] = {}
+        #: why a candidate was left early, where more is known than "not close" (efforts 1-2)
+        self.last_why: dict[str, str] = {}
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -77,7 +96,8 @@ class AutoCodec(Codec):
         return None if cls.available_candidates() else f"none of its candidates ({', '.join(CANDIDATES)}) is installed"
 
     def settings(self) -> dict:
-        return {**self.opts, "candidates": self._candidates()}
+        return {**self.opts, "candidates": self._candidates(),
+                "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins, then real encodes"}
 
     def _candidates(self) -> list[str]:
         return self.available_candidates()[: EFFORT[self.opts["effort"]][0]]
@@ -96,11 +116,84 @@ class AutoCodec(Codec):
     def encode(self, image: np.ndarray, quality: float) -> bytes:
         return self.encode_for_quality(image, level_psnr(self.check_quality(quality)), "psnr")
 
+    def _probed(self, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
+                metric: str = "psnr") -> bytes:
+        """Efforts 1-2: every candidate searched on its fast stand-in (:meth:`Codec.probe`; a candidate
+        without one is searched for real), ranked by the stand-ins' files, then real encodes for the
+        predicted winner and for any other whose prediction is within :data:`CLOSE` of it; the best real
+        file wins."""
+        from srcodec.targets import NotReached, encode_probed, probe_search
+
+        rate = limit is not None
+        plans, errors = [], []
+        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
+        for name in self._candidates():
+            t0 = time.perf_counter()
+            codec = get_codec(name)
+            found = codec.probe()
+            try:
+                if found is None:  # no stand-in: its own full search, whose file is final
+                    data, q, value = self._full_search(codec, image, limit, target, metric)
+                    plan = {"final": (data, q, value), "bytes": len(data), "quality": q, "value": value}
+                else:
+                    plan = probe_search(found[0], found[1], image, limit=limit, target=target, metric=metric,
+                                        tolerance=self._step(codec))
+                    self.last_predicted[name] = (plan["bytes"], plan["quality"], plan["value"])
+                plans.append((name, codec, found and found[0], plan))
+            except SrcodecError as exc:
+                errors.append(str(exc))
+            self.last_seconds[name] = time.perf_counter() - t0
+        # predicted score: higher is better (rate target: the probe's quality value; quality target: fewer bytes)
+        def score(plan):
+            return plan["value"] if rate else -plan["bytes"]
+
+        plans.sort(key=lambda p: -score(p[3]))
+        if not rate:  # a stand-in that falls short even at its best quality: said so, and tried last
+            for name, _, probe, plan in plans:
+                if probe is not None and plan["value"] < target - plan["offsets"][metric]:
+                    self.last_why[name] = (f"its fast stand-in reaches at most {metric} {plan['value']:.4f} "
+                                           f"(quality {plan['quality']:g}), under the target")
+        tries = []
+        for i, (name, codec, probe, plan) in enumerate(plans):
+            if i and not self._close(score(plans[0][3]), score(plan), rate, metric):
+                self.last_outdone.append(name)
+                continue
+            t0 = time.perf_counter()
+            try:
+                data, q, value = plan.get("final") or encode_probed(codec, probe, plan, image,
+                                                                    tolerance=self._step(codec))
+                tries.append((name, data, q, value))
+            except (NotReached, SrcodecError) as exc:
+                errors.append(str(exc))
+            self.last_seconds[name] = self.last_seconds.get(name, 0.0) + time.perf_counter() - t0
+        if not tries:
+            goal = "fits" if rate else f"reaches {metric} {target:g}"
+            raise SrcodecError(f"auto: no candidate {goal} ({'; '.join(errors)})")
+        return self._choose(tries, key=(lambda t: -t[3]) if rate else (lambda t: len(t[1])))
+
+    def _full_search(self, codec, image, limit, target, metric):
+        from srcodec.targets import encode_for_limit, encode_for_quality, measure
+
+        if limit is None:
+            return encode_for_quality(codec, image, target, metric, tolerance=self._step(codec))
+        data, q = encode_for_limit(codec, image, limit, tolerance=self._step(codec))
+        return data, q, measure(image, codec.decode_like(data, image), metric)
+
+    @staticmethod
+    def _close(best: float, other: float, rate: bool, metric: str) -> bool:
+        """Whether a candidate predicted at ``other`` may still beat the one predicted at ``best``."""
+        if rate:
+            return best - other <= CLOSE[metric]
+        return -other <= -best * (1.0 + CLOSE["bytes"])
+
     def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
         from srcodec.targets import Outdone, encode_for_quality
 
+        if self.opts["effort"] < 3:
+            return self._probed(image, target=target, metric=metric)
+
         tries, errors = [], []
-        self.last_seconds, self.last_outdone = {}, []
+        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
         for name in self._candidates():
             codec = get_codec(name)
             smallest = min((len(t[1]) for t in tries), default=None)
@@ -124,8 +217,10 @@ class AutoCodec(Codec):
 
         metric = self.opts["metric"]
         limit = byte_limit(image.shape[0], image.shape[1], bpp, max_bytes)
+        if self.opts["effort"] < 3:
+            return self._probed(image, limit=limit, metric=metric)
         tries, errors = [], []
-        self.last_seconds, self.last_outdone = {}, []
+        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
         for name in self._candidates():
             codec = get_codec(name)
             best = max((t[3] for t in tries), default=None)
@@ -161,7 +256,16 @@ class AutoCodec(Codec):
         metric = "PSNR" if self.opts["metric"] == "psnr" else "MS-SSIM"
         return ([f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
                  for name, size, q, value, chosen in self.last_report]
-                + [f"  {name:<14} left early: it could not beat the chosen file" for name in self.last_outdone])
+                + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.last_outdone])
+
+    def _why_left(self, name: str, metric: str) -> str:
+        if name in self.last_why:
+            return self.last_why[name]
+        if name in self.last_predicted:
+            size, q, value = self.last_predicted[name]
+            return (f"its fast stand-in predicted {size} bytes at quality {q:g} ({metric} {value:.4f}), "
+                    "not close to the chosen one")
+        return "it could not beat the chosen file"
 
 
 __all__ = ["AutoCodec", "CANDIDATES", "level_psnr"]

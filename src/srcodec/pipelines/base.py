@@ -233,6 +233,20 @@ class Pipeline(Codec):
 
     # -- the two stages -----------------------------------------------------
 
+    def probe(self):
+        """This pipeline with its inner codec's stand-in (the same networks, the same files' layout), and
+        the inner codec's offsets; ``None`` when the inner codec has no stand-in."""
+        import copy
+
+        found = get_codec(self.inner).probe()
+        if found is None:
+            return None
+        stand_in = copy.copy(self)
+        stand_in.inner = found[0].spec
+        offsets = dict(found[1])
+        offsets["psnr"] = offsets.get("psnr", 0.0) / self.scale  # enlarging's own error dilutes the codec's gain
+        return stand_in, offsets
+
     def pre(self, rgb: np.ndarray) -> np.ndarray:
         """HR RGB uint8 (sides multiples of ``scale``) -> the image given to the inner codec."""
         return rgb

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.codecs.base import get_codec
+from srcodec.codecs.base import codec_class, get_codec
 from srcodec.errors import InputError
 from srcodec.io.image import to_rgb
 from srcodec.pipelines.base import Pipeline
@@ -42,7 +42,7 @@ class RestoredPipeline(Pipeline):
     sweep_points = slice(1, 6)
 
     def check_nets(self, nets) -> None:
-        want = "yuv420" if self.inner == "vvc" else "rgb"
+        want = "yuv420" if codec_class(self.inner).name == "vvc" else "rgb"
         if nets["restorer"].planes != want:
             raise InputError(f"{self.weights_path()}: its restorer reads {nets['restorer'].planes} planes, "
                              f"{self.name} gives it {want}")
