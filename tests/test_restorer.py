@@ -9,6 +9,7 @@ import torch
 import srcodec
 from srcodec.archs import build_preset, save_stages
 from srcodec.codecs import codec_class, get_codec
+from srcodec.errors import SrcodecError
 from srcodec.post.restorer import decoder_planes, planes_to_tensors
 from tests.conftest import assert_one_line_error, run_cli, smooth_image
 
@@ -103,3 +104,33 @@ def test_x2_pool_training_and_pipeline(tmp_path, data, monkeypatch, weights_dir)
     img = smooth_image(35, 50)
     out = srcodec.decompress(srcodec.compress(img, "vvc-x2", 40))
     assert out.shape == img.shape
+
+
+@pytest.mark.skipif(codec_class("vvc").unavailable_reason() is not None, reason="vvc unavailable")
+def test_a_plain_vvc_file_is_restored_like_the_pipeline_decodes_it(tmp_path, weights_dir):
+    from srcodec.codecs.vvc import MARKER_PREFIX, file_quality
+    from srcodec.pipelines.restored import restore_file
+
+    net = build_preset("qrestorer-tiny", quality_range=(13, 46))
+    torch.nn.init.normal_(net.tail.weight, std=1e-3)  # not the identity: the test sees which network ran
+    save_stages(weights_dir / "vvc-restored.safetensors", {"restorer": net}, {"kind": "restorer"})
+    vvc = get_codec("vvc", preset="faster")
+    for shape, q in (((33, 47, 3), 20), ((32, 48, 1), 41), ((40, 40, 3), 5)):
+        img = smooth_image(*shape[:2]) if shape[2] == 3 else smooth_image(*shape[:2])[:, :, :1]
+        data = vvc.encode(img, q)
+        assert file_quality(data) == q  # the QP read back from the stream's headers
+        if q < 13:
+            with pytest.raises(SrcodecError, match="trained on QP 17..50"):
+                restore_file(data)
+            continue
+        out, name, quality = restore_file(data)
+        assert (name, quality, out.shape) == ("vvc-restored", q, img.shape)
+        stand_in, _ = get_codec("vvc-restored").probe()  # vvc-restored around this same faster-preset stream
+        srz = stand_in.encode(img, q)
+        stream = data[: data.rfind(MARKER_PREFIX)]  # the picture (srcodec's size marker says grey or colour)
+        assert stream in srz and np.array_equal(out, get_codec("vvc-restored").decode(srz))
+    f = tmp_path / "a.266"
+    f.write_bytes(vvc.encode(smooth_image(32, 48), 30))
+    proc = run_cli("restore", str(f))
+    assert proc.returncode == 0 and "vvc-restored (quality 30" in proc.stdout, proc.stderr
+    assert file_quality(b"\x00\x00\x01garbage") is None

@@ -161,8 +161,12 @@ def cmd_decompress(args) -> int:
     return _run_many(pairs, many, work, "decompress")
 
 
+#: the files ``srcodec restore`` takes from a folder
+RESTORABLE_SUFFIXES = {".jpg", ".jpeg", ".266", ".vvc"}
+
+
 def cmd_restore(args) -> int:
-    """A standard file (JPEG) decoded and restored by its matching network, to PNG."""
+    """A standard file (JPEG, VVC) decoded and restored by its matching network, to PNG."""
     from srcodec.pipelines.restored import restore_file
 
     def work(src: Path, dst: Path) -> str:
@@ -175,7 +179,7 @@ def cmd_restore(args) -> int:
     def out_suffix(p: Path) -> str:
         return ".restored.png"
 
-    pairs, many = _pairs(src, Path(args.output) if args.output else None, {".jpg", ".jpeg"}, out_suffix, args.force)
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, RESTORABLE_SUFFIXES, out_suffix, args.force)
     return _run_many(pairs, many, work, "restore")
 
 
@@ -270,7 +274,7 @@ def register(sub) -> None:
     _add_force(p)
     p.set_defaults(func=cmd_decompress)
 
-    p = sub.add_parser("restore", help="restore an existing JPEG file (or a folder of them) with its network, to PNG")
+    p = sub.add_parser("restore", help="restore an existing JPEG or VVC (.266) file (or a folder of them) with its network, to PNG")
     p.add_argument("input", help=".jpg file or folder")
     p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .restored.png)")
     _add_force(p)

@@ -86,9 +86,11 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     from srcodec.post.restorer import restore
 
     kind = identify(data)
+    if kind == "vvc":
+        return _restore_vvc(data)
     if kind != "jpeg":
-        raise UnavailableError(f"no restorer for {kind} files (srcodec restores JPEG files; .srz files decode "
-                               "with srcodec decompress)")
+        raise UnavailableError(f"no restorer for {kind} files (srcodec restores JPEG and VVC files; .srz files "
+                               "decode with srcodec decompress)")
     found = jpeg_quality(data)
     if found is None:
         raise InputError("not a JPEG file srcodec can read")
@@ -103,3 +105,35 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     padded = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
     out = restore(pipe.nets["restorer"], padded, quality)
     return pipe.finish(out, h, w, decoded.shape[2]), "jpeg-restored", quality
+
+
+def _restore_vvc(data: bytes) -> tuple[np.ndarray, str, float]:
+    """A plain ``.266`` through ``vvc-restored``: its quality from the stream's QP
+    (:func:`srcodec.codecs.vvc.file_quality`), its planes straight from the decoder, its size (and grey or
+    colour) from srcodec's marker when it has one; a QP outside the range the restorer was trained on
+    is a one-line error rather than a guess."""
+    from srcodec.codecs.base import codec_class
+    from srcodec.codecs.vvc import VVC, decode_planes, file_quality
+    from srcodec.errors import UnavailableError
+    from srcodec.post.restorer import restore
+
+    reason = codec_class("vvc-restored").unavailable_reason()
+    if reason:
+        raise UnavailableError(f"no VVC restorer here: {reason}")
+    pipe = get_codec("vvc-restored")
+    net = pipe.nets["restorer"]
+    quality = file_quality(data)
+    if quality is None:
+        raise InputError("not a VVC stream whose QP srcodec can read")
+    lo, hi = (float(v) for v in net.quality_range)
+    if not lo <= quality <= hi:
+        raise UnavailableError(f"no restorer for VVC files at QP {63 - quality:g}: vvc-restored was trained on "
+                               f"QP {63 - hi:g}..{63 - lo:g}")
+    decoded = VVC().decode(data)  # its size and channels (srcodec's marker, else the picture's)
+    y, cb, cr, _, _ = decode_planes(data)
+    h, w = decoded.shape[:2]
+    y = np.pad(y, ((0, y.shape[0] % 2), (0, y.shape[1] % 2)), mode="edge")  # 4:2:0 chroma covers the odd side
+    if cb.shape != (y.shape[0] // 2, y.shape[1] // 2):
+        raise InputError("not a 4:2:0 VVC picture srcodec can restore")
+    out = restore(net, {"y": y, "cb": cb, "cr": cr}, quality)
+    return pipe.finish(out, h, w, decoded.shape[2]), "vvc-restored", quality
