@@ -46,7 +46,7 @@ NO_WEIGHTS_HASH = b"\x00" * 8
 
 _PIPELINES: dict[str, type[Pipeline]] = {}
 
-#: weights file -> ((inode, mtime, size), hash, networks): loaded once per process, again when the file changes
+#: weights file -> ((inode, mtime, size), networks): loaded once per process, again when the file changes
 _LOADED: dict[str, tuple] = {}
 
 
@@ -140,21 +140,13 @@ class Pipeline(Codec):
                 "inner_settings": get_codec(self.inner).settings()}
 
     def weights_hash(self) -> bytes:
-        """The weights file's identity, :func:`srcodec.archs.weights_identity` (zeros for a pipeline without weights)."""
+        """The weights file's identity, :func:`srcodec.archs.weights_identity` (itself cached by file; zeros
+        for a pipeline without weights)."""
         if not self.stages:
             return NO_WEIGHTS_HASH
-        return self._loaded()[0]
+        from srcodec.archs import weights_identity
 
-    def _loaded(self) -> tuple[bytes, dict[str, torch.nn.Module] | None]:
-        path = self.weights_path()
-        key = _file_key(path)
-        hit = _LOADED.get(str(path))
-        if hit is None or hit[0] != key:
-            from srcodec.archs import weights_identity
-
-            hit = (key, weights_identity(path), None)
-            _LOADED[str(path)] = hit
-        return hit[1], hit[2]
+        return weights_identity(self.weights_path())
 
     def model_id(self) -> str:
         """The weights' id (the pipeline name), or empty for a pipeline without weights."""
@@ -171,18 +163,18 @@ class Pipeline(Codec):
         if self._nets is None:
             from srcodec.archs import load_stages
 
-            digest, nets = self._loaded()
-            if nets is not None:
-                self._nets = nets
-                return nets
             path = self.weights_path()
+            hit = _LOADED.get(str(path))
+            if hit is not None and hit[0] == _file_key(path):
+                self._nets = hit[1]
+                return hit[1]
             nets = load_stages(path, only=self.stages)
             for stage, allowed in self.stage_archs.items():
                 if nets[stage].arch_name not in allowed:
                     raise InputError(f"{self.weights_path()}: stage {stage!r} is a {nets[stage].arch_name}, "
                                      f"{self.name} needs {' or '.join(allowed)}")
             self.check_nets(nets)
-            _LOADED[str(path)] = (_file_key(path), digest, nets)
+            _LOADED[str(path)] = (_file_key(path), nets)
             self._nets = nets
         return self._nets
 
