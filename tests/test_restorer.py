@@ -108,7 +108,8 @@ def test_x2_pool_training_and_pipeline(tmp_path, data, monkeypatch, weights_dir)
 
 @pytest.mark.skipif(codec_class("vvc").unavailable_reason() is not None, reason="vvc unavailable")
 def test_a_plain_vvc_file_is_restored_like_the_pipeline_decodes_it(tmp_path, weights_dir):
-    from srcodec.codecs.vvc import MARKER_PREFIX, file_quality
+    from srcodec.codecs.stream_headers import vvc_quality
+    from srcodec.codecs.vvc import MARKER_PREFIX
     from srcodec.pipelines.restored import restore_file
 
     net = build_preset("qrestorer-tiny", quality_range=(13, 46))
@@ -118,9 +119,9 @@ def test_a_plain_vvc_file_is_restored_like_the_pipeline_decodes_it(tmp_path, wei
     for shape, q in (((33, 47, 3), 20), ((32, 48, 1), 41), ((40, 40, 3), 5)):
         img = smooth_image(*shape[:2]) if shape[2] == 3 else smooth_image(*shape[:2])[:, :, :1]
         data = vvc.encode(img, q)
-        assert file_quality(data) == q  # the QP read back from the stream's headers
+        assert vvc_quality(data) == q  # the QP read back from the stream's headers
         if q < 13:
-            with pytest.raises(SrcodecError, match="trained on QP 17..50"):
+            with pytest.raises(SrcodecError, match=r"trained on 13 \(QP 50\)..46 \(QP 17\)"):
                 restore_file(data)
             continue
         out, name, quality = restore_file(data)
@@ -133,4 +134,28 @@ def test_a_plain_vvc_file_is_restored_like_the_pipeline_decodes_it(tmp_path, wei
     f.write_bytes(vvc.encode(smooth_image(32, 48), 30))
     proc = run_cli("restore", str(f))
     assert proc.returncode == 0 and "vvc-restored (quality 30" in proc.stdout, proc.stderr
-    assert file_quality(b"\x00\x00\x01garbage") is None
+    assert vvc_quality(b"\x00\x00\x01garbage") is None
+
+
+def test_a_plain_avif_file_is_restored_with_its_quality_read_from_the_file(tmp_path, weights_dir):
+    from srcodec.codecs.stream_headers import avif_quality
+    from srcodec.pipelines.restored import restore_file
+
+    net = build_preset("qrestorer-tiny", planes="rgb", quality_range=(5, 90))
+    torch.nn.init.normal_(net.tail.weight, std=1e-3)
+    save_stages(weights_dir / "avif-restored.safetensors", {"restorer": net}, {"kind": "restorer"})
+    img = smooth_image(33, 46)
+    for q in (35, 54):
+        data = get_codec("avif").encode(img, q)
+        assert avif_quality(data) == q
+        out, name, quality = restore_file(data)
+        srz = get_codec("avif-restored").encode(img, q)
+        assert data in srz and (name, quality) == ("avif-restored", q)
+        assert np.array_equal(out, get_codec("avif-restored").decode(srz))  # the pipeline's own decode
+    assert 2 <= avif_quality(get_codec("avif").encode(img, 3)) <= 4  # 2..4 share one quantizer
+    with pytest.raises(SrcodecError, match="trained on 5..90"):
+        restore_file(get_codec("avif").encode(img, 97))
+    f = tmp_path / "a.avif"
+    f.write_bytes(get_codec("avif").encode(img, 35))
+    proc = run_cli("restore", str(f))
+    assert proc.returncode == 0 and "avif-restored (quality 35" in proc.stdout, proc.stderr

@@ -162,11 +162,11 @@ def cmd_decompress(args) -> int:
 
 
 #: the files ``srcodec restore`` takes from a folder
-RESTORABLE_SUFFIXES = {".jpg", ".jpeg", ".266", ".vvc"}
+RESTORABLE_SUFFIXES = {".jpg", ".jpeg", ".avif", ".266", ".vvc"}
 
 
 def cmd_restore(args) -> int:
-    """A standard file (JPEG, VVC) decoded and restored by its matching network, to PNG."""
+    """A standard file (JPEG, AVIF, VVC) decoded and restored by its matching network, to PNG."""
     from srcodec.pipelines.restored import restore_file
 
     def work(src: Path, dst: Path) -> str:
@@ -274,7 +274,7 @@ def register(sub) -> None:
     _add_force(p)
     p.set_defaults(func=cmd_decompress)
 
-    p = sub.add_parser("restore", help="restore an existing JPEG or VVC (.266) file (or a folder of them) with its network, to PNG")
+    p = sub.add_parser("restore", help="restore an existing JPEG, AVIF or VVC (.266) file (or a folder of them) with its network, to PNG")
     p.add_argument("input", help=".jpg file or folder")
     p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .restored.png)")
     _add_force(p)

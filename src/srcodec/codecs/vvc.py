@@ -245,38 +245,6 @@ class VVC(Codec):
         return yuv420_to_rgb(y, cb, cr, matrix=matrix, full_range=full)[:h, :w]
 
 
-#: VVenC codes an all-intra picture at slice QP = the requested QP - 3 (its intra QP offset; measured at every
-#: preset, QP 0..58: tests/test_vvc.py), so a file's quality is 63 - (slice QP + 3)
-INTRA_QP_OFFSET = 3
-_TRACE = re.compile(rb"(pps_init_qp_minus26|ph_qp_delta|sh_qp_delta)\s+[01]+ = (-?\d+)")
-
-
-def file_quality(data: bytes) -> float | None:
-    """The srcodec quality (63 - QP) a VVC bitstream was coded at, from its first picture's QP: 26 +
-    ``pps_init_qp_minus26`` + the picture's or slice's ``qp_delta`` (+ VVenC's intra offset), read by
-    ffmpeg's own header parser (its ``trace_headers`` bitstream filter, on a copy of the stream; nothing
-    is decoded). ``None`` when the headers cannot be read."""
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory(prefix="srcodec-vvc-") as tmp:
-        src = Path(tmp) / "in.266"
-        src.write_bytes(data)
-        try:
-            out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(src), "-frames:v", "1",
-                                  "-c", "copy", "-bsf:v", "trace_headers", "-f", "null", "-"],
-                                 capture_output=True, timeout=60).stderr
-        except (ImportError, OSError, subprocess.SubprocessError):
-            return None
-    found: dict[bytes, int] = {}
-    for key, value in _TRACE.findall(out):
-        found.setdefault(key, int(value))
-    if b"pps_init_qp_minus26" not in found:
-        return None
-    qp = 26 + found[b"pps_init_qp_minus26"] + found.get(b"ph_qp_delta", found.get(b"sh_qp_delta", 0)) + INTRA_QP_OFFSET
-    return float(min(63, max(0, 63 - qp)))
-
-
 def decode_planes(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, bool]:
     """Decode the first picture of a VVC bitstream: (Y, Cb, Cr as uint16, matrix code, full range)."""
     import av

@@ -75,65 +75,66 @@ class RestoredPipeline(Pipeline):
         return self.finish(out, header.height, header.width, header.channels)
 
 
+#: file kind -> the pipeline whose restorer restores it
+RESTORERS = {"jpeg": "jpeg-restored", "avif": "avif-restored", "vvc": "vvc-restored"}
+
+
+def file_quality(kind: str, data: bytes) -> float | None:
+    """A standard file's quality in srcodec's knob of its codec, read from the file itself: a JPEG's from its
+    quantization tables (:mod:`srcodec.codecs.jpeg_tables`), an AVIF's or a VVC stream's from its
+    quantizer (:mod:`srcodec.codecs.stream_headers`); ``None`` when it cannot be read."""
+    if kind == "jpeg":
+        from srcodec.codecs.jpeg_tables import jpeg_quality
+
+        found = jpeg_quality(data)
+        return None if found is None else float(found[0])
+    from srcodec.codecs.stream_headers import avif_quality, vvc_quality
+
+    return {"avif": avif_quality, "vvc": vvc_quality}[kind](data)
+
+
 def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
-    """(restored image, pipeline, quality) of a standard file that a shipped restorer knows: a JPEG
-    (its quality read from its quantization tables) through ``jpeg-restored``. A one-line error for a
-    file no restorer is shipped for."""
+    """(restored image, pipeline, quality) of a standard file that a shipped restorer knows -- a JPEG, an
+    AVIF or a VVC stream, its quality read from the file (:func:`file_quality`) -- through the matching
+    pipeline's network (:data:`RESTORERS`), exactly as that pipeline decodes its own ``.srz`` of the same
+    file. A one-line error for a file no restorer is shipped for, or at a quality outside the range its
+    restorer was trained on (rather than a guess)."""
     from srcodec.api import identify
     from srcodec.codecs.base import codec_class
-    from srcodec.codecs.jpeg_tables import jpeg_quality
     from srcodec.errors import UnavailableError
     from srcodec.post.restorer import restore
 
     kind = identify(data)
-    if kind == "vvc":
-        return _restore_vvc(data)
-    if kind != "jpeg":
-        raise UnavailableError(f"no restorer for {kind} files (srcodec restores JPEG and VVC files; .srz files "
-                               "decode with srcodec decompress)")
-    found = jpeg_quality(data)
-    if found is None:
-        raise InputError("not a JPEG file srcodec can read")
-    quality, _ = found
-    reason = codec_class("jpeg-restored").unavailable_reason()
+    if kind not in RESTORERS:
+        raise UnavailableError(f"no restorer for {kind} files (srcodec restores {', '.join(k.upper() for k in RESTORERS)} "
+                               "files; .srz files decode with srcodec decompress)")
+    name = RESTORERS[kind]
+    reason = codec_class(name).unavailable_reason()
     if reason:
-        raise UnavailableError(f"no JPEG restorer here: {reason}")
-    pipe = get_codec("jpeg-restored")
-    decoded = get_codec("jpeg").decode(data)  # decoded once: its channels say grey or colour
-    rgb = to_rgb(decoded)
-    h, w = rgb.shape[:2]
-    padded = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
-    out = restore(pipe.nets["restorer"], padded, quality)
-    return pipe.finish(out, h, w, decoded.shape[2]), "jpeg-restored", quality
-
-
-def _restore_vvc(data: bytes) -> tuple[np.ndarray, str, float]:
-    """A plain ``.266`` through ``vvc-restored``: its quality from the stream's QP
-    (:func:`srcodec.codecs.vvc.file_quality`), its planes straight from the decoder, its size (and grey or
-    colour) from srcodec's marker when it has one; a QP outside the range the restorer was trained on
-    is a one-line error rather than a guess."""
-    from srcodec.codecs.base import codec_class
-    from srcodec.codecs.vvc import VVC, decode_planes, file_quality
-    from srcodec.errors import UnavailableError
-    from srcodec.post.restorer import restore
-
-    reason = codec_class("vvc-restored").unavailable_reason()
-    if reason:
-        raise UnavailableError(f"no VVC restorer here: {reason}")
-    pipe = get_codec("vvc-restored")
-    net = pipe.nets["restorer"]
-    quality = file_quality(data)
+        raise UnavailableError(f"no {kind.upper()} restorer here: {reason}")
+    quality = file_quality(kind, data)
     if quality is None:
-        raise InputError("not a VVC stream whose QP srcodec can read")
+        raise InputError(f"not a {kind.upper()} file whose quality srcodec can read")
+    pipe = get_codec(name)
+    net = pipe.nets["restorer"]
     lo, hi = (float(v) for v in net.quality_range)
     if not lo <= quality <= hi:
-        raise UnavailableError(f"no restorer for VVC files at QP {63 - quality:g}: vvc-restored was trained on "
-                               f"QP {63 - hi:g}..{63 - lo:g}")
-    decoded = VVC().decode(data)  # its size and channels (srcodec's marker, else the picture's)
-    y, cb, cr, _, _ = decode_planes(data)
+        def say(q):
+            return f"{q:g} (QP {63 - q:g})" if kind == "vvc" else f"{q:g}"
+        raise UnavailableError(f"no restorer for {kind.upper()} files at quality {say(quality)}: {name} was trained "
+                               f"on {say(lo)}..{say(hi)}")
+    decoded = get_codec(kind).decode(data)  # its size, and grey or colour
     h, w = decoded.shape[:2]
-    y = np.pad(y, ((0, y.shape[0] % 2), (0, y.shape[1] % 2)), mode="edge")  # 4:2:0 chroma covers the odd side
-    if cb.shape != (y.shape[0] // 2, y.shape[1] // 2):
-        raise InputError("not a 4:2:0 VVC picture srcodec can restore")
-    out = restore(net, {"y": y, "cb": cb, "cr": cr}, quality)
-    return pipe.finish(out, h, w, decoded.shape[2]), "vvc-restored", quality
+    if kind == "vvc":
+        from srcodec.codecs.vvc import decode_planes
+
+        y, cb, cr, _, _ = decode_planes(data)
+        y = np.pad(y, ((0, y.shape[0] % 2), (0, y.shape[1] % 2)), mode="edge")  # 4:2:0 chroma covers an odd side
+        if cb.shape != (y.shape[0] // 2, y.shape[1] // 2):
+            raise InputError("not a 4:2:0 VVC picture srcodec can restore")
+        planes = {"y": y, "cb": cb, "cr": cr}
+    else:
+        rgb = to_rgb(decoded)
+        planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
+    out = restore(net, planes, quality)
+    return pipe.finish(out, h, w, decoded.shape[2]), name, quality
