@@ -103,3 +103,36 @@ def test_a_probed_search_meets_the_target_exactly_with_few_real_encodes(monkeypa
         worst = max(worst, len(real.encodes))
     # right prior: one or two real encodes; a prior off by 1 dB costs a few more, still far fewer than a search
     assert worst <= (2 if (prior == 0.5 or want == "rate") else 4)
+
+
+class FakePipeline(FakeFiles):
+    """FakeFiles with a network: ``decode_plain`` is the decode without it, ``gain(q)`` below the full one."""
+
+    def __init__(self, size, value, gain):
+        super().__init__(size, value)
+        self.gain, self.full_decodes = gain, 0
+
+    def decode_like(self, data, image):
+        self.full_decodes += 1
+        return super().decode_like(data, image)
+
+    def decode_plain(self, data):
+        q = int(data.split(b" ")[0])
+        return self.value(q) - self.gain(q)
+
+
+def test_a_probe_with_a_plain_decode_runs_its_network_two_or_three_times(monkeypatch):
+    import srcodec.targets as targets
+
+    monkeypatch.setattr(targets, "measure", lambda image, decoded, metric: decoded)
+    for trial in range(60):
+        rnd = random.Random(trial)
+        slope, g0, g1 = rnd.uniform(0.2, 1.0), rnd.uniform(0.05, 1.0), rnd.uniform(-0.01, 0.01)
+        value = lambda q: 20 + slope * q  # noqa: E731
+        probe = FakePipeline(lambda q: 100 * 1.12 ** q, value, lambda q: g0 + g1 * q)
+        real = FakeFiles(lambda q: 98 * 1.12 ** q, lambda q: value(q) + 0.4)
+        goal = rnd.uniform(25, 20 + slope * 60)
+        plan = targets.probe_search(probe, {"psnr": 0.4}, None, target=goal)
+        assert probe.full_decodes <= 3
+        data, q, v = targets.encode_probed(real, probe, plan, None)
+        assert v >= goal and (q == 0 or real.value(q - 1) < goal)
