@@ -97,3 +97,26 @@ def test_target_psnr_for_any_codec_through_the_cli(tmp_path):
     assert len(smaller) < (tmp_path / "a.jpg").stat().st_size
     proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "jpeg", "--target-psnr", "80", "-y")
     assert proc.returncode == 2 and "best it reaches" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_when_the_predicted_winner_fails_the_next_candidate_is_made(monkeypatch):
+    """A candidate whose real encodes cannot meet the target does not stop the others from being tried."""
+    import srcodec.targets as targets
+
+    img = smooth_image(48, 64)
+    codec = get_codec("auto")
+    real = targets.encode_probed
+    calls = []
+
+    def first_fails(c, probe, plan, image, **kw):
+        calls.append(c.name)
+        if len(calls) == 1:
+            raise targets.NotReached("made to fail", None)
+        return real(c, probe, plan, image, **kw)
+
+    monkeypatch.setattr(targets, "encode_probed", first_fails)
+    monkeypatch.setattr(auto.AutoCodec, "_full_search", lambda self, *a: (_ for _ in ()).throw(SrcodecError("x")))
+    monkeypatch.setattr(type(get_codec("learned")), "probe", lambda self: (self, {"psnr": 0.0, "ms-ssim": 0.0, "bytes": 1.0}), raising=False)
+    monkeypatch.setattr(type(get_codec("bicubic-jpeg-x2")), "probe", lambda self: (self, {"psnr": 0.0, "ms-ssim": 0.0, "bytes": 1.0}), raising=False)
+    data = codec.encode_for_quality(img, 28.0)
+    assert len(calls) == 2 and psnr(img, srcodec.decompress(data)) >= 28.0

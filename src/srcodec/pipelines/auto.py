@@ -154,8 +154,9 @@ class AutoCodec(Codec):
                     self.last_why[name] = (f"its fast stand-in reaches at most {metric} {plan['value']:.4f} "
                                            f"(quality {plan['quality']:g}), under the target")
         tries = []
-        for i, (name, codec, probe, plan) in enumerate(plans):
-            if i and not self._close(score(plans[0][3]), score(plan), rate, metric):
+        leader = None  # the prediction of the best-predicted candidate whose real file was made
+        for name, codec, probe, plan in plans:
+            if leader is not None and not self._close(leader, score(plan), rate, metric):
                 self.last_outdone.append(name)
                 continue
             t0 = time.perf_counter()
@@ -163,6 +164,7 @@ class AutoCodec(Codec):
                 data, q, value = plan.get("final") or encode_probed(codec, probe, plan, image,
                                                                     tolerance=self._step(codec))
                 tries.append((name, data, q, value))
+                leader = score(plan) if leader is None else leader
             except (NotReached, SrcodecError) as exc:
                 errors.append(str(exc))
             self.last_seconds[name] = self.last_seconds.get(name, 0.0) + time.perf_counter() - t0
