@@ -90,8 +90,9 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
             out = decompress(data)
             # the floor of any search: one encode of the chosen candidate at the chosen quality, and its decode
             chosen_row = next(r for r in codec.last_report if r[4])
+            chosen_codec = get_codec(chosen_row[0])
             t1 = time.perf_counter()
-            get_codec(chosen_row[0]).decode_like(get_codec(chosen_row[0]).encode(img, chosen_row[2]), img)
+            chosen_codec.decode_like(chosen_codec.encode(img, chosen_row[2]), img)
             floor = time.perf_counter() - t1
             row = {"image": f.name, "level": level, "settings": settings, "target_psnr": level_psnr(level),
                    "bytes": len(data), "bpp": 8 * len(data) / (h * w), "psnr": psnr(img, out), "ms_ssim": ms_ssim(img, out),

@@ -13,8 +13,9 @@ commands that made ``src/srcodec/weights/<pipeline>.safetensors``) this reads
 
 and writes one card per pipeline between the markers
 ``<!-- begin pipeline_cards -->`` and ``<!-- end pipeline_cards -->`` of
-``docs/models.md``. Rate-distortion results are in docs/results.md (their
-own commands).
+``docs/models.md``. A restorer's card also gives its Kodak BD-rates against its own codec, from
+a kept bench run of both (``benchmarks/results/kodak-*/``); the rest of the rate-distortion results
+are in docs/results.md (their own commands).
 """
 
 from __future__ import annotations
@@ -106,6 +107,28 @@ def fmt(x, spec: str = ".1f", none: str = "–") -> str:
     return none if x is None else format(x, spec)
 
 
+#: kept Kodak curves of restored pipelines, each folder one bench run (the pipeline and its codec together)
+KODAK_CURVES = ROOT / "benchmarks" / "results"
+
+
+def kodak_results(name: str) -> str:
+    """The pipeline's Kodak BD-rates against its own codec from a kept run that benched both (the same files
+    with and without the network), or where to look when no such run is kept."""
+    from srcodec.bench import bdrate
+    from srcodec.codecs import codec_class
+
+    codec = codec_class(pipeline_class(name).inner).name
+    for folder in sorted(KODAK_CURVES.glob("kodak-*/")):
+        if (folder / f"{name}.json").is_file() and (folder / f"{codec}.json").is_file():
+            test, base = bdrate.load_curve(folder / f"{name}.json"), bdrate.load_curve(folder / f"{codec}.json")
+            bd = {m: bdrate.format_percent(bdrate.bd_rate(base, test, m)) for m in ("psnr-rgb", "ms-ssim-rgb")}
+            return (f"Kodak results: BD-rate against `{codec}` (the same files with and without the network, one run; "
+                    f"curves kept in `{folder.relative_to(ROOT)}/`): PSNR {bd['psnr-rgb']}, MS-SSIM {bd['ms-ssim-rgb']}; "
+                    "against VTM and decode times: the restored-pipelines sections of docs/results.md.")
+    return ("Kodak results (rate-distortion against the codec alone and VTM, decode time): docs/results.md, "
+            "the section of `python benchmarks/kodak_restored.py`.")
+
+
 def card(name: str) -> str:
     cls = pipeline_class(name)
     weights = WEIGHTS / f"{name}.safetensors"
@@ -161,8 +184,7 @@ def card(name: str) -> str:
               "per image from the training range; \"without\" is the same decoded input enlarged by bicubic "
               "(or left as it is at ×1)."]
     if "restorer" in kinds:
-        lines += ["Kodak results (rate-distortion against the codec alone and VTM, decode time): docs/results.md, "
-                  "the section of `python benchmarks/kodak_restored.py`.",
+        lines += [kodak_results(name),
                   "For `train restorer` the column is the RGB PSNR on Set14 (14 images, each coded once per validation "
                   "quality with the real codec), with the network and (in parentheses) the plain decode, averaged over "
                   "the validation qualities. The learning curve, gain in dB at each validation quality (for `vvc`, QP = 63 − q):", ""]

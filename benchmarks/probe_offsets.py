@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """How a fast VVenC preset stands in for the default one in ``auto``'s searches: the offsets it uses.
 
-``auto`` searches each VVC candidate's quality with ``vvc:preset=faster`` (about 15 times faster
-than medium) and then encodes at medium once or twice (:mod:`srcodec.targets`, ``encode_probed``).
+``auto`` searches each VVC candidate's quality with ``vvc:preset=faster`` (0.72 s against
+medium's 12.28 s per encode in benchmarks/results/anchor-settings.md) and then encodes at medium once or twice (:mod:`srcodec.targets`, ``encode_probed``).
 Its first medium encode starts from the probe's quality shifted by a prior offset: medium's
 PSNR / MS-SSIM gain over the probe at the same QP, and its byte ratio. This script measures those
 offsets on training images (never a test set) and prints them; the priors in
 ``srcodec.codecs.vvc.PROBE_OFFSETS`` are rounded from its output (on the conservative side).
 
-Usage: python benchmarks/probe_offsets.py [--images 6] [--pipelines vvc-restored,vvc-x2]
+Usage: python benchmarks/probe_offsets.py [--images 4] [--pipelines vvc-restored,vvc-x2]
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ def main() -> int:
     from srcodec.targets import measure
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--images", type=int, default=6)
+    ap.add_argument("--images", type=int, default=4)
     ap.add_argument("--pipelines", default="vvc-restored,vvc-x2")
     ap.add_argument("--qualities", default="21,26,31,36")
     args = ap.parse_args()
-    files = sorted(TRAIN.rglob("*.jpg"))[:: max(1, len(sorted(TRAIN.rglob("*.jpg"))) // args.images)][: args.images]
+    every = sorted(TRAIN.rglob("*.jpg"))
+    files = every[:: max(1, len(every) // args.images)][: args.images]
     for name in args.pipelines.split(","):
         codec = get_codec(name)
         probe, _ = codec.probe()
@@ -41,8 +42,9 @@ def main() -> int:
             img = load_image(f)
             for q in (float(v) for v in args.qualities.split(",")):
                 real, fast = codec.encode(img, q), probe.encode(img, q)
-                d_psnr.append(measure(img, codec.decode_like(real, img), "psnr") - measure(img, codec.decode_like(fast, img), "psnr"))
-                d_ssim.append(measure(img, codec.decode_like(real, img), "ms-ssim") - measure(img, codec.decode_like(fast, img), "ms-ssim"))
+                a, b = codec.decode_like(real, img), codec.decode_like(fast, img)
+                d_psnr.append(measure(img, a, "psnr") - measure(img, b, "psnr"))
+                d_ssim.append(measure(img, a, "ms-ssim") - measure(img, b, "ms-ssim"))
                 ratio.append(len(real) / len(fast))
         for label, xs in (("psnr gain dB", d_psnr), ("ms-ssim gain", d_ssim), ("byte ratio", ratio)):
             qs = statistics.quantiles(xs, n=4)

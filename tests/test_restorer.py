@@ -134,6 +134,11 @@ def test_a_plain_vvc_file_is_restored_like_the_pipeline_decodes_it(tmp_path, wei
     f.write_bytes(vvc.encode(smooth_image(32, 48), 30))
     proc = run_cli("restore", str(f))
     assert proc.returncode == 0 and "vvc-restored (quality 30" in proc.stdout, proc.stderr
+    bad = tmp_path / "bad.266"
+    bad.write_bytes(f.read_bytes()[:40])  # a cut stream: its headers cannot be read
+    proc = run_cli("restore", str(bad), "-o", str(tmp_path / "bad.png"))
+    assert_one_line_error(proc)
+    assert not (tmp_path / "bad.png").exists()
     assert vvc_quality(b"\x00\x00\x01garbage") is None
 
 
@@ -159,3 +164,7 @@ def test_a_plain_avif_file_is_restored_with_its_quality_read_from_the_file(tmp_p
     f.write_bytes(get_codec("avif").encode(img, 35))
     proc = run_cli("restore", str(f))
     assert proc.returncode == 0 and "avif-restored (quality 35" in proc.stdout, proc.stderr
+    (tmp_path / "high.avif").write_bytes(get_codec("avif").encode(img, 97))  # outside the trained range
+    proc = run_cli("restore", str(tmp_path / "high.avif"), "-o", str(tmp_path / "high.png"))
+    assert_one_line_error(proc)
+    assert "trained on 5..90" in proc.stderr and not (tmp_path / "high.png").exists()

@@ -228,75 +228,67 @@ def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None =
     """The first half of a probed search: the whole search on ``probe`` (a fast stand-in of a codec,
     :meth:`Codec.probe`), for the target moved by the prior ``offsets`` (a byte ``limit``, or a quality
     ``target`` in ``metric``). Returns a plan for :func:`encode_probed`: the probe's quality, its file's
-    size and measured value (what ``auto`` ranks candidates by) and every probe measurement made
-    (quality -> (bytes, value); a rate search measures only its last file)."""
-    curve: dict[float, tuple[int, float]] = {}
-    files: dict[float, bytes] = {}  # the probe's files, so that measuring one later needs no second encode
-
-    def attempt(q):
-        data = files[q] = probe.encode(image, q)
-        value = measure(image, probe.decode_like(data, image), metric) if limit is None else math.nan
-        curve[q] = (len(data), value)
-        return curve[q]
-
+    size and measured value (what ``auto`` ranks candidates by) and every probe file and measurement made
+    (``curve``: quality -> (bytes, value); a rate search measures only its last file)."""
+    plan = {"curve": {}, "files": {}, "offsets": offsets, "limit": limit, "target": target, "metric": metric}
     plain = getattr(probe, "decode_plain", None) if limit is None else None
     try:
         if limit is not None:
-            q, _ = search(probe, attempt, lambda r: math.log(max(r[0], 1)), math.log(limit / offsets["bytes"]),
+            q, _ = search(probe, lambda q: _probe_point(probe, image, plan, q, value=False),
+                          lambda r: math.log(max(r[0], 1)), math.log(limit / offsets["bytes"]),
                           want="highest-under", tolerance=tolerance)
         elif plain is None:
-            q, _ = search(probe, attempt, lambda r: r[1], target - offsets[metric], want="lowest-reaching",
-                          tolerance=tolerance)
+            q, _ = search(probe, lambda q: _probe_point(probe, image, plan, q), lambda r: r[1],
+                          target - offsets[metric], want="lowest-reaching", tolerance=tolerance)
         else:
-            q = _search_plain(probe, plain, image, target - offsets[metric], metric, tolerance, curve, files)
+            q = _search_plain(probe, plain, image, plan, target - offsets[metric], tolerance)
     except NotReached as exc:
         q = exc.best[0]  # the real codec may still make it: its encodes start from the closest probe
-    plan = {"quality": q, "curve": curve, "files": files, "offsets": offsets, "limit": limit, "target": target, "metric": metric}
+    plan["quality"] = q
     plan["bytes"], plan["value"] = _probe_point(probe, image, plan, q)
     return plan
 
 
-def _search_plain(probe, plain, image, target: float, metric: str, tolerance, curve: dict, files: dict) -> float:
+def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> float:
     """A quality search whose steps measure the probe's file decoded without its network (``plain``: no
     restorer run, a fraction of the cost), the target lowered by the network's gain -- measured with the
     network at the first quality tried, then again where the search lands; a second search (on the
     encodes already made) when that gain moved. Two or three network runs instead of one per step."""
-    plain_at: dict[float, float] = {}
-
-    def full_at(q: float) -> float:
-        if q not in curve or math.isnan(curve[q][1]):
-            data = files[q] if q in files else probe.encode(image, q)
-            files[q] = data
-            curve[q] = (len(data), measure(image, probe.decode_like(data, image), metric))
-        return curve[q][1]
+    metric, plain_at = plan["metric"], {}
 
     def attempt(q):
         if q not in plain_at:
-            data = files[q] if q in files else probe.encode(image, q)
-            files[q] = data
-            curve.setdefault(q, (len(data), math.nan))
-            plain_at[q] = measure(image, plain(data), metric)
+            plain_at[q] = measure(image, plain(_probe_file(probe, image, plan, q)), metric)
         return plain_at[q]
 
+    def gain_at(q):
+        return _probe_point(probe, image, plan, q)[1] - attempt(q)
+
     sweep = sorted(getattr(probe, "sweep", ()) or probe.quality_range)
-    guess = sweep[len(sweep) // 2]
-    gain = full_at(guess) - attempt(guess)
-    q = guess
+    q = sweep[len(sweep) // 2]
+    gain = gain_at(q)
     for _ in range(2):
         q, _ = search(probe, attempt, lambda v: v, target - gain, want="lowest-reaching", tolerance=tolerance,
                       guess=q)
-        new_gain = full_at(q) - plain_at[q]
+        new_gain = gain_at(q)
         if abs(new_gain - gain) < 0.02 * max(abs(gain), 1e-3) + (0.01 if metric == "psnr" else 1e-4):
             break
         gain = new_gain
     return q
 
 
+def _probe_file(probe, image, plan: dict, q: float) -> bytes:
+    """The probe's file at ``q``: encoded once per plan."""
+    if q not in plan["files"]:
+        plan["files"][q] = probe.encode(image, q)
+    return plan["files"][q]
+
+
 def _probe_point(probe, image, plan: dict, q: float, value: bool = True) -> tuple[int, float]:
     """(bytes, value) of the probe at ``q``, encoded (and measured, with ``value``) when not yet in the plan."""
     curve = plan["curve"]
     if q not in curve or (value and math.isnan(curve[q][1])):
-        data = plan["files"].get(q) or probe.encode(image, q)
+        data = _probe_file(probe, image, plan, q)
         curve[q] = (len(data), measure(image, probe.decode_like(data, image), plan["metric"]) if value else math.nan)
     return curve[q]
 

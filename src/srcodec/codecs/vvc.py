@@ -48,7 +48,8 @@ from srcodec.io.image import MAX_PIXELS
 MATRICES = {1: (0.2126, 0.0722), 5: (0.299, 0.114), 6: (0.299, 0.114), 9: (0.2627, 0.0593)}
 ENCODE_MATRIX = 5  # BT.601 (bt470bg)
 PRESETS = ("faster", "fast", "medium", "slow", "slower")
-#: the stand-in preset of ``auto``'s searches (about 15 times faster than medium on a Kodak image) and
+#: the stand-in preset of ``auto``'s searches (0.72 s against medium's 12.28 s per Kodak
+#: encode and point in benchmarks/results/anchor-settings.md, python benchmarks/anchor_settings.py) and
 #: the priors of a preset against it at the same QP, rounded to the conservative side from
 #: ``python benchmarks/probe_offsets.py`` on training images (medium over faster, ×1 restored: PSNR +0.51 dB
 #: median, +0.41 lower quartile; bytes ×0.98 median; a ×2 pipeline's PSNR offset is about half: Pipeline.probe)
@@ -228,14 +229,7 @@ class VVC(Codec):
 
     def decode(self, data: bytes) -> np.ndarray:
         y, cb, cr, matrix, full = decode_planes(data)
-        marker = _MARKER.search(data[-40:])
-        h, w = y.shape
-        c = 3
-        if marker is not None:
-            mw, mh, c = (int(v) for v in marker.groups())
-            if not (mw <= w <= mw + 1 and mh <= h <= mh + 1):
-                raise InputError("corrupted .266 file (its srcodec size marker does not fit the picture)")
-            h, w = mh, mw
+        h, w, c = picture_size(data, *y.shape)
         if c == 1:
             top = 1023.0
             yy = y[:h, :w].astype(np.float32)
@@ -243,6 +237,18 @@ class VVC(Codec):
                 yy = (yy - 64) * (1023 / 876)
             return np.clip(np.rint(yy * (255 / top)), 0, 255).astype(np.uint8)[:, :, None]
         return yuv420_to_rgb(y, cb, cr, matrix=matrix, full_range=full)[:h, :w]
+
+
+def picture_size(data: bytes, h: int, w: int) -> tuple[int, int, int]:
+    """(height, width, channels) of the image a VVC stream whose decoded picture is ``h`` x ``w`` holds:
+    srcodec's size marker when it has one (grey or colour, odd sides), else the picture's, colour."""
+    marker = _MARKER.search(data[-40:])
+    if marker is None:
+        return h, w, 3
+    mw, mh, c = (int(v) for v in marker.groups())
+    if not (mw <= w <= mw + 1 and mh <= h <= mh + 1):
+        raise InputError("corrupted .266 file (its srcodec size marker does not fit the picture)")
+    return mh, mw, c
 
 
 def decode_planes(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, bool]:

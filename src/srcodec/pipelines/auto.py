@@ -11,8 +11,8 @@ Every decode is deterministic, so the quality measured while choosing is the qua
 How hard it looks (``effort``):
 
 - ``1`` and ``2`` (default): the first one or two candidates. Each candidate's quality search runs on a
-  fast stand-in (:meth:`Codec.probe`: VVenC's ``faster`` preset for the VVC pipelines, about 15 times
-  faster than medium, the same networks), its target moved by a measured prior offset; the candidates
+  fast stand-in (:meth:`Codec.probe`: VVenC's ``faster`` preset for the VVC pipelines, about 17 times
+  faster than medium by ``benchmarks/results/anchor-settings.md``, the same networks), its target moved by a measured prior offset; the candidates
   are ranked by the stand-ins' files; then the predicted winner -- and any other predicted within
   :data:`CLOSE` of it -- is encoded for real at the stand-in's quality, measured, and moved one step
   at a time while the stand-in's curve (shifted by what the real encode measured) says the next step
@@ -87,6 +87,9 @@ class AutoCodec(Codec):
         #: why a candidate was left early, where more is known than "not close" (efforts 1-2)
         self.last_why: dict[str, str] = {}
 
+    def _new_report(self) -> None:
+        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
+
     @classmethod
     def available_candidates(cls) -> list[str]:
         return [n for n in CANDIDATES if codec_class(n).unavailable_reason() is None]
@@ -126,7 +129,7 @@ class AutoCodec(Codec):
 
         rate = limit is not None
         plans, errors = [], []
-        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
+        self._new_report()
         for name in self._candidates():
             t0 = time.perf_counter()
             codec = get_codec(name)
@@ -195,7 +198,7 @@ class AutoCodec(Codec):
             return self._probed(image, target=target, metric=metric)
 
         tries, errors = [], []
-        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
+        self._new_report()
         for name in self._candidates():
             codec = get_codec(name)
             smallest = min((len(t[1]) for t in tries), default=None)
@@ -222,7 +225,7 @@ class AutoCodec(Codec):
         if self.opts["effort"] < 3:
             return self._probed(image, limit=limit, metric=metric)
         tries, errors = [], []
-        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
+        self._new_report()
         for name in self._candidates():
             codec = get_codec(name)
             best = max((t[3] for t in tries), default=None)

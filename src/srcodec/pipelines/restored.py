@@ -110,9 +110,8 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     file. A one-line error for a file no restorer is shipped for, or at a quality outside the range its
     restorer was trained on (rather than a guess)."""
     from srcodec.api import identify
-    from srcodec.codecs.base import codec_class
     from srcodec.errors import UnavailableError
-    from srcodec.post.restorer import restore
+    from srcodec.post.restorer import decoder_planes, restore
 
     kind = identify(data)
     if kind not in RESTORERS:
@@ -133,18 +132,19 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
             return f"{q:g} (QP {63 - q:g})" if kind == "vvc" else f"{q:g}"
         raise UnavailableError(f"no restorer for {kind.upper()} files at quality {say(quality)}: {name} was trained "
                                f"on {say(lo)}..{say(hi)}")
-    decoded = get_codec(kind).decode(data)  # its size, and grey or colour
-    h, w = decoded.shape[:2]
-    if kind == "vvc":
-        from srcodec.codecs.vvc import decode_planes
+    if kind == "vvc":  # the decoder's planes, decoded once; the size (and grey or colour) from srcodec's marker
+        from srcodec.codecs.vvc import picture_size
 
-        y, cb, cr, _, _ = decode_planes(data)
-        y = np.pad(y, ((0, y.shape[0] % 2), (0, y.shape[1] % 2)), mode="edge")  # 4:2:0 chroma covers an odd side
-        if cb.shape != (y.shape[0] // 2, y.shape[1] // 2):
+        planes = decoder_planes(get_codec(kind), data)
+        h, w, channels = picture_size(data, *planes["y"].shape)
+        y = planes["y"]
+        planes["y"] = np.pad(y, ((0, y.shape[0] % 2), (0, y.shape[1] % 2)), mode="edge")  # chroma covers an odd side
+        if planes["cb"].shape != (planes["y"].shape[0] // 2, planes["y"].shape[1] // 2):
             raise InputError("not a 4:2:0 VVC picture srcodec can restore")
-        planes = {"y": y, "cb": cb, "cr": cr}
     else:
+        decoded = get_codec(kind).decode(data)  # decoded once: its channels say grey or colour
+        h, w, channels = decoded.shape
         rgb = to_rgb(decoded)
         planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
     out = restore(net, planes, quality)
-    return pipe.finish(out, h, w, decoded.shape[2]), name, quality
+    return pipe.finish(out, h, w, channels), name, quality
