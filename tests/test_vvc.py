@@ -112,3 +112,19 @@ def test_the_bitstream_does_not_depend_on_the_thread_count():
     img = smooth_image(64, 96)
     one = get_codec("vvc", preset="faster", threads=1).encode(img, 35)
     assert get_codec("vvc", preset="faster", threads=2).encode(img, 35) == one
+
+
+def test_chroma_qp_offset_is_an_option_recorded_and_signalled_in_the_stream():
+    from srcodec.codecs.stream_headers import trace_fields
+    from srcodec.errors import BadOptionError
+
+    img = smooth_image(32, 48)
+    default = get_codec("vvc", preset="faster")
+    assert default.settings()["chroma_qp_offset"] == vvc_module.CHROMA_QP_OFFSET
+    fields = ("pps_cb_qp_offset", "pps_cr_qp_offset")
+    assert trace_fields(default.encode(img, 40), ".266", fields) == dict.fromkeys(fields, vvc_module.CHROMA_QP_OFFSET)
+    plain = get_codec("vvc:preset=faster:chroma_qp_offset=0")
+    assert plain.settings()["chroma_qp_offset"] == 0
+    assert trace_fields(plain.encode(img, 40), ".266", fields) == {}  # no offset: the PPS leaves them out
+    with pytest.raises(BadOptionError, match="chroma_qp_offset=13 is outside"):
+        get_codec("vvc:chroma_qp_offset=13")

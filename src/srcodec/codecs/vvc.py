@@ -3,7 +3,8 @@
 ::
 
     encode: RGB uint8 ─► Y'CbCr (BT.601 matrix, full range, 10 bit; chroma 2×2 mean, centre sited)
-                     ─► ffmpeg (imageio-ffmpeg's binary) + libvvenc: one intra picture, QP, qpa off
+                     ─► ffmpeg (imageio-ffmpeg's binary) + libvvenc: one intra picture, QP, qpa off,
+                        chroma QP offset -6 (Cb and Cr)
                      ─► Annex-B bitstream (.266), colour signalled in the SPS VUI
     decode: .266 ─► ffmpeg's native VVC decoder in-process (PyAV) ─► Y'CbCr planes
                  ─► RGB with the matrix and range the VUI signals (chroma: bilinear, centre sited)
@@ -13,7 +14,11 @@ the RGB → 4:2:0 → RGB round trip alone, without any coding, caps the mean RG
 images at 41.8 dB with ffmpeg's own conversion (swscale's defaults); full range with a 2×2 mean
 (chroma sited at the centre of its four luma samples, the siting VVC's VUI calls type 1) and
 bilinear reconstruction raises that cap to 46.1 dB with the BT.601 matrix (45.8 dB with BT.709).
-Decoding runs in-process through PyAV, faster than the ffmpeg binary as a subprocess (same table).
+VVenC balances luma against chroma for PSNR over Y'CbCr; RGB PSNR weighs chroma more, so both
+chroma planes are coded 6 QP finer than luma (``CbQpOffset``/``CrQpOffset``; the joint Cb-Cr offset
+stays VVenC's): 3.9 % fewer bits at equal RGB PSNR on training images at preset medium
+(``python benchmarks/vvc_chroma_offset.py``, table in ``benchmarks/results/vvc-chroma-offset.md``;
+``chroma_qp_offset=0`` is VVenC's own balance). Decoding runs in-process through PyAV, faster than the ffmpeg binary as a subprocess (same table).
 The file says all of it in its VUI (``MatrixCoefficients``, ``VideoFullRange``,
 ``ChromaSampleLocType``), so any VVC decoder converts it back the same way.
 
@@ -56,6 +61,9 @@ PRESETS = ("faster", "fast", "medium", "slow", "slower")
 PROBE_PRESET = "faster"
 PROBE_OFFSETS = {"psnr": 0.45, "ms-ssim": 0.002, "bytes": 0.98}
 MIN_SIDE = 16
+#: chroma QP offset (Cb and Cr) against luma that gives the lowest BD-rate in RGB PSNR at preset medium on
+#: training images (``python benchmarks/vvc_chroma_offset.py``, table in benchmarks/results/vvc-chroma-offset.md)
+CHROMA_QP_OFFSET = -6
 MARKER_PREFIX = b"\x00\x00\x01\x00\xf9srcodec "  # start code, NAL header: type 31, layer 0, tid 1
 _MARKER = re.compile(rb"\x00\x00\x01\x00\xf9srcodec (\d{1,6}) (\d{1,6}) ([13])")
 
@@ -153,6 +161,9 @@ class VVC(Codec):
     sweep = (13, 18, 23, 28, 33, 37, 41, 46)  # QP 50 45 40 35 30 26 22 17: ~0.04-2.3 bpp on Kodak
     options = (
         Option("preset", "medium", choices=PRESETS, help="VVenC preset (slower = smaller files)"),
+        Option("chroma_qp_offset", CHROMA_QP_OFFSET, kind=int, bounds=(-12, 12),
+               help="QP offset of both chroma planes against luma (negative = more chroma bits; RGB PSNR weighs "
+                    "chroma more than VVenC's own tuning does: python benchmarks/vvc_chroma_offset.py)"),
         Option("threads", 0, kind=int, bounds=(0, 64),
                help="encoder threads (0 = one per CPU core, at most 8); the bitstream does not depend on it"),
     )
@@ -210,6 +221,9 @@ class VVC(Codec):
         win_r, win_b = cw - (w + w % 2), ch - (h + h % 2)
         params = (f"ColourPrimaries=5:TransferCharacteristics=6:MatrixCoefficients={ENCODE_MATRIX}:VideoFullRange=1"
                   ":ChromaSampleLocType=1")
+        off = self.opts["chroma_qp_offset"]
+        if off:
+            params += f":CbQpOffset={off}:CrQpOffset={off}"
         if win_r or win_b:
             params += f":ConformanceWindowMode=3:ConfWinRight={win_r}:ConfWinBottom={win_b}"
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin",
