@@ -109,7 +109,7 @@ def test_cli_writes_a_266_file(tmp_path):
 
 
 def test_the_bitstream_does_not_depend_on_the_thread_count():
-    img = smooth_image(64, 96)
+    img = smooth_image(272, 96)  # three rows of CTUs: wavefront threads have rows to share
     one = get_codec("vvc", preset="faster", threads=1).encode(img, 35)
     assert get_codec("vvc", preset="faster", threads=2).encode(img, 35) == one
 
@@ -128,3 +128,13 @@ def test_chroma_qp_offset_is_an_option_recorded_and_signalled_in_the_stream():
     assert trace_fields(plain.encode(img, 40), ".266", fields) == {}  # no offset: the PPS leaves them out
     with pytest.raises(BadOptionError, match="chroma_qp_offset=13 is outside"):
         get_codec("vvc:chroma_qp_offset=13")
+
+
+def test_wavefront_parallel_processing_is_the_default_and_signalled():
+    from srcodec.codecs.stream_headers import trace_fields
+
+    img = smooth_image(48, 64)
+    flag = ("sps_entropy_coding_sync_enabled_flag",)
+    assert trace_fields(get_codec("vvc:preset=faster").encode(img, 40), ".266", flag) == {flag[0]: 1}
+    assert trace_fields(get_codec("vvc:preset=faster:wpp=0").encode(img, 40), ".266", flag) == {flag[0]: 0}
+    assert get_codec("vvc:wpp=0").settings()["wpp"] == 0

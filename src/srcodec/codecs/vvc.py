@@ -4,7 +4,7 @@
 
     encode: RGB uint8 ─► Y'CbCr (BT.601 matrix, full range, 10 bit; chroma 2×2 mean, centre sited)
                      ─► ffmpeg (imageio-ffmpeg's binary) + libvvenc: one intra picture, QP, qpa off,
-                        chroma QP offset -6 (Cb and Cr)
+                        chroma QP offset -6 (Cb and Cr), wavefront parallel processing
                      ─► Annex-B bitstream (.266), colour signalled in the SPS VUI
     decode: .266 ─► ffmpeg's native VVC decoder in-process (PyAV) ─► Y'CbCr planes
                  ─► RGB with the matrix and range the VUI signals (chroma: bilinear, centre sited)
@@ -16,9 +16,11 @@ images at 41.8 dB with ffmpeg's own conversion (swscale's defaults); full range 
 bilinear reconstruction raises that cap to 46.1 dB with the BT.601 matrix (45.8 dB with BT.709).
 VVenC balances luma against chroma for PSNR over Y'CbCr; RGB PSNR weighs chroma more, so both
 chroma planes are coded 6 QP finer than luma (``CbQpOffset``/``CrQpOffset``; the joint Cb-Cr offset
-stays VVenC's): 3.9 % fewer bits at equal RGB PSNR on training images at preset medium
-(``python benchmarks/vvc_chroma_offset.py``, table in ``benchmarks/results/vvc-chroma-offset.md``;
-``chroma_qp_offset=0`` is VVenC's own balance). Decoding runs in-process through PyAV, faster than the ffmpeg binary as a subprocess (same table).
+stays VVenC's): 3.8 % fewer bits at equal RGB PSNR on training images at preset medium
+(``python benchmarks/vvc_settings.py --name chroma``, table in ``benchmarks/results/vvc-settings-chroma.md``;
+``chroma_qp_offset=0`` is VVenC's own balance). Wavefront parallel processing lets the encoder's
+threads code CTU rows side by side: 15 % faster for +0.1 % rate (``--name wpp``), and the bitstream
+still does not depend on the thread count. Decoding runs in-process through PyAV, faster than the ffmpeg binary as a subprocess (same table).
 The file says all of it in its VUI (``MatrixCoefficients``, ``VideoFullRange``,
 ``ChromaSampleLocType``), so any VVC decoder converts it back the same way.
 
@@ -62,7 +64,7 @@ PROBE_PRESET = "faster"
 PROBE_OFFSETS = {"psnr": 0.45, "ms-ssim": 0.002, "bytes": 0.98}
 MIN_SIDE = 16
 #: chroma QP offset (Cb and Cr) against luma that gives the lowest BD-rate in RGB PSNR at preset medium on
-#: training images (``python benchmarks/vvc_chroma_offset.py``, table in benchmarks/results/vvc-chroma-offset.md)
+#: training images (``python benchmarks/vvc_settings.py --name chroma``, benchmarks/results/vvc-settings-chroma.md)
 CHROMA_QP_OFFSET = -6
 MARKER_PREFIX = b"\x00\x00\x01\x00\xf9srcodec "  # start code, NAL header: type 31, layer 0, tid 1
 _MARKER = re.compile(rb"\x00\x00\x01\x00\xf9srcodec (\d{1,6}) (\d{1,6}) ([13])")
@@ -163,7 +165,9 @@ class VVC(Codec):
         Option("preset", "medium", choices=PRESETS, help="VVenC preset (slower = smaller files)"),
         Option("chroma_qp_offset", CHROMA_QP_OFFSET, kind=int, bounds=(-12, 12),
                help="QP offset of both chroma planes against luma (negative = more chroma bits; RGB PSNR weighs "
-                    "chroma more than VVenC's own tuning does: python benchmarks/vvc_chroma_offset.py)"),
+                    "chroma more than VVenC's own tuning does: python benchmarks/vvc_settings.py --name chroma)"),
+        Option("wpp", 1, kind=int, bounds=(0, 1),
+               help="1: wavefront parallel processing (CTU rows coded by parallel threads, a stock decoder reads it; +0.1 % rate, 15 % faster: python benchmarks/vvc_settings.py --name wpp)"),
         Option("threads", 0, kind=int, bounds=(0, 64),
                help="encoder threads (0 = one per CPU core, at most 8); the bitstream does not depend on it"),
     )
@@ -224,6 +228,8 @@ class VVC(Codec):
         off = self.opts["chroma_qp_offset"]
         if off:
             params += f":CbQpOffset={off}:CrQpOffset={off}"
+        if self.opts["wpp"]:
+            params += ":WaveFrontSynchro=1"
         if win_r or win_b:
             params += f":ConformanceWindowMode=3:ConfWinRight={win_r}:ConfWinBottom={win_b}"
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin",
