@@ -239,3 +239,42 @@ def test_rows_measured_with_other_settings_are_measured_again(dataset, tmp_path)
     assert again.done_before == 0 and again.measured == 1
     resumed = run_benchmark(dataset, ["jpeg"], out, qualities=[50.0], limit=1, progress=False)
     assert resumed.done_before == 1 and resumed.measured == 0
+
+
+def test_a_restored_pipeline_and_its_codec_share_one_encode_with_the_same_rows(dataset, tmp_path, monkeypatch):
+    """jpeg-restored's .srz holds the jpeg file byte for byte: benched together, one encode gives both rows,
+    and the jpeg rows are those of a run of jpeg alone (a grey image falls back to jpeg's own encode)."""
+    from srcodec.codecs import codec_class
+
+    if codec_class("jpeg-restored").unavailable_reason():
+        pytest.skip("jpeg-restored weights not installed")
+    save_png(smooth_image(48, 40, 1, seed=4), tmp_path / "grey.png")
+    for f in ("a.png", "c.png"):
+        (tmp_path / f).write_bytes((dataset / f).read_bytes())
+    alone = run_benchmark(tmp_path, ["jpeg"], tmp_path / "alone", qualities=QUALITIES, progress=False)
+    encodes = []
+    real = runner.measure
+
+    def counting(task):
+        encodes.append((task.codec, task.also))
+        return real(task)
+
+    monkeypatch.setattr(runner, "measure", counting)
+    both = run_benchmark(tmp_path, ["jpeg-restored", "jpeg"], tmp_path / "both", qualities=QUALITIES, progress=False)
+    assert both.measured == 2 * 3 * len(QUALITIES) and not both.failures
+    assert encodes.count(("jpeg-restored", "jpeg")) == 3 * len(QUALITIES)  # every jpeg row rode on a shared encode
+    rows = lambda out: {(r["image"], r["quality"]): r for r in json.loads((out / "rows.json").read_text())  # noqa: E731
+                        if r["codec"] == "jpeg"}
+    a, b = rows(tmp_path / "alone"), rows(tmp_path / "both")
+    assert a.keys() == b.keys() and len(a) == alone.measured
+    for key in a:
+        assert a[key]["bytes"] == b[key]["bytes"] and a[key]["psnr"] == pytest.approx(b[key]["psnr"], abs=1e-9)
+    pipe = {(r["image"], r["quality"]): r["bytes"] for r in json.loads((tmp_path / "both" / "rows.json").read_text())
+            if r["codec"] == "jpeg-restored"}
+    assert all(pipe[k] > b[k]["bytes"] for k in b)  # the .srz: the same file plus its header
+    # a rerun after losing the jpeg rows measures them again by jpeg's own encodes
+    data = [r for r in json.loads((tmp_path / "both" / "rows.json").read_text()) if r["codec"] != "jpeg"]
+    (tmp_path / "both" / "rows.json").write_text(json.dumps(data))
+    encodes.clear()
+    again = run_benchmark(tmp_path, ["jpeg-restored", "jpeg"], tmp_path / "both", qualities=QUALITIES, progress=False)
+    assert again.measured == 3 * len(QUALITIES) and set(encodes) == {("jpeg", None)}

@@ -20,6 +20,12 @@ then holds:
 ``rd_msssim.png/.svg``
 =====================  ======================================================
 
+A ×1 pipeline whose ``.srz`` holds another codec's file byte for byte (``Codec.wrapped_codec``: e.g.
+``vvc-restored`` and ``vvc``) is measured with that codec from one encode when both are in the run
+at the same qualities: the codec's row is its own file taken out of the pipeline's (bytes, decode
+and metrics its own; the encode time is the shared encode's). Greyscale images, which the pipelines
+code as RGB, get the codec's own encode.
+
 Rows are flushed to ``rows.csv``/``rows.json`` (atomically, every couple of
 seconds) as they finish, so an interrupted run loses little; running the same
 command again skips every row already there (key: image + codec + quality).
@@ -215,6 +221,8 @@ class Task:
     image: str
     codec: str
     quality: float
+    #: a codec whose file this codec's file holds (:meth:`Codec.wrapped_codec`): its row comes from the same encode
+    also: str | None = None
 
 
 _WORKER_IMAGES: dict[str, object] = {}
@@ -228,27 +236,75 @@ def _worker_init() -> None:
     torch.set_num_threads(1)
 
 
-def measure(task: Task) -> dict:
-    """Code, decode and measure one image at one quality; a row, or ``{"error": ...}``."""
+def _worker_codec(spec: str) -> Codec:
+    codec = _WORKER_CODECS.get(spec)
+    if codec is None:
+        codec = _WORKER_CODECS[spec] = get_codec(spec)
+    return codec
+
+
+def measure(task: Task) -> list[dict]:
+    """Code, decode and measure one image at one quality: its row (or ``{"error": ...}``), and with
+    ``task.also`` the wrapped codec's row too."""
     base = {"image": task.image, "codec": task.codec, "quality": task.quality}
+    data = None
     try:
         image = _WORKER_IMAGES.get(task.path)
         if image is None:
             _WORKER_IMAGES.clear()  # tasks come grouped by image: keep only the current one
             image = _WORKER_IMAGES[task.path] = load_image(task.path)
-        codec = _WORKER_CODECS.get(task.codec)
-        if codec is None:
-            codec = _WORKER_CODECS[task.codec] = get_codec(task.codec)
+        codec = _worker_codec(task.codec)
         t0 = time.perf_counter()
         data = codec.encode(image, task.quality)
         t1 = time.perf_counter()
         decoded = codec.decode_like(data, image)
         t2 = time.perf_counter()
-        row = quality_row(image, decoded, len(data))
+        rows = [{**base, **quality_row(image, decoded, len(data)), "encode_s": t1 - t0, "decode_s": t2 - t1}]
     except Exception as exc:  # reported per row; the run goes on with the others
-        msg = str(exc).splitlines()[0] if str(exc) else ""
-        return {**base, "error": f"{type(exc).__name__}: {msg}" if not isinstance(exc, SrcodecError) else msg}
-    return {**base, **row, "encode_s": t1 - t0, "decode_s": t2 - t1}
+        rows = [{**base, "error": _error_text(exc)}]
+    if task.also is None:
+        return rows
+    own = Task(task.path, task.image, task.also, task.quality)
+    if data is None or image.shape[2] != 3:  # no shared file (an error, or grey): the codec's own encode
+        return rows + measure(own)
+    try:
+        wrapped = _worker_codec(task.also)
+        inner = codec.unwrap(data)
+        t2 = time.perf_counter()
+        decoded = wrapped.decode_like(inner, image)
+        t3 = time.perf_counter()
+        rows.append({"image": task.image, "codec": task.also, "quality": task.quality,
+                     **quality_row(image, decoded, len(inner)), "encode_s": t1 - t0, "decode_s": t3 - t2})
+    except Exception as exc:
+        rows.append({"image": task.image, "codec": task.also, "quality": task.quality, "error": _error_text(exc)})
+    return rows
+
+
+def _error_text(exc: Exception) -> str:
+    msg = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {msg}" if not isinstance(exc, SrcodecError) else msg
+
+
+def plan_tasks(paths: list[Path], keys: list[str], codecs: list[Codec], plan: dict[str, list[float]],
+               done: dict) -> list[Task]:
+    """The tasks still to run, in image order; a wrapped codec's row that its wrapper's encode will give
+    (both missing, same quality planned for both) rides on the wrapper's task instead of its own."""
+    wraps = {}
+    for c in codecs:
+        w = c.wrapped_codec()
+        if w and w != c.spec and w in plan and w not in wraps.values():
+            wraps[c.spec] = w
+    todo = []
+    for p, k in zip(paths, keys):
+        missing = [(c.spec, q) for c in codecs for q in plan[c.spec] if (k, c.spec, quality_key(q)) not in done]
+        riding = {(wraps[spec], quality_key(q)) for spec, q in missing
+                  if spec in wraps and (wraps[spec], q) in missing}
+        for spec, q in missing:
+            if (spec, quality_key(q)) in riding:
+                continue  # measured from its wrapper's encode
+            w = wraps.get(spec)
+            todo.append(Task(str(p), k, spec, q, w if (w, quality_key(q)) in riding else None))
+    return todo
 
 
 def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm) -> list[str]:
@@ -256,15 +312,16 @@ def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm) -> list[s
     failures: list[str] = []
     last_flush = time.monotonic()
 
-    def done(result: dict) -> None:
+    def done(results: list[dict]) -> None:
         nonlocal last_flush
-        if "error" in result:
-            msg = f"{result['image']} {result['codec']} q={quality_key(result['quality'])}: {result['error']}"
-            failures.append(msg)
-            bar.write(f"srcodec: warning: {msg}", file=sys.stderr)
-        else:
-            store.add(result)
-        bar.update(1)
+        for result in results:
+            if "error" in result:
+                msg = f"{result['image']} {result['codec']} q={quality_key(result['quality'])}: {result['error']}"
+                failures.append(msg)
+                bar.write(f"srcodec: warning: {msg}", file=sys.stderr)
+            else:
+                store.add(result)
+            bar.update(1)
         if time.monotonic() - last_flush >= FLUSH_SECONDS:
             store.flush()
             last_flush = time.monotonic()
@@ -456,12 +513,13 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     }
     write_atomic(out / "settings.json", (json.dumps(settings, indent=2) + "\n").encode("utf-8"))
 
-    tasks = [Task(str(p), k, c.spec, q) for p, k in zip(paths, keys) for c in codecs for q in plan[c.spec]]
-    todo = [t for t in tasks if (t.image, t.codec, quality_key(t.quality)) not in store.rows]
-    done_before = len(tasks) - len(todo)
+    total = sum(len(plan[c.spec]) for c in codecs) * len(keys)
+    todo = plan_tasks(paths, keys, codecs, plan, store.rows)
+    rows_todo = sum(2 if t.also else 1 for t in todo)
+    done_before = total - rows_todo
     if done_before:
-        print(f"srcodec: resuming: {done_before} of {len(tasks)} rows already in {out}", file=sys.stderr)
-    with tqdm(total=len(todo), desc=f"bench {dataset_name}", unit="row", file=sys.stderr, disable=not progress,
+        print(f"srcodec: resuming: {done_before} of {total} rows already in {out}", file=sys.stderr)
+    with tqdm(total=rows_todo, desc=f"bench {dataset_name}", unit="row", file=sys.stderr, disable=not progress,
               dynamic_ncols=True, mininterval=0.5) as bar:
         failures = _execute(todo, min(jobs, max(len(todo), 1)), store, bar)
     if not store.rows:
@@ -483,7 +541,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     title = f"{dataset_name} ({len(keys)} image{'s' if len(keys) != 1 else ''})"
     files += plots.save_plots(curves, out / "rd", refs=ref_curves, title=title)
     return BenchResult(out=out, images=keys, codecs=names, skipped=skipped, done_before=done_before,
-                       measured=len(todo) - len(failures), failures=failures, incomplete=incomplete,
+                       measured=rows_todo - len(failures), failures=failures, incomplete=incomplete,
                        bd_table=table, files=files)
 
 

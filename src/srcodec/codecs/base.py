@@ -151,6 +151,16 @@ class Codec(ABC):
         ratio), priors for the first real encode; ``None`` when it has none (every search encodes for real)."""
         return None
 
+    def wrapped_codec(self) -> str | None:
+        """The spec of another codec whose own file this codec's file holds byte for byte, for an RGB image at
+        the same quality (a ×1 pipeline that adds only a header and a post-stage), or ``None``. ``srcodec
+        bench`` then measures both from one encode (:meth:`unwrap` gives the other codec's file)."""
+        return None
+
+    def unwrap(self, data: bytes) -> bytes:
+        """The file of :meth:`wrapped_codec` that one of this codec's files holds."""
+        raise NotImplementedError(f"{self.name} wraps no other codec's file")
+
     def decode_like(self, data: bytes, original: np.ndarray) -> np.ndarray:
         """Decode, and match the channel count of ``original`` (greyscale in, greyscale out)."""
         out = self.decode(data)

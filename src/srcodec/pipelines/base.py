@@ -239,6 +239,15 @@ class Pipeline(Codec):
         offsets["psnr"] = offsets.get("psnr", 0.0) / self.scale  # enlarging's own error dilutes the codec's gain
         return stand_in, offsets
 
+    def wrapped_codec(self) -> str | None:
+        # ×1 without a pre-stage: the inner codec codes the RGB image itself, and the .srz holds its file
+        if self.scale == 1 and type(self).pre is Pipeline.pre:
+            return get_codec(self.inner).spec
+        return None
+
+    def unwrap(self, data: bytes) -> bytes:
+        return self.unpack(data)[1]
+
     def pre(self, rgb: np.ndarray) -> np.ndarray:
         """HR RGB uint8 (sides multiples of ``scale``) -> the image given to the inner codec."""
         return rgb

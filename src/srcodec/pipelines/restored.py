@@ -50,6 +50,9 @@ class RestoredPipeline(Pipeline):
             raise InputError(f"{self.weights_path()}: its restorer enlarges x{nets['restorer'].scale}, "
                              f"{self.name} needs x{self.scale}")
 
+    def wrapped_codec(self) -> str | None:
+        return get_codec(self.inner).spec if self.scale == 1 else None  # ×1: no pre-stage
+
     def pre(self, rgb: np.ndarray) -> np.ndarray:
         from srcodec.io.resample import bicubic_down
 
