@@ -113,20 +113,29 @@ KODAK_CURVES = ROOT / "benchmarks" / "results"
 
 def kodak_results(name: str) -> str:
     """The pipeline's Kodak BD-rates against its own codec from a kept run that benched both (the same files
-    with and without the network), or where to look when no such run is kept."""
+    with and without the network): the run made with the installed weights and codec settings, or else the
+    newest one, said so; or where to look when no such run is kept."""
     from srcodec.bench import bdrate
-    from srcodec.codecs import codec_class
+    from srcodec.codecs import codec_class, get_codec
 
     codec = codec_class(pipeline_class(name).inner).name
-    for folder in sorted(KODAK_CURVES.glob("kodak-*/")):
+    now = json.loads(json.dumps(get_codec(name).settings()))
+    runs = []
+    for folder in KODAK_CURVES.glob("kodak-*/"):
         if (folder / f"{name}.json").is_file() and (folder / f"{codec}.json").is_file():
-            test, base = bdrate.load_curve(folder / f"{name}.json"), bdrate.load_curve(folder / f"{codec}.json")
-            bd = {m: bdrate.format_percent(bdrate.bd_rate(base, test, m)) for m in ("psnr-rgb", "ms-ssim-rgb")}
-            return (f"Kodak results: BD-rate against `{codec}` (the same files with and without the network, one run; "
-                    f"curves kept in `{folder.relative_to(ROOT)}/`): PSNR {bd['psnr-rgb']}, MS-SSIM {bd['ms-ssim-rgb']}; "
-                    "against VTM and decode times: the restored-pipelines sections of docs/results.md.")
-    return ("Kodak results (rate-distortion against the codec alone and VTM, decode time): docs/results.md, "
-            "the section of `python benchmarks/kodak_restored.py`.")
+            meta = json.loads((folder / "settings.json").read_text()) if (folder / "settings.json").is_file() else {}
+            same = meta.get("codecs", {}).get(name, {}).get("settings") == now
+            runs.append((same, meta.get("created", ""), folder))
+    if not runs:
+        return ("Kodak results (rate-distortion against the codec alone and VTM, decode time): docs/results.md, "
+                "the section of `python benchmarks/kodak_restored.py`.")
+    same, _, folder = max(runs)
+    test, base = bdrate.load_curve(folder / f"{name}.json"), bdrate.load_curve(folder / f"{codec}.json")
+    bd = {m: bdrate.format_percent(bdrate.bd_rate(base, test, m)) for m in ("psnr-rgb", "ms-ssim-rgb")}
+    return (f"Kodak results: BD-rate against `{codec}` (the same files with and without the network, one run; "
+            f"curves kept in `{folder.relative_to(ROOT)}/`{'' if same else ', measured with other weights or codec settings than the installed ones'}): "
+            f"PSNR {bd['psnr-rgb']}, MS-SSIM {bd['ms-ssim-rgb']}; against VTM and decode times: the restored-pipelines "
+            "sections of docs/results.md.")
 
 
 def card(name: str) -> str:
