@@ -136,3 +136,35 @@ def test_a_probe_with_a_plain_decode_runs_its_network_two_or_three_times(monkeyp
         assert probe.full_decodes <= 3
         data, q, v = targets.encode_probed(real, probe, plan, None)
         assert v >= goal and (q == 0 or real.value(q - 1) < goal)
+
+
+@pytest.mark.parametrize("with_network", [False, True])
+def test_a_probed_search_given_a_size_to_beat_stops_only_when_it_cannot_beat_it(monkeypatch, with_network):
+    """``beat``: the search stops (Outdone) only when its answer would have had at least that many bytes,
+    and then with fewer probe encodes than the whole search."""
+    import srcodec.targets as targets
+
+    monkeypatch.setattr(targets, "measure", lambda image, decoded, metric: decoded)
+    stopped = 0
+    for trial in range(80):
+        rnd = random.Random(trial)
+        slope = rnd.uniform(0.2, 1.0)
+
+        def make():
+            if with_network:
+                return FakePipeline(lambda q: 100 * 1.12 ** q, lambda q: 20 + slope * q, lambda q: 0.3)
+            return FakeFiles(lambda q: 100 * 1.12 ** q, lambda q: 20 + slope * q)
+
+        goal = rnd.uniform(25, 20 + slope * 60)
+        whole = make()
+        plan = targets.probe_search(whole, {"psnr": 0.4}, None, target=goal)
+        beat = int(rnd.uniform(0.3, 1.7) * plan["bytes"])
+        cut = make()
+        try:
+            found = targets.probe_search(cut, {"psnr": 0.4}, None, target=goal, beat=beat)
+        except targets.Outdone:
+            stopped += 1
+            assert plan["bytes"] >= beat and len(cut.encodes) <= len(whole.encodes)
+        else:
+            assert found["bytes"] == plan["bytes"] and found["quality"] == plan["quality"]
+    assert stopped > 10  # it does stop, on the curves where it cannot win

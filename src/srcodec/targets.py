@@ -224,13 +224,17 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
 
 
 def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
-                 metric: str = "psnr", tolerance: float | None = None) -> dict:
+                 metric: str = "psnr", tolerance: float | None = None, beat: int | None = None) -> dict:
     """The first half of a probed search: the whole search on ``probe`` (a fast stand-in of a codec,
     :meth:`Codec.probe`), for the target moved by the prior ``offsets`` (a byte ``limit``, or a quality
     ``target`` in ``metric``). Returns a plan for :func:`encode_probed`: the probe's quality, its file's
     size and measured value (what ``auto`` ranks candidates by) and every probe file and measurement made
-    (``curve``: quality -> (bytes, value); a rate search measures only its last file)."""
-    plan = {"curve": {}, "files": {}, "offsets": offsets, "limit": limit, "target": target, "metric": metric}
+    (``curve``: quality -> (bytes, value); a rate search measures only its last file).
+
+    ``beat`` (quality targets, ``auto``): give up (:class:`Outdone`) as soon as a probe file falls short of
+    the (moved) target with at least ``beat`` bytes -- every probe file that reaches it is larger."""
+    plan = {"curve": {}, "files": {}, "offsets": offsets, "limit": limit, "target": target, "metric": metric,
+            "beat": None if limit is not None else beat}
     plain = getattr(probe, "decode_plain", None) if limit is None else None
     try:
         if limit is not None:
@@ -238,8 +242,13 @@ def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None =
                           lambda r: math.log(max(r[0], 1)), math.log(limit / offsets["bytes"]),
                           want="highest-under", tolerance=tolerance)
         elif plain is None:
-            q, _ = search(probe, lambda q: _probe_point(probe, image, plan, q), lambda r: r[1],
-                          target - offsets[metric], want="lowest-reaching", tolerance=tolerance)
+            def attempt(q):
+                point = _probe_point(probe, image, plan, q)
+                _check_beaten(probe, plan, point[0], point[1], target - offsets[metric])
+                return point
+
+            q, _ = search(probe, attempt, lambda r: r[1], target - offsets[metric], want="lowest-reaching",
+                          tolerance=tolerance)
         else:
             q = _search_plain(probe, plain, image, plan, target - offsets[metric], tolerance)
     except NotReached as exc:
@@ -256,18 +265,23 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
     encodes already made) when that gain moved. Two or three network runs instead of one per step."""
     metric, plain_at = plan["metric"], {}
 
-    def attempt(q):
+    def plain_value(q):
         if q not in plain_at:
             plain_at[q] = measure(image, plain(_probe_file(probe, image, plan, q)), metric)
         return plain_at[q]
 
     def gain_at(q):
-        return _probe_point(probe, image, plan, q)[1] - attempt(q)
+        return _probe_point(probe, image, plan, q)[1] - plain_value(q)
 
     sweep = sorted(getattr(probe, "sweep", ()) or probe.quality_range)
     q = sweep[len(sweep) // 2]
     gain = gain_at(q)
     for _ in range(2):
+        def attempt(q, goal=target - gain):
+            value = plain_value(q)
+            _check_beaten(probe, plan, len(_probe_file(probe, image, plan, q)), value, goal)
+            return value
+
         q, _ = search(probe, attempt, lambda v: v, target - gain, want="lowest-reaching", tolerance=tolerance,
                       guess=q)
         new_gain = gain_at(q)
@@ -275,6 +289,12 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
             break
         gain = new_gain
     return q
+
+
+def _check_beaten(probe, plan: dict, size: int, value: float, goal: float) -> None:
+    """Outdone when a probe file short of ``goal`` already has the plan's ``beat`` bytes or more."""
+    if plan["beat"] is not None and value < goal and size >= plan["beat"]:
+        raise Outdone(f"its fast stand-in is still under the target at {size} bytes, more than {plan['beat']}")
 
 
 def _probe_file(probe, image, plan: dict, q: float) -> bytes:

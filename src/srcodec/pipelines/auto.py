@@ -17,7 +17,9 @@ How hard it looks (``effort``):
   :data:`CLOSE` of it -- is encoded for real at the stand-in's quality, measured, and moved one step
   at a time while the stand-in's curve (shifted by what the real encode measured) says the next step
   still meets the target (:func:`srcodec.targets.encode_probed`): one or two real encodes. A candidate
-  without a stand-in gets its full search.
+  without a stand-in gets its full search. With a quality target, a later candidate's stand-in search
+  stops as soon as one of its files falls short of the target at more bytes than the best prediction so
+  far allows (it could not be close: branch and bound on the stand-ins).
 - ``3``: every candidate, each by its full search on real files, with a finer step. A candidate after
   the first is left as soon as it cannot win (branch and bound): for a quality target, when one of its
   files falls short of the target at a size no smaller than the best file so far; for a rate target,
@@ -125,7 +127,7 @@ class AutoCodec(Codec):
         without one is searched for real), ranked by the stand-ins' files, then real encodes for the
         predicted winner and for any other whose prediction is within :data:`CLOSE` of it; the best real
         file wins."""
-        from srcodec.targets import NotReached, encode_probed, probe_search
+        from srcodec.targets import NotReached, Outdone, encode_probed, probe_search
 
         rate = limit is not None
         plans, errors = [], []
@@ -134,15 +136,22 @@ class AutoCodec(Codec):
             t0 = time.perf_counter()
             codec = get_codec(name)
             found = codec.probe()
+            # quality target: a stand-in short of the target at more bytes than the best prediction so far
+            # (plus CLOSE) cannot be close to it, so its search stops there
+            fewest = min((p[3]["bytes"] for p in plans), default=None)
+            beat = None if rate or fewest is None else int(fewest * (1.0 + CLOSE["bytes"])) + 1
             try:
                 if found is None:  # no stand-in: its own full search, whose file is final
                     data, q, value = self._full_search(codec, image, limit, target, metric)
                     plan = {"final": (data, q, value), "bytes": len(data), "quality": q, "value": value}
                 else:
                     plan = probe_search(found[0], found[1], image, limit=limit, target=target, metric=metric,
-                                        tolerance=self._step(codec))
+                                        tolerance=self._step(codec), beat=beat)
                     self.last_predicted[name] = (plan["bytes"], plan["quality"], plan["value"])
                 plans.append((name, codec, found and found[0], plan))
+            except Outdone as exc:
+                self.last_outdone.append(name)
+                self.last_why[name] = str(exc)
             except SrcodecError as exc:
                 errors.append(str(exc))
             self.last_seconds[name] = time.perf_counter() - t0
