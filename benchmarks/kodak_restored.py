@@ -42,7 +42,8 @@ DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_restored"
 IMG = ROOT / "docs" / "img"
 #: restored pipeline -> the codec it restores (both run in the same bench)
-ALL_PAIRS = {"vvc-restored": "vvc", "vvc-x2": "vvc", "avif-restored": "avif", "jpeg-restored": "jpeg"}
+ALL_PAIRS = {"vvc-restored": "vvc", "vvc-x2": "vvc", "vvc-x2-learned": "vvc", "avif-restored": "avif",
+             "jpeg-restored": "jpeg"}
 
 
 def _installed() -> dict:

@@ -168,3 +168,36 @@ def test_a_plain_avif_file_is_restored_with_its_quality_read_from_the_file(tmp_p
     proc = run_cli("restore", str(tmp_path / "high.avif"), "-o", str(tmp_path / "high.png"))
     assert_one_line_error(proc)
     assert "trained on 5..90" in proc.stderr and not (tmp_path / "high.png").exists()
+
+
+@pytest.mark.skipif(codec_class("vvc").unavailable_reason() is not None, reason="vvc unavailable")
+def test_x2_with_a_learned_downscaler_builds_its_own_pool_and_ships_both_stages(tmp_path, data, monkeypatch, weights_dir):
+    from srcodec.archs import build_arch, load_stages
+
+    monkeypatch.setenv("SRCODEC_CACHE", str(tmp_path / "cache"))
+    down = build_arch("downscaler", scale=2, channels=4, n_layers=1)
+    torch.nn.init.normal_(down.correction[-1].weight, std=1e-2)  # not plain bicubic
+    save_stages(tmp_path / "down.safetensors", {"down": down}, {"kind": "resampler"})
+    run = tmp_path / "run"
+    common = ["train", "restorer", "--codec", "vvc:preset=faster", "--quality", "20-40", "--arch", "qrestorer-tiny",
+              "--per-image", "1", "--data", str(data), "--crop", "32", "--batch", "2", "--steps", "2", "--warmup", "1",
+              "--val", str(data), "--val-qualities", "30", "--pool-jobs", "1", "--no-progress"]
+    learned = ["--down-weights", str(tmp_path / "down.safetensors")]
+    proc = run_cli(*common, "--scale", "2", "--out", str(run), *learned)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((run / "pool.json").read_text())["downscaler"] == str(tmp_path / "down.safetensors")
+    assert len(list((tmp_path / "cache" / "pools").iterdir())) == 1
+    stages = load_stages(run / "weights.safetensors")
+    assert set(stages) == {"down", "restorer"}
+    assert all(torch.equal(v, down.state_dict()[k]) for k, v in stages["down"].state_dict().items())  # frozen
+    (weights_dir / "vvc-x2-learned.safetensors").write_bytes((run / "weights.safetensors").read_bytes())
+    img = smooth_image(35, 50)
+    out = srcodec.decompress(srcodec.compress(img, "vvc-x2-learned", 40))
+    assert out.shape == img.shape
+    # the bicubic pool is another pool; a downscaler with --scale 1 is a one-line error
+    proc = run_cli(*common, "--scale", "2", "--out", str(tmp_path / "run2"))
+    assert proc.returncode == 0, proc.stderr
+    assert len(list((tmp_path / "cache" / "pools").iterdir())) == 2
+    proc = run_cli(*common, "--scale", "1", "--out", str(tmp_path / "run3"), *learned)
+    assert proc.returncode == 2 and "downscaler divides by 2, but --scale is 1" in proc.stderr
+    assert proc.stderr.count("\n") == 1

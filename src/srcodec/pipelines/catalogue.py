@@ -21,7 +21,7 @@ from srcodec.pipelines.bicubic import BicubicPipeline
 from srcodec.pipelines.jiang import JiangARCNN, JiangARCNNASPP, JiangComCNN
 from srcodec.pipelines.jin import JinPipeline, SRNoCARPipeline
 from srcodec.pipelines.nagasaki import NagasakiJPEG
-from srcodec.pipelines.restored import RestoredPipeline
+from srcodec.pipelines.restored import LearnedDownRestoredPipeline, RestoredPipeline
 from srcodec.pipelines.tun2023 import TunPipeline
 from srcodec.pipelines.upenik import UpenikDecodedAnchor, UpenikPipeline
 
@@ -109,6 +109,10 @@ CATALOGUE = (
     Row("vvc-x2", RestoredPipeline, "vvc", 2, "VVC ×2 + restorer",
         pre="bicubic ↓2", post="QRestorer ×2 (LR Y/Cb/Cr planes + QP → RGB)",
         train="srcodec train restorer --codec vvc --scale 2 --arch qrestorer-x2 --out runs/vvc-x2 (recipes/vvc-x2.sh)"),
+    Row("vvc-x2-learned", LearnedDownRestoredPipeline, "vvc", 2, "VVC ×2, learned ↓2, + restorer",
+        pre="learned downscaler ↓2 (Tun et al.'s, frozen)", post="QRestorer ×2 (LR Y/Cb/Cr planes + QP → RGB)",
+        train="srcodec train restorer --codec vvc --scale 2 --arch qrestorer-x2 --down-weights "
+              "src/srcodec/weights/tun2023-x2.safetensors --out runs/vvc-x2-learned (recipes/vvc-x2-learned.sh)"),
     Row("tun2023-x2", TunPipeline, "learned", 2, "Tun et al. 2023 ×2",
         pre="learned downscaler ↓2", post="EDSR ×2", train="srcodec train resampler --scale 2 --out runs/tun-x2"),
     Row("tun2023-x4", TunPipeline, "learned", 4, "Tun et al. 2023 ×4",

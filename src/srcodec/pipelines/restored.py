@@ -13,7 +13,9 @@ of the training images (:mod:`srcodec.train.restorer`); weights in
 ``srcodec/weights/<name>.safetensors``, stage ``restorer``.
 
 Pipelines (rows of :mod:`.catalogue`): ``vvc-restored`` (VVC + restorer, ×1), ``vvc-x2`` (bicubic ↓2,
-VVC, and the restorer enlarging its decode ×2: for low rates), ``avif-restored`` and
+VVC, and the restorer enlarging its decode ×2: for low rates), ``vvc-x2-learned`` (the same with Tun et
+al.'s learned downscaler instead of bicubic ↓2: :class:`LearnedDownRestoredPipeline`, stages ``down``
+and ``restorer``), ``avif-restored`` and
 ``jpeg-restored`` (RGB restorers over PSNR-tuned AVIF and over libjpeg-turbo JPEG). A JPEG restorer
 also restores a plain ``.jpg`` it did not write: ``srcodec restore`` reads the file's quality from its
 quantization tables (:mod:`srcodec.codecs.jpeg_tables`) and runs the same network
@@ -86,6 +88,24 @@ class RestoredPipeline(Pipeline):
             planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
         out = restore(self.nets["restorer"], planes, header.quality)
         return self.finish(out, header.height, header.width, header.channels)
+
+
+class LearnedDownRestoredPipeline(RestoredPipeline):
+    """learned downscaler (frozen, Tun et al.'s) -> codec -> decoder planes -> quality-aware restorer ×s."""
+
+    paper = ("learned downscaler (Tun et al. 2023, after Sun & Chen 2020) + standard codec + quality-aware "
+             "restorer ×2 (Jin et al.'s ×2 structure)")
+    stages = ("down", "restorer")
+    stage_archs = {"down": ("downscaler",), "restorer": ("qrestorer",)}
+
+    def check_nets(self, nets) -> None:
+        super().check_nets(nets)
+        if nets["down"].scale != self.scale:
+            raise InputError(f"{self.weights_path()}: its downscaler divides by {nets['down'].scale}, "
+                             f"{self.name} needs {self.scale}")
+
+    def pre(self, rgb: np.ndarray) -> np.ndarray:
+        return self.run_nets(rgb, self.nets["down"])
 
 
 #: file kind -> the pipeline whose restorer restores it

@@ -5,7 +5,7 @@ the real codec at every step spends the CPU on the codec (VVenC takes about a
 second for a small image); a *pool* does that work once::
 
     training images ─► (JPEG: ↓2 antialiased) ─► crop to a multiple of 8·s
-                   ─► (s > 1: bicubic ↓s, the ×s pipelines' pre-stage)
+                   ─► (s > 1: bicubic ↓s, or a learned downscaler: the ×s pipeline's pre-stage)
                    ─► codec.encode(q) at K qualities per image ─► what the decoder gives
                       (VVC: its Y, Cb, Cr planes; other codecs: RGB) ─► one .npz per image
 
@@ -42,12 +42,29 @@ def pool_qualities(index: int, count: int, lo: float, hi: float, seed: int, inte
     return [float(round(q)) if integer else float(q) for q in qs]
 
 
+_DOWNSCALERS: dict[str, torch.nn.Module] = {}
+
+
+def downscale(img: np.ndarray, scale: int, downscaler: str | None) -> np.ndarray:
+    """``img`` as a ×``scale`` pipeline's pre-stage gives it to its codec: bicubic ↓, or the ``down`` stage of
+    the weights file ``downscaler`` (frozen, loaded once per process)."""
+    from srcodec.data.degrade import Degradation
+
+    net = None
+    if downscaler is not None:
+        if downscaler not in _DOWNSCALERS:
+            from srcodec.archs import load_stages
+
+            _DOWNSCALERS[downscaler] = load_stages(downscaler, only=("down",))["down"].eval()
+        net = _DOWNSCALERS[downscaler]
+    return Degradation(scale, None, downscaler=net).downscale(img)
+
+
 def _encode_one(job: tuple) -> tuple[int, str | None]:
     """Worker: code one image at its qualities and write its .npz; (index, error or None)."""
-    index, path, out, codec_spec, qualities, scale = job
+    index, path, out, codec_spec, qualities, scale, downscaler = job
     from srcodec.codecs import get_codec
     from srcodec.data.patches import load_training_image
-    from srcodec.io.resample import bicubic_down
     from srcodec.post.restorer import decoder_planes
 
     torch.set_num_threads(1)
@@ -58,7 +75,7 @@ def _encode_one(job: tuple) -> tuple[int, str | None]:
         img = np.ascontiguousarray(img[: h - h % m, : w - w % m])
         if min(img.shape[:2]) < 16 * scale:
             return index, f"{path}: too small after cropping"
-        small = bicubic_down(img, scale)
+        small = downscale(img, scale, downscaler)
         codec = get_codec(codec_spec)
         arrays = {"original": img, "quality": np.array(qualities, np.float32),
                   "bytes": np.zeros(len(qualities), np.int64)}
@@ -76,7 +93,7 @@ def _encode_one(job: tuple) -> tuple[int, str | None]:
 
 
 def pool_folder(codec_spec: str, settings: dict, files: list[Path], per_image: int, qrange: tuple, seed: int,
-                scale: int = 1) -> Path:
+                scale: int = 1, downscaler: str | None = None) -> Path:
     from srcodec.data.patches import pool_cache_dir
 
     cache = pool_cache_dir()
@@ -87,15 +104,20 @@ def pool_folder(codec_spec: str, settings: dict, files: list[Path], per_image: i
               "per_image": per_image, "qrange": qrange, "seed": seed}
     if scale != 1:
         fields["scale"] = scale
+    if downscaler is not None:
+        from srcodec.archs import weights_identity
+
+        fields["downscaler"] = weights_identity(downscaler).hex()
     key = json.dumps(fields, sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return cache / "pools" / f"{codec_spec.replace(':', '_').replace('=', '-')}-{digest}"
 
 
 def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: tuple[float, float] | None = None,
-               seed: int = 0, jobs: int = 2, max_images: int | None = None, scale: int = 1, log=print) -> Path:
-    """Code every training image under ``dirs`` (bicubic ↓``scale`` first) at ``per_image`` qualities (cached);
-    returns the pool folder."""
+               seed: int = 0, jobs: int = 2, max_images: int | None = None, scale: int = 1,
+               downscaler: str | None = None, log=print) -> Path:
+    """Code every training image under ``dirs`` (↓``scale`` first: bicubic, or the ``down`` stage of the weights
+    file ``downscaler``) at ``per_image`` qualities (cached); returns the pool folder."""
     from tqdm import tqdm
 
     from srcodec.codecs import get_codec
@@ -106,7 +128,7 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
     files = find_images(dirs)
     if max_images:
         files = files[:max_images]
-    folder = pool_folder(codec.spec, codec.settings(), files, per_image, (lo, hi), seed, scale)
+    folder = pool_folder(codec.spec, codec.settings(), files, per_image, (lo, hi), seed, scale, downscaler)
     folder.mkdir(parents=True, exist_ok=True)
     meta_path = folder / "pool.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
@@ -115,7 +137,7 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
             f"{meta['build_seconds'] / 60:.1f} min, {meta['bytes'] / 1e6:.0f} MB)")
         return folder
     jobs_todo = [(i, str(f), str(folder / f"{i:05d}.npz"), codec.spec,
-                  pool_qualities(i, per_image, lo, hi, seed, codec.integer_quality), scale)
+                  pool_qualities(i, per_image, lo, hi, seed, codec.integer_quality), scale, downscaler)
                  for i, f in enumerate(files) if not (folder / f"{i:05d}.npz").exists()]
     log(f"pool {folder.name}: {len(files)} images x {per_image} qualities in {lo:g}..{hi:g} of {codec.spec}; "
         f"{len(files) - len(jobs_todo)} already coded, {len(jobs_todo)} to code with {jobs} processes")
@@ -129,7 +151,7 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
     seconds = meta.get("build_seconds", 0.0) + time.time() - t0
     size = sum(p.stat().st_size for p in folder.glob("*.npz"))
     meta = {"codec": codec.spec, "settings": codec.settings(), "images": len(files), "per_image": per_image,
-            "quality_range": [lo, hi], "seed": seed, "scale": scale, "dirs": [str(d) for d in dirs], "build_seconds": seconds,
+            "quality_range": [lo, hi], "seed": seed, "scale": scale, "downscaler": downscaler, "dirs": [str(d) for d in dirs], "build_seconds": seconds,
             "bytes": size, "skipped": errors, "complete": True}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     log(f"pool {folder.name}: built in {seconds / 60:.1f} min (all sessions), {size / 1e6:.0f} MB on disk, "

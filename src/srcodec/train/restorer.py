@@ -13,7 +13,10 @@ on random crops of that pool, for as many epochs as the budget allows, on the on
 Validation codes each validation image once per ``--val-qualities`` value with the real codec
 (cached for the run) and records, per quality, the RGB PSNR of the network and of the plain decode;
 ``val.jsonl`` rows carry ``gain_db`` (mean over qualities) and ``gain_db_q<Q>``: the learning curve.
-Writes the stage ``restorer``, the weights of ``<codec>-restored``.
+Writes the stage ``restorer``, the weights of ``<codec>-restored``. With ``--scale 2 --down-weights FILE`` the
+codec sees a learned downscaler's image instead of bicubic ↓2 (the frozen ``down`` stage of FILE, e.g.
+Tun et al.'s of ``tun2023-x2``), in the pool and in validation, and the weights file holds both stages: the
+weights of ``vvc-x2-learned``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ def add_arguments(p) -> None:
     p.add_argument("--scale", type=int, default=1, choices=(1, 2),
                    help="1: restore at the codec's resolution; 2: the codec codes the bicubic ↓2 image and the "
                         "network enlarges its decode (default: %(default)s)")
+    p.add_argument("--down-weights", metavar="WEIGHTS",
+                   help="with --scale 2: a learned downscaler (a weights file with a 'down' stage, frozen) instead of "
+                        "bicubic ↓2 before the codec; the output holds it too")
     p.add_argument("--per-image", type=int, default=3, help="qualities per training image in the pool (default: %(default)s)")
     p.add_argument("--pool-jobs", type=int, default=2, help="processes that build the pool (default: %(default)s)")
     p.add_argument("--max-images", type=int, default=None, help="use only the first N training images")
@@ -63,6 +69,7 @@ class RestorerTask(Task):
 
     kind = "restorer"
     multiple = 8
+    optional_stages = ("down",)
 
     def __init__(self, args):
         super().__init__(args)
@@ -75,6 +82,10 @@ class RestorerTask(Task):
         planes = "yuv420" if self.codec.name == "vvc" else "rgb"  # what the codec's decoder gives
         arch = args.arch or f"qrestorer-{planes}"
         self.nets = {"restorer": build_preset(arch, quality_range=(lo, hi), planes=planes, scale=args.scale)}
+        if args.down_weights:
+            from srcodec.archs import load_stages
+
+            self.nets["down"] = load_stages(args.down_weights, only=("down",))["down"]
         self.multiple = 8 * args.scale
         self.trainable = ("restorer",)
         if args.val_qualities:
@@ -92,13 +103,21 @@ class RestorerTask(Task):
                                    f"{getattr(net, 'planes', net.arch_name)}")
         if net.scale != self.args.scale:
             raise BadOptionError(f"the network enlarges x{net.scale}, but --scale is {self.args.scale}")
+        down = self.nets.get("down")
+        if down is not None:
+            if not self.args.down_weights:
+                raise BadOptionError("the pool of a learned downscaler is built from its file: give --down-weights")
+            if down.scale != self.args.scale:
+                raise BadOptionError(f"the downscaler divides by {down.scale}, but --scale is {self.args.scale}")
+            down.eval().requires_grad_(False)
 
     def make_sampler(self):
         from srcodec.train.pool import Pool, PoolSampler, build_pool
 
         a = self.args
         folder = build_pool(a.codec, data_dirs(a), per_image=a.per_image, qrange=_q_range(a), seed=a.seed,
-                            jobs=a.pool_jobs, max_images=a.max_images, scale=a.scale, log=print)
+                            jobs=a.pool_jobs, max_images=a.max_images, scale=a.scale, downscaler=a.down_weights,
+                            log=print)
         import shutil
 
         shutil.copyfile(folder / "pool.json", Path(a.out) / "pool.json")  # the pool's size and build time, for the card
@@ -116,11 +135,11 @@ class RestorerTask(Task):
     def _decoded(self, index: int, hr: np.ndarray, q: float) -> dict[str, np.ndarray]:
         from srcodec.post.restorer import decoder_planes
 
-        from srcodec.io.resample import bicubic_down
+        from srcodec.train.pool import downscale
 
         key = (index, hr.shape, q)
         if key not in self._val_cache:
-            small = bicubic_down(hr, self.args.scale)
+            small = downscale(hr, self.args.scale, self.args.down_weights)
             self._val_cache[key] = decoder_planes(self.codec, self.codec.encode(small, q))
         return self._val_cache[key]
 
@@ -163,7 +182,8 @@ class RestorerTask(Task):
     def info(self) -> dict:
         a = self.args
         return {"kind": self.kind, "codec": self.codec.spec, "codec_settings": self.codec.settings(),
-                "quality": a.quality, "per_image": a.per_image, "scale": a.scale}
+                "quality": a.quality, "per_image": a.per_image, "scale": a.scale,
+                "downscaler": "bicubic" if not a.down_weights else f"learned ({Path(a.down_weights).name})"}
 
 
 def run(args) -> int:
