@@ -138,6 +138,18 @@ def kodak_results(name: str) -> str:
             "sections of docs/results.md.")
 
 
+def pool_settings(pm: dict) -> str:
+    """The codec settings of a pool that differ between runs, in words (VVC pools before 2026-12-05 have no
+    chroma QP offset in their settings: VVenC's own balance, 0)."""
+    got = pm.get("settings", {})
+    words = [f"{k} {got[k]}" for k in ("preset", "speed", "tune") if k in got]
+    if pm["codec"].startswith("vvc"):
+        words.append(f"chroma QP offset {got.get('chroma_qp_offset', 0)}")
+    if pm.get("downscaler"):
+        words.append(f"↓{pm['scale']} by {pm['downscaler']}")
+    return f" ({', '.join(words)})" if words else ""
+
+
 def card(name: str) -> str:
     cls = pipeline_class(name)
     weights = WEIGHTS / f"{name}.safetensors"
@@ -155,14 +167,15 @@ def card(name: str) -> str:
         lines.append(f"| stage `{stage}` | {spec['arch']} ({cfg}), {count_parameters(net):,} parameters |")
     runs = [read_run(run) | {"command": cmd} for run, cmd in recipe_commands(RECIPES / f"{name}.sh")]
     kinds = {shlex.split(r["command"])[2] for r in runs}
-    pool = next((LOGS / r["run"] / "pool.json" for r in runs if (LOGS / r["run"] / "pool.json").is_file()), None)
-    if pool is not None:
-        pm = json.loads(pool.read_text())
-        lines.append(f"| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and "
-                     f"T91): a decoded pool of {pm['images']:,} images × {pm['per_image']} qualities in "
-                     f"{pm['quality_range'][0]:g}..{pm['quality_range'][1]:g} of `{pm['codec']}` (real encodes, built once "
-                     f"in {pm['build_seconds'] / 60:.1f} min with 2 processes, {pm['bytes'] / 1e6:.0f} MB), random crops and flips |")
-    else:
+    pools = [(r["run"], json.loads((LOGS / r["run"] / "pool.json").read_text())) for r in runs
+              if (LOGS / r["run"] / "pool.json").is_file()]
+    for run, pm in pools:
+        lines.append(f"| data{f' (`{run}`)' if len(pools) > 1 else ''} | `../shared/datasets/train/` (BSDS500 + ImageNet "
+                     f"samples, JPEGs downscaled ×2 first, and T91): a decoded pool of {pm['images']:,} images × "
+                     f"{pm['per_image']} qualities in {pm['quality_range'][0]:g}..{pm['quality_range'][1]:g} of "
+                     f"`{pm['codec']}`{pool_settings(pm)} (real encodes, built once in {pm['build_seconds'] / 60:.1f} min "
+                     f"with 2 processes, {pm['bytes'] / 1e6:.0f} MB), random crops and flips |")
+    if not pools:
         lines.append("| data | `../shared/datasets/train/` (BSDS500 + ImageNet samples, JPEGs downscaled ×2 first, and T91), "
                      "random crops and flips, degraded on the fly by the real codec |")
     machines = sorted({r["machine"] for r in runs if r.get("machine")})
