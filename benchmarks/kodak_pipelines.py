@@ -49,7 +49,7 @@ import numpy as np
 
 from srcodec.bench import bdrate, plots
 from srcodec.bench.runner import RowStore, quality_key
-from srcodec.bench.sections import write_section
+from srcodec.bench.sections import keep_curves, write_section
 from srcodec.codecs import codec_class, get_codec
 from srcodec.io.files import write_atomic
 
@@ -58,6 +58,8 @@ DATASET = "../shared/datasets/kodak"
 REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
 VTM = REFERENCE / "vtm.json"
 RUN = "runs/kodak-pipelines"
+#: where the full run's per-codec curves are kept in the repository (kodak_restored compares against them)
+KEEP = ROOT / "benchmarks" / "results" / "kodak-pipelines"
 DOC = ROOT / "docs" / "results.md"
 IMG = ROOT / "docs" / "img"
 SECTION = "kodak_pipelines"
@@ -570,6 +572,8 @@ def main() -> int:
     if rc:
         return rc
     run = Run(ROOT / args.out)
+    if args.out == RUN and not args.limit and not args.qualities:  # the full run's curves, for later sections
+        keep_curves(ROOT / args.out, KEEP, [n for n in names if (ROOT / args.out / f"{n}.json").exists()])
     refs = [bdrate.load_curve(VTM)]
     images = write_plots(run, args.img, args.doc, refs)
     script = "python benchmarks/kodak_pipelines.py" + (f" --limit {args.limit}" if args.limit else "") + \

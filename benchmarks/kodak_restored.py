@@ -14,7 +14,9 @@ curves compare the same bitstreams with and without the network), and against th
 curve; the crossover rate between the ×1 and ×2 VVC pipelines; the JPEG restorer's gain at Q 10, 20
 and 30 (the same JPEG files decoded with and without it);
 the Tun et al. headline (PSNR at no more than 19,778 bytes per Kodak image on average: the best
-single quality whose mean file size fits); and the decode time per image from the bench rows.
+single quality whose mean file size fits); the decode time per image from the bench rows; and, when
+``benchmarks/kodak_pipelines.py`` has kept its curves, the BD-rate of each restored pipeline against
+every pipeline srcodec had before.
 
 Usage: python benchmarks/kodak_restored.py [--skip-bench] [--jobs N] [--doc PATH]
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from srcodec.bench import bdrate, plots
 from srcodec.bench.runner import run_curves
-from srcodec.bench.sections import bench_then_write, write_section
+from srcodec.bench.sections import bench_then_write, keep_curves, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +40,8 @@ REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
 RUN = "runs/kodak-restored"
 #: where the run's per-codec curves are kept in the repository
 KEEP = ROOT / "benchmarks" / "results" / "kodak-restored"
+#: the curves of the pipelines srcodec had before, kept by benchmarks/kodak_pipelines.py
+EARLIER = ROOT / "benchmarks" / "results" / "kodak-pipelines"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_restored"
 IMG = ROOT / "docs" / "img"
@@ -218,12 +222,7 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     rows = json.loads((run / "rows.json").read_text(encoding="utf-8"))
     check_inner_settings(settings)
     curves = {c.name: c for c in run_curves(run)}
-    # the curves and settings are kept (a few kB), so that later benchmarks compare against them without a rerun
-    KEEP.mkdir(parents=True, exist_ok=True)
-    for name in [*curves, "settings"]:
-        src = run / f"{name}.json"
-        if src.exists():
-            write_atomic(KEEP / src.name, src.read_bytes())
+    keep_curves(run, KEEP, list(curves))  # kept, so that later benchmarks compare against them without a rerun
     vtm = bdrate.load_curve(REFERENCE / "vtm.json")
     n_images = len(settings["images"])
     IMG.mkdir(parents=True, exist_ok=True)
@@ -266,6 +265,18 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     for name in PAIRS:
         t = decode_times(name)
         lines.append(f"| `{name}` | {t['quality']:g} | {t['median_s']:.3f} | {t['max_s']:.3f} |")
+    earlier = sorted(EARLIER.glob("*.json")) if EARLIER.is_dir() else []
+    earlier = [bdrate.load_curve(p) for p in earlier if p.stem != "settings" and p.stem not in curves]
+    if earlier:
+        made = json.loads((EARLIER / "settings.json").read_text()).get("created", "?")[:10]
+        lines += ["", f"Against every pipeline srcodec had before (their curves kept from `python benchmarks/kodak_pipelines.py`, "
+                      f"run of {made}, `{EARLIER.relative_to(ROOT)}/`; same Kodak images, another run): BD-rate PSNR of each "
+                      "restored pipeline against each (negative: the restored pipeline needs fewer bits).", "",
+                  "| earlier pipeline | " + " | ".join(f"`{n}`" for n in PAIRS if n in curves) + " |",
+                  "|---|" + "---|" * len([n for n in PAIRS if n in curves])]
+        for old_curve in earlier:
+            lines.append(f"| `{old_curve.name}` | " + " | ".join(bd(old_curve, curves[n], "psnr-rgb")
+                                                            for n in PAIRS if n in curves) + " |")
     if "vvc-restored" in curves and "vvc-x2" in curves:
         lines += ["", f"Crossover between ×1 (`vvc-restored`) and ×2 (`vvc-x2`), PSNR: "
                       f"{crossover(curves['vvc-restored'], curves['vvc-x2'])}."]

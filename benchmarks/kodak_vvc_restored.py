@@ -28,8 +28,7 @@ from pathlib import Path
 
 from srcodec.bench import bdrate
 from srcodec.bench.runner import run_curves
-from srcodec.bench.sections import bench_then_write, write_section
-from srcodec.io.files import write_atomic
+from srcodec.bench.sections import bench_then_write, keep_curves, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
@@ -78,9 +77,7 @@ def write_doc(jobs: int, doc: Path) -> None:
     settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
     rows = json.loads((run / "rows.json").read_text(encoding="utf-8"))
     curves = {c.name: c for c in run_curves(run)}
-    KEEP.mkdir(parents=True, exist_ok=True)
-    for name in [*curves, "settings"]:
-        write_atomic(KEEP / f"{name}.json", (run / f"{name}.json").read_bytes())
+    keep_curves(run, KEEP, list(curves))
     vtm = bdrate.load_curve(REFERENCE / "vtm.json")
     vvc = curves["vvc"]
     earlier = json.loads((EARLIER / "settings.json").read_text()) if (EARLIER / "settings.json").is_file() else {}

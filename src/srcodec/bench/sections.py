@@ -85,3 +85,15 @@ def bench_then_write(tag: str, command: list[str], root: str | os.PathLike, writ
             return proc.returncode
     write()
     return 0
+
+
+def keep_curves(run: str | os.PathLike, keep: str | os.PathLike, names: list[str]) -> Path:
+    """Copy the per-codec curves ``names`` and the settings of the bench run folder ``run`` into ``keep`` (a
+    folder in the repository: a few kB that later sections compare against without running them again)."""
+    run, keep = Path(run), Path(keep)
+    keep.mkdir(parents=True, exist_ok=True)
+    for name in [*names, "settings"]:
+        src = run / f"{name}.json"
+        if src.exists():
+            write_atomic(keep / src.name, src.read_bytes())
+    return keep
