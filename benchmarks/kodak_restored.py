@@ -313,24 +313,36 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
                      f"{h['psnr']:.2f} | {'yes' if h['psnr'] > TUN_PSNR else 'no'} |")
     lines += ["", f"![PSNR over bpp, restored pipelines]({images['psnr-rgb']})", "",
               f"![MS-SSIM over bpp, restored pipelines]({images['ms-ssim-rgb']})", "",
-              "Points:", "", "| codec | quality | bpp | PSNR (dB) | MS-SSIM |", "|---|---|---|---|---|"]
-    for name, c in curves.items():
-        r = c.results
-        for i, q in enumerate(r["quality"]):
-            lines.append(f"| `{name}` | {q:g} | {r['bpp'][i]:.4f} | {r['psnr-rgb'][i]:.3f} | {r['ms-ssim-rgb'][i]:.4f} |")
+              "Points:", "", *points_table(curves)]
     lines.append("")
     write_section(doc, SECTION, "\n".join(lines))
     print(doc)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def points_table(curves: dict) -> list[str]:
+    """The mean point of each curve at each quality, as Markdown table lines."""
+    lines = ["| codec | quality | bpp | PSNR (dB) | MS-SSIM |", "|---|---|---|---|---|"]
+    for name, c in curves.items():
+        r = c.results
+        for i, q in enumerate(r["quality"]):
+            ssim = r["ms-ssim-rgb"][i]
+            lines.append(f"| `{name}` | {q:g} | {r['bpp'][i]:.4f} | {r['psnr-rgb'][i]:.3f} | "
+                         f"{'–' if ssim is None else format(ssim, '.4f')} |")
+    return lines
+
+
+def section_main(tag: str, doc: Path, bench_command, write_doc) -> int:
+    """A section script's command line: ``[--skip-bench] [--jobs N] [--doc PATH]``, bench then write."""
+    ap = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
     ap.add_argument("--skip-bench", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--doc", type=Path, default=DOC)
+    ap.add_argument("--doc", type=Path, default=doc)
     args = ap.parse_args()
-    return bench_then_write("kodak_restored", bench_command(args.jobs), ROOT, lambda: write_doc(args.jobs, args.doc),
-                            args.skip_bench)
+    return bench_then_write(tag, bench_command(args.jobs), ROOT, lambda: write_doc(args.jobs, args.doc), args.skip_bench)
+
+
+def main() -> int:
+    return section_main("kodak_restored", DOC, bench_command, write_doc)
 
 
 if __name__ == "__main__":

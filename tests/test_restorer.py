@@ -201,3 +201,5 @@ def test_x2_with_a_learned_downscaler_builds_its_own_pool_and_ships_both_stages(
     proc = run_cli(*common, "--scale", "1", "--out", str(tmp_path / "run3"), *learned)
     assert proc.returncode == 2 and "downscaler divides by 2, but --scale is 1" in proc.stderr
     assert proc.stderr.count("\n") == 1
+    proc = run_cli(*common, "--scale", "2", "--out", str(tmp_path / "run4"), "--down-weights", str(tmp_path / "none.st"))
+    assert proc.returncode == 2 and "none.st" in proc.stderr and proc.stderr.count("\n") == 1

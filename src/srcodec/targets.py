@@ -244,7 +244,7 @@ def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None =
         elif plain is None:
             def attempt(q):
                 point = _probe_point(probe, image, plan, q)
-                _check_beaten(probe, plan, point[0], point[1], target - offsets[metric])
+                _check_beaten(plan, point[0], point[1], target - offsets[metric])
                 return point
 
             q, _ = search(probe, attempt, lambda r: r[1], target - offsets[metric], want="lowest-reaching",
@@ -279,7 +279,7 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
     for _ in range(2):
         def attempt(q, goal=target - gain):
             value = plain_value(q)
-            _check_beaten(probe, plan, len(_probe_file(probe, image, plan, q)), value, goal)
+            _check_beaten(plan, len(_probe_file(probe, image, plan, q)), value, goal)
             return value
 
         q, _ = search(probe, attempt, lambda v: v, target - gain, want="lowest-reaching", tolerance=tolerance,
@@ -291,7 +291,7 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
     return q
 
 
-def _check_beaten(probe, plan: dict, size: int, value: float, goal: float) -> None:
+def _check_beaten(plan: dict, size: int, value: float, goal: float) -> None:
     """Outdone when a probe file short of ``goal`` already has the plan's ``beat`` bytes or more."""
     if plan["beat"] is not None and value < goal and size >= plan["beat"]:
         raise Outdone(f"its fast stand-in is still under the target at {size} bytes, more than {plan['beat']}")

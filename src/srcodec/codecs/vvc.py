@@ -19,7 +19,7 @@ chroma planes are coded 6 QP finer than luma (``CbQpOffset``/``CrQpOffset``; the
 stays VVenC's): 3.8 % fewer bits at equal RGB PSNR on training images at preset medium
 (``python benchmarks/vvc_settings.py --name chroma``, table in ``benchmarks/results/vvc-settings-chroma.md``;
 ``chroma_qp_offset=0`` is VVenC's own balance). Wavefront parallel processing lets the encoder's
-threads code CTU rows side by side: 15 % faster for +0.1 % rate (``--name wpp``), and the bitstream
+threads code CTU rows side by side: 13 % faster for +0.1 % rate (``--name wpp``), and the bitstream
 still does not depend on the thread count. Decoding runs in-process through PyAV, faster than the ffmpeg binary as a subprocess (same table).
 The file says all of it in its VUI (``MatrixCoefficients``, ``VideoFullRange``,
 ``ChromaSampleLocType``), so any VVC decoder converts it back the same way.
@@ -167,7 +167,7 @@ class VVC(Codec):
                help="QP offset of both chroma planes against luma (negative = more chroma bits; RGB PSNR weighs "
                     "chroma more than VVenC's own tuning does: python benchmarks/vvc_settings.py --name chroma)"),
         Option("wpp", 1, kind=int, bounds=(0, 1),
-               help="1: wavefront parallel processing (CTU rows coded by parallel threads, a stock decoder reads it; +0.1 % rate, 15 % faster: python benchmarks/vvc_settings.py --name wpp)"),
+               help="1: wavefront parallel processing (CTU rows coded by parallel threads, a stock decoder reads it; +0.1 % rate, 13 % faster: python benchmarks/vvc_settings.py --name wpp)"),
         Option("threads", 0, kind=int, bounds=(0, 64),
                help="encoder threads (0 = one per CPU core, at most 8); the bitstream does not depend on it"),
     )
