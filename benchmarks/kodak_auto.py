@@ -15,7 +15,7 @@ and targets:
 - how often each candidate was chosen, per level;
 - auto's encode time per image (the whole search, every candidate) at this effort, on this machine.
 
-Rows are cached in ``runs/kodak-auto/rows.json`` (and kept in ``benchmarks/results/kodak-auto.json``) (keyed by image, level, effort and auto's settings),
+Rows are cached in ``runs/kodak-auto/rows.json`` (and kept in ``benchmarks/results/kodak-auto.json``) (keyed by image, level, and the settings of auto and of each candidate: encoder settings, weights),
 so the script resumes. Writes the section between ``<!-- begin kodak_auto -->`` and
 ``<!-- end kodak_auto -->`` and docs/img/kodak_auto_psnr.png.
 
@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import statistics
+from collections import Counter
 import sys
 import time
 from pathlib import Path
@@ -57,7 +58,10 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
 
     torch.set_num_threads(2)
     codec = get_codec(f"auto:effort={effort}")
-    settings = json.dumps(codec.settings(), sort_keys=True, default=str)
+    # rows are reused only when auto and every candidate (encoder settings, weights) are as they are now
+    settings = json.dumps({**codec.settings(), "candidate_settings": {n: get_codec(n).settings()
+                                                                      for n in codec._candidates()}},
+                          sort_keys=True, default=str)
     cache_path = RUN / "rows.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else []
     have = {(r["image"], r["level"], r["settings"]): r for r in cache}
@@ -76,6 +80,7 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
             report = list(codec.last_report)
             times = dict(codec.last_seconds)
             outdone = list(codec.last_outdone)
+            real_encodes = dict(codec.last_real_encodes)
             redo = outdone
             if effort < 3:  # auto searched on fast stand-ins: every candidate's own file by its own full search
                 chosen_name = next(n for n, _, _, _, c in report if c)
@@ -98,7 +103,8 @@ def measure_all(files: list[Path], levels: list[float], effort: int) -> list[dic
                    "bytes": len(data), "bpp": 8 * len(data) / (h * w), "psnr": psnr(img, out), "ms_ssim": ms_ssim(img, out),
                    "encode_s": seconds, "floor_s": floor,
                    "candidates": [{"name": n, "bytes": b, "bpp": 8 * b / (h * w), "quality": q, "psnr": v, "chosen": c,
-                                   "seconds": times.get(n), "left_early": n in outdone} for n, b, q, v, c in report]}
+                                   "seconds": times.get(n), "left_early": n in outdone} for n, b, q, v, c in report],
+                   "real_encodes": real_encodes}
             rows.append(row)
             cache.append(row)
             have[key] = row
@@ -183,7 +189,11 @@ def write_doc(rows: list[dict], levels: list[float], effort: int, every: int, do
               f"{max(secs):.1f} s per file (target ≤ 5 s per Kodak image)."
               + (f" The floor of any search, one encode of the chosen candidate at the chosen quality and its "
                  f"decode, timed right after: median {statistics.median(r['floor_s'] for r in rows):.1f} s."
-                 if all("floor_s" in r for r in rows) else ""), "",
+                 if all("floor_s" in r for r in rows) else "")
+              + (" Real encodes after the stand-in searches (all candidates together): "
+                 + ", ".join(f"{k} on {v} of {len(rows)} files" for k, v in sorted(Counter(
+                     sum(r["real_encodes"].values()) for r in rows).items())) + "."
+                 if all("real_encodes" in r for r in rows) else ""), "",
               f"![PSNR over bpp, auto]({Path(os.path.relpath(fig, doc.parent)).as_posix()})", "",
               "Points:", "", "| curve | level | bpp | PSNR (dB) |", "|---|---|---|---|"]
     for n, c in cs.items():

@@ -48,9 +48,9 @@ from pathlib import Path
 import numpy as np
 
 from srcodec.bench import bdrate, plots
-from srcodec.bench.runner import RowStore, quality_key
+from srcodec.bench.runner import copy_rows, quality_key
 from srcodec.bench.sections import keep_curves, write_section
-from srcodec.codecs import codec_class, get_codec
+from srcodec.codecs import codec_class
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,55 +130,11 @@ def bench_command(names: list[str], out: str, jobs: int, limit: int | None, qual
     return cmd
 
 
-def _same_settings(a, b) -> bool:
-    return json.loads(json.dumps(a, sort_keys=True)) == json.loads(json.dumps(b, sort_keys=True))
-
-
 def reuse_rows(out: Path, names: list[str], dataset: Path) -> dict[str, int]:
-    """Copy rows of jpeg/avif/learned from earlier runs on the same images with the same settings.
-
-    Only rows the run does not hold yet are added; returns ``{source run: rows copied}``.
-    """
-    wanted = [n for n in REUSABLE if n in names]
-    if not wanted:
-        return {}
-    current = {n: get_codec(n).settings() for n in wanted}
-    out_settings = {}
-    if (out / "settings.json").exists():
-        out_settings = json.loads((out / "settings.json").read_text(encoding="utf-8")).get("codecs", {})
-    copied: dict[str, int] = {}
-    store = None
-    for src in REUSE_FROM:
-        folder = ROOT / src
-        try:
-            settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
-            rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if Path(settings.get("dataset", "")).resolve() != dataset.resolve():
-            continue
-        images = settings.get("images", {})
-        usable = [n for n in wanted if n in settings.get("codecs", {})
-                  and _same_settings(settings["codecs"][n].get("settings"), current[n])
-                  # rows the run would drop as stale (its settings.json says otherwise) are not worth copying
-                  and (n not in out_settings or _same_settings(out_settings[n].get("settings"), current[n]))]
-        if not usable:
-            continue
-        if store is None:
-            out.mkdir(parents=True, exist_ok=True)
-            store = RowStore(out)
-        n_before = len(store.rows)
-        for row in rows:
-            if row.get("codec") in usable and row.get("image") in images \
-                    and Path(images[row["image"]]).parent.resolve() == dataset.resolve():
-                key = (row["image"], row["codec"], quality_key(row["quality"]))
-                if key not in store.rows:
-                    store.add({k: (math.nan if v is None and k not in ("image", "codec") else v) for k, v in row.items()})
-        if len(store.rows) > n_before:
-            copied[src] = len(store.rows) - n_before
-    if store is not None and store.dirty:
-        store.flush()
-    return copied
+    """Copy rows of jpeg/avif/learned from the earlier runs ``REUSE_FROM`` (same images, same settings);
+    ``{source run: rows copied}``."""
+    copied = copy_rows(out, [n for n in REUSABLE if n in names], dataset, [ROOT / src for src in REUSE_FROM])
+    return {os.path.relpath(src, ROOT): k for src, k in copied.items()}
 
 
 # ---------------------------------------------------------------- reading a run

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from srcodec.bench import bdrate, plots
-from srcodec.bench.runner import run_curves
+from srcodec.bench.runner import copy_rows, run_curves
 from srcodec.bench.sections import bench_then_write, keep_curves, write_section
 from srcodec.io.files import write_atomic
 
@@ -38,6 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASET = "../shared/datasets/kodak"
 REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
 RUN = "runs/kodak-restored"
+#: run folders whose rows of vvc-restored and vvc are copied into the run when their settings match
+REUSE_FROM = ("runs/kodak-vvc-restored",)
+#: the rows copied so far, {source run: rows}
+COPIED = f"{RUN}/copied.json"
 #: where the run's per-codec curves are kept in the repository
 KEEP = ROOT / "benchmarks" / "results" / "kodak-restored"
 #: the curves of the pipelines srcodec had before, kept by benchmarks/kodak_pipelines.py
@@ -216,6 +220,15 @@ def decode_times(name: str, images: int = 6, threads: int = 2, repeat: int = 3) 
     return out
 
 
+def copied_note() -> list[str]:
+    """A sentence naming the rows copied into the run from earlier runs (``copy_vvc_rows``), if any."""
+    copied = json.loads((ROOT / COPIED).read_text()) if (ROOT / COPIED).is_file() else {}
+    if not copied:
+        return []
+    return [" Rows measured earlier with the same settings on the same images and qualities were copied into the run "
+            "first, not measured again: " + ", ".join(f"{k} rows from `{s}`" for s, k in copied.items()) + "."]
+
+
 def write_doc(jobs: int, doc: Path = DOC) -> None:
     run = ROOT / RUN
     settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
@@ -240,7 +253,7 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         f"and builds this section from `{RUN}/` (each pipeline and its own codec, at the codec's PSNR-best settings, "
         f"in the same run) and the published VTM curve. Kodak, {n_images} images; bpp from "
         "the real files (the restored pipelines' `.srz` is the codec's own file plus an ~80-byte header); "
-        "PSNR and MS-SSIM over RGB; BD-rate by PCHIP over the common quality range.", "",
+        "PSNR and MS-SSIM over RGB; BD-rate by PCHIP over the common quality range.", *copied_note(), "",
         "| pipeline | its codec | points | bpp | BD-rate PSNR vs its codec | BD-rate PSNR vs VTM (ref.) | "
         "BD-rate MS-SSIM vs its codec | BD-rate MS-SSIM vs VTM (ref.) | decode s (bench rows) |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -331,18 +344,35 @@ def points_table(curves: dict) -> list[str]:
     return lines
 
 
-def section_main(tag: str, doc: Path, bench_command, write_doc) -> int:
-    """A section script's command line: ``[--skip-bench] [--jobs N] [--doc PATH]``, bench then write."""
+def section_main(tag: str, doc: Path, bench_command, write_doc, prepare=None) -> int:
+    """A section script's command line: ``[--skip-bench] [--jobs N] [--doc PATH]``, bench then write;
+    ``prepare()`` runs before the bench (not with ``--skip-bench``)."""
     ap = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
     ap.add_argument("--skip-bench", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--doc", type=Path, default=doc)
     args = ap.parse_args()
+    if prepare is not None and not args.skip_bench:
+        prepare()
     return bench_then_write(tag, bench_command(args.jobs), ROOT, lambda: write_doc(args.jobs, args.doc), args.skip_bench)
 
 
+def copy_vvc_rows() -> None:
+    """Rows of ``vvc-restored`` and ``vvc`` that ``benchmarks/kodak_vvc_restored.py`` measured (same images,
+    qualities and settings) are copied into the run instead of measured again; what was copied is kept in
+    ``COPIED`` for the section."""
+    copied = copy_rows(ROOT / RUN, [n for n in ("vvc-restored", "vvc") if n in PAIRS or n in PAIRS.values()],
+                       ROOT / DATASET, [ROOT / src for src in REUSE_FROM])
+    copied = {os.path.relpath(src, ROOT): k for src, k in copied.items()}
+    for src, k in copied.items():
+        print(f"kodak_restored: reusing {k} rows from {src}", file=sys.stderr)
+    if copied:
+        old = json.loads((ROOT / COPIED).read_text()) if (ROOT / COPIED).is_file() else {}
+        write_atomic(ROOT / COPIED, json.dumps({**old, **{s: old.get(s, 0) + k for s, k in copied.items()}}).encode())
+
+
 def main() -> int:
-    return section_main("kodak_restored", DOC, bench_command, write_doc)
+    return section_main("kodak_restored", DOC, bench_command, write_doc, prepare=copy_vvc_rows)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ Runs, from the repository root::
 ``benchmarks/results/kodak-vvc-restored/``, and writes the section between ``<!-- begin kodak_vvc_restored -->``
 and ``<!-- end kodak_vvc_restored -->``: BD-rates (PSNR, MS-SSIM) of each curve against this run's
 ``vvc`` and against the published VTM curve, the same for the curves kept from the earlier restored-pipelines
-run (``benchmarks/results/kodak-restored/``: VVenC's own chroma balance, the earlier restorer; same
+run (copied from ``benchmarks/results/kodak-restored/`` into ``benchmarks/results/kodak-vvc-restored/earlier/``
+before that run was made again: VVenC's own chroma balance, the earlier restorer; same
 images and qualities, another run), Tun et al.'s rate (the best single quality whose mean file fits
 19,778 bytes), and the per-image gains of ``benchmarks/results/vvc-restored-per-image.md`` when present
 (``python benchmarks/restorer_per_image.py``).
@@ -34,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
 RUN = "runs/kodak-vvc-restored"
 KEEP = ROOT / "benchmarks" / "results" / "kodak-vvc-restored"
-EARLIER = ROOT / "benchmarks" / "results" / "kodak-restored"
+#: the curves of the restored-pipelines run made with VVenC's own chroma balance (kept as they were)
+EARLIER = KEEP / "earlier"
 PER_IMAGE = ROOT / "benchmarks" / "results" / "vvc-restored-per-image.md"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_vvc_restored"

@@ -278,3 +278,19 @@ def test_a_restored_pipeline_and_its_codec_share_one_encode_with_the_same_rows(d
     encodes.clear()
     again = run_benchmark(tmp_path, ["jpeg-restored", "jpeg"], tmp_path / "both", qualities=QUALITIES, progress=False)
     assert again.measured == 3 * len(QUALITIES) and set(encodes) == {("jpeg", None)}
+
+
+def test_copy_rows_takes_only_rows_measured_with_todays_settings(run, dataset, tmp_path):
+    old = tmp_path / "stale"
+    run_benchmark(dataset, ["webp"], old, qualities=[60.0], limit=1, progress=False)  # a quality the run lacks
+    settings = json.loads((old / "settings.json").read_text())
+    settings["codecs"]["webp"]["settings"]["method"] = 0  # as if measured with other settings
+    (old / "settings.json").write_text(json.dumps(settings))
+    out, earlier = tmp_path / "new", run[1]
+    copied = runner.copy_rows(out, ["jpeg", "webp"], dataset, [old, earlier, tmp_path / "absent"])
+    n = len(QUALITIES) * len(list(dataset.glob("*.png")))
+    assert copied == {str(earlier): 2 * n}  # jpeg and webp from the run; nothing of the stale webp
+    resumed = run_benchmark(dataset, ["jpeg", "webp"], out, qualities=QUALITIES, progress=False)
+    assert resumed.measured == 0 and resumed.done_before == 2 * n
+    assert runner.copy_rows(out, ["jpeg"], dataset, [earlier]) == {}  # nothing new to copy
+    assert runner.copy_rows(tmp_path / "other", ["jpeg"], tmp_path, [earlier]) == {}  # another data set

@@ -93,11 +93,13 @@ def test_a_probed_search_meets_the_target_exactly_with_few_real_encodes(monkeypa
             goal = rnd.uniform(25, 20 + slope * 60)
             plan = targets.probe_search(probe, offsets, None, target=goal)
             data, q, value = targets.encode_probed(real, probe, plan, None)
+            assert plan["real_encodes"] == len(real.encodes)  # what auto reports
             assert value >= goal and (q == 0 or real.value(q - 1) < goal)  # the lowest quality that reaches it
         else:
             goal = int(rnd.uniform(300, 100 * 1.12 ** 60))
             plan = targets.probe_search(probe, offsets, None, limit=goal)
             data, q, value = targets.encode_probed(real, probe, plan, None)
+            assert plan["real_encodes"] == len(real.encodes)
             assert len(data) <= goal and (q == 63 or len(real.encode(None, q + 1)) > goal)  # the highest that fits
             real.encodes.pop()
         worst = max(worst, len(real.encodes))

@@ -317,7 +317,8 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
     """The second half of a probed search: real encodes of ``codec`` starting at the probe's quality,
     each measured, moving one step at a time -- towards the safe side after a miss, towards the better
     side while the probe's curve, shifted by the offset this encode measured, predicts that the next step
-    still meets the target. Usually one or two real encodes. Returns (bytes, quality, measured value):
+    still meets the target. Usually one or two real encodes (counted in ``plan["real_encodes"]``).
+    Returns (bytes, quality, measured value):
     never over ``limit`` bytes, never under ``target``; :class:`NotReached` otherwise.
 
     Offsets measured by ``python benchmarks/probe_offsets.py`` (VVenC medium against faster, same QP,
@@ -337,8 +338,10 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
         return there[1] + (measured - here[1]) >= target
 
     q, best, tried = plan["quality"], None, set()
+    plan["real_encodes"] = 0
     while lo <= q <= hi and q not in tried:
         tried.add(q)
+        plan["real_encodes"] += 1
         data = codec.encode(image, q)
         here = _probe_point(probe, image, plan, q, value=not rate)
         if rate and len(data) > limit:

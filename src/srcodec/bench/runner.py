@@ -468,6 +468,57 @@ def _drop_stale_rows(out: Path, codecs: list[Codec], store: RowStore) -> None:
                   file=sys.stderr)
 
 
+def _same_settings(a, b) -> bool:
+    return json.loads(json.dumps(a, sort_keys=True, default=str)) == json.loads(json.dumps(b, sort_keys=True, default=str))
+
+
+def copy_rows(out: str | os.PathLike, names: list[str], dataset: str | os.PathLike,
+              sources: list[str | os.PathLike]) -> dict[str, int]:
+    """Copy into the run folder ``out`` the rows of the codecs ``names`` that earlier run folders
+    (``sources``) measured on images of the same ``dataset`` with today's settings of those codecs, so
+    that a bench run in ``out`` skips them. Only rows ``out`` does not hold yet are added, and none of a
+    codec whose settings in ``out`` differ (the bench would drop them as stale). Returns
+    ``{source folder: rows copied}``."""
+    out, dataset = Path(out), Path(dataset).resolve()
+    if not names:
+        return {}
+    current = {n: get_codec(n).settings() for n in names}
+    out_settings = {}
+    if (out / "settings.json").exists():
+        out_settings = json.loads((out / "settings.json").read_text(encoding="utf-8")).get("codecs", {})
+    copied: dict[str, int] = {}
+    store = None
+    for src in sources:
+        folder = Path(src)
+        try:
+            settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
+            rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if Path(settings.get("dataset", "")).resolve() != dataset:
+            continue
+        images = settings.get("images", {})
+        usable = [n for n in names if n in settings.get("codecs", {})
+                  and _same_settings(settings["codecs"][n].get("settings"), current[n])
+                  and (n not in out_settings or _same_settings(out_settings[n].get("settings"), current[n]))]
+        if not usable:
+            continue
+        if store is None:
+            make_folder(out)
+            store = RowStore(out)
+        n_before = len(store.rows)
+        for row in rows:
+            if row.get("codec") in usable and row.get("image") in images \
+                    and Path(images[row["image"]]).parent.resolve() == dataset:
+                if RowStore.key(row) not in store.rows:
+                    store.add({k: (math.nan if v is None and k not in ("image", "codec") else v) for k, v in row.items()})
+        if len(store.rows) > n_before:
+            copied[str(src)] = len(store.rows) - n_before
+    if store is not None and store.dirty:
+        store.flush()
+    return copied
+
+
 def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str | os.PathLike, *,
                   qualities: list[float] | None = None, jobs: int = 1, anchor: str | None = None,
                   limit: int | None = None, refs: list[str] = (), fresh: bool = False,

@@ -88,9 +88,12 @@ class AutoCodec(Codec):
         self.last_predicted: dict[str, tuple[int, float, float]] = {}
         #: why a candidate was left early, where more is known than "not close" (efforts 1-2)
         self.last_why: dict[str, str] = {}
+        #: how many real (not stand-in) encodes each candidate made after its stand-in search (efforts 1-2)
+        self.last_real_encodes: dict[str, int] = {}
 
     def _new_report(self) -> None:
         self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
+        self.last_real_encodes = {}
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -179,6 +182,8 @@ class AutoCodec(Codec):
                 leader = score(plan) if leader is None else leader
             except (NotReached, SrcodecError) as exc:
                 errors.append(str(exc))
+            if "real_encodes" in plan:
+                self.last_real_encodes[name] = plan["real_encodes"]
             self.last_seconds[name] = self.last_seconds.get(name, 0.0) + time.perf_counter() - t0
         if not tries:
             goal = "fits" if rate else f"reaches {metric} {target:g}"
