@@ -62,9 +62,10 @@ def _installed() -> dict:
 
 #: the pipelines whose weights are here
 PAIRS = _installed()
-#: the qualities of every curve: VVC's QP 45..26 (about 0.05-0.9 bpp on Kodak, where a post-filter matters and
-#: where Tun et al.'s 0.40 bpp lies; the restored pipelines' own sweep), JPEG's Q 18..37 (its low rates)
-QUALITIES = (18, 23, 28, 33, 37)
+#: the qualities of every curve: VVC's QP 50..26 (about 0.02-0.9 bpp on Kodak, where a post-filter matters and
+#: where Tun et al.'s 0.40 bpp lies; QP 50 so that the ×1 curves reach down to the ×2 ones' rates, for the
+#: crossover), JPEG's Q 13..37 (its low rates)
+QUALITIES = (13, 18, 23, 28, 33, 37)
 TUN_BYTES = 19778
 TUN_PSNR = 33.10
 
@@ -290,9 +291,15 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         for old_curve in earlier:
             lines.append(f"| `{old_curve.name}` | " + " | ".join(bd(old_curve, curves[n], "psnr-rgb")
                                                             for n in PAIRS if n in curves) + " |")
-    if "vvc-restored" in curves and "vvc-x2" in curves:
-        lines += ["", f"Crossover between ×1 (`vvc-restored`) and ×2 (`vvc-x2`), PSNR: "
-                      f"{crossover(curves['vvc-restored'], curves['vvc-x2'])}."]
+    for x2 in ("vvc-x2", "vvc-x2-learned"):
+        if "vvc-restored" in curves and x2 in curves:
+            lines += ["", f"Crossover between ×1 (`vvc-restored`) and ×2 (`{x2}`), PSNR: "
+                          f"{crossover(curves['vvc-restored'], curves[x2])}."]
+    if "vvc-x2" in curves and "vvc-x2-learned" in curves:
+        a, b = curves["vvc-x2"], curves["vvc-x2-learned"]
+        lines += ["", "Which ↓2 before VVC (issue 13): `vvc-x2-learned` (Tun et al.'s learned downscaler, its own ×2 "
+                      f"restorer) against `vvc-x2` (bicubic ↓2): BD-rate PSNR {bd(a, b, 'psnr-rgb')}, MS-SSIM "
+                      f"{bd(a, b, 'ms-ssim-rgb')} (negative: the learned downscaler needs fewer bits)."]
     gains = jpeg_gains()
     if gains:
         lines += ["", "### The JPEG restorer on JPEG files", "",
