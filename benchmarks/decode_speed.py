@@ -43,9 +43,9 @@ KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
 RUN = ROOT / "runs" / "decode-speed"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "decode_speed"
-#: the ×2 pipelines (issue 4 and 5) and, for scale, the full-resolution codecs they wrap
+#: the ×2 pipelines (issue 4 and 5), the VVC pipelines (issue 13) and, for scale, the full-resolution codecs they wrap
 CODECS = ("tun2023-x2", "jin-jpeg-x2", "jin-avif-x2", "jiang-comcnn", "upenik-x2", "upenik-decoded-x2",
-          "upenik-x4", "upenik-decoded-x4", "learned", "jpeg", "avif")
+          "upenik-x4", "upenik-decoded-x4", "vvc-restored", "vvc-x2", "learned", "jpeg", "avif", "vvc")
 TARGET_S = 2.0
 
 
