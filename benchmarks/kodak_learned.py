@@ -13,7 +13,7 @@ keeps a copy of the resulting curve in ``benchmarks/results/kodak-learned.json``
   beside CompressAI's bmshj2018-hyperprior at the same integer quality (the span of the knob);
 - PSNR at 0.40 bpp (log-rate interpolation) and the gap to Tun et al.'s 33.10 dB;
 - BD-rates (PSNR and MS-SSIM) of the learned codec against our anchors
-  (``runs/kodak-anchors``: AVIF, WebP, JPEG, when present) and the published
+  (``runs/kodak-anchors``: VVC, AVIF, WebP, JPEG, when present) and the published
   curves in ``/work/shared/reference/kodak`` (VTM, BPG, CompressAI's
   bmshj2018-hyperprior and mbt2018-mean), with ``srcodec.bench.bdrate``;
 - the learning curve from ``benchmarks/results/<run>/val.jsonl`` when given ``--val``
@@ -100,7 +100,7 @@ def main() -> int:
 
     anchors = []
     if ANCHORS.is_dir():
-        for name in ("avif", "webp", "jpeg"):
+        for name in ("vvc", "avif", "webp", "jpeg"):
             p = ANCHORS / f"{name}.json"
             if p.exists():
                 anchors.append(bdrate.load_curve(p))
