@@ -284,13 +284,14 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     if earlier:
         made = json.loads((EARLIER / "settings.json").read_text()).get("created", "?")[:10]
         lines += ["", f"Against every pipeline srcodec had before (their curves kept from `python benchmarks/kodak_pipelines.py`, "
-                      f"run of {made}, `{EARLIER.relative_to(ROOT)}/`; same Kodak images, another run): BD-rate PSNR of each "
-                      "restored pipeline against each (negative: the restored pipeline needs fewer bits).", "",
+                      f"run of {made}, `{EARLIER.relative_to(ROOT)}/`; same Kodak images, another run): BD-rate of each "
+                      "restored pipeline against each, PSNR / MS-SSIM (negative: the restored pipeline needs fewer bits).", "",
                   "| earlier pipeline | " + " | ".join(f"`{n}`" for n in PAIRS if n in curves) + " |",
                   "|---|" + "---|" * len([n for n in PAIRS if n in curves])]
         for old_curve in earlier:
-            lines.append(f"| `{old_curve.name}` | " + " | ".join(bd(old_curve, curves[n], "psnr-rgb")
-                                                            for n in PAIRS if n in curves) + " |")
+            lines.append(f"| `{old_curve.name}` | " + " | ".join(
+                f"{bd(old_curve, curves[n], 'psnr-rgb')} / {bd(old_curve, curves[n], 'ms-ssim-rgb')}"
+                for n in PAIRS if n in curves) + " |")
     for x2 in ("vvc-x2", "vvc-x2-learned"):
         if "vvc-restored" in curves and x2 in curves:
             lines += ["", f"Crossover between ×1 (`vvc-restored`) and ×2 (`{x2}`), PSNR: "
