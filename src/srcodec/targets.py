@@ -338,10 +338,9 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
         return there[1] + (measured - here[1]) >= target
 
     q, best, tried = plan["quality"], None, set()
-    plan["real_encodes"] = 0
     while lo <= q <= hi and q not in tried:
         tried.add(q)
-        plan["real_encodes"] += 1
+        plan["real_encodes"] = len(tried)
         data = codec.encode(image, q)
         here = _probe_point(probe, image, plan, q, value=not rate)
         if rate and len(data) > limit:

@@ -492,8 +492,8 @@ def copy_rows(out: str | os.PathLike, names: list[str], dataset: str | os.PathLi
         folder = Path(src)
         try:
             settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
-            rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            rows = RowStore(folder).rows.values()  # read as a resumed run reads them
+        except (OSError, ValueError, InputError):
             continue
         if Path(settings.get("dataset", "")).resolve() != dataset:
             continue
@@ -511,7 +511,7 @@ def copy_rows(out: str | os.PathLike, names: list[str], dataset: str | os.PathLi
             if row.get("codec") in usable and row.get("image") in images \
                     and Path(images[row["image"]]).parent.resolve() == dataset:
                 if RowStore.key(row) not in store.rows:
-                    store.add({k: (math.nan if v is None and k not in ("image", "codec") else v) for k, v in row.items()})
+                    store.add(row)
         if len(store.rows) > n_before:
             copied[str(src)] = len(store.rows) - n_before
     if store is not None and store.dirty:
