@@ -123,10 +123,13 @@ class FakePipeline(FakeFiles):
         return self.value(q) - self.gain(q)
 
 
-def test_a_probe_with_a_plain_decode_runs_its_network_two_or_three_times(monkeypatch):
+def test_a_probe_with_a_plain_decode_runs_its_network_once(monkeypatch):
+    """The probe's network runs once (its gain over the plain decode); the real encodes still meet the target
+    exactly, whichever way the gain drifts with the quality, in one or two real encodes when it drifts little."""
     import srcodec.targets as targets
 
     monkeypatch.setattr(targets, "measure", lambda image, decoded, metric: decoded)
+    worst = 0
     for trial in range(60):
         rnd = random.Random(trial)
         slope, g0, g1 = rnd.uniform(0.2, 1.0), rnd.uniform(0.05, 1.0), rnd.uniform(-0.01, 0.01)
@@ -135,9 +138,12 @@ def test_a_probe_with_a_plain_decode_runs_its_network_two_or_three_times(monkeyp
         real = FakeFiles(lambda q: 98 * 1.12 ** q, lambda q: value(q) + 0.4)
         goal = rnd.uniform(25, 20 + slope * 60)
         plan = targets.probe_search(probe, {"psnr": 0.4}, None, target=goal)
-        assert probe.full_decodes <= 3
+        assert probe.full_decodes == 1
         data, q, v = targets.encode_probed(real, probe, plan, None)
+        assert probe.full_decodes == 1  # the real encodes' steps are predicted from plain decodes plus the gain
         assert v >= goal and (q == 0 or real.value(q - 1) < goal)
+        worst = max(worst, len(real.encodes))
+    assert worst <= 2
 
 
 @pytest.mark.parametrize("with_network", [False, True])

@@ -106,7 +106,7 @@ class AutoCodec(Codec):
 
     def settings(self) -> dict:
         return {**self.opts, "candidates": self._candidates(),
-                "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes), then real encodes"}
+                "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes, one network run), then real encodes"}
 
     def _candidates(self) -> list[str]:
         return self.available_candidates()[: EFFORT[self.opts["effort"]][0]]
