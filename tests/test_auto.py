@@ -66,6 +66,22 @@ def test_quality_levels_mean_a_psnr_for_every_candidate():
     assert psnr(img, srcodec.decompress(high)) >= auto.level_psnr(5) > auto.level_psnr(2)
 
 
+def test_the_report_is_in_the_metric_of_the_target():
+    """``--target-ms-ssim``: what was chosen and why is said in MS-SSIM, not in the rate metric's PSNR."""
+    from srcodec.metrics import ms_ssim
+
+    codec = get_codec("auto")
+    with pytest.raises(SrcodecError, match="MS-SSIM needs an image of at least 161 pixels"):
+        codec.encode_for_quality(smooth_image(64, 96), 0.95, "ms-ssim")  # a one-line error, not "ms-ssim nan"
+    img = smooth_image(176, 192)
+    data = codec.encode_for_quality(img, 0.95, "ms-ssim")
+    lines = codec.describe_choice()
+    assert ms_ssim(img, srcodec.decompress(data)) >= 0.95
+    assert lines and all("PSNR" not in line for line in lines) and any(": MS-SSIM 0." in line for line in lines)
+    codec.encode_for_quality(img, 30.0)
+    assert any(": PSNR " in line for line in codec.describe_choice())
+
+
 def test_effort_bounds_the_candidates():
     assert get_codec("auto:effort=1").settings()["candidates"] == ["bicubic-jpeg-x2"]
     assert get_codec("auto").settings()["candidates"] == ["bicubic-jpeg-x2", "learned"]

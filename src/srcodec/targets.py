@@ -186,6 +186,18 @@ def encode_for_limit(codec, image: np.ndarray, limit: int, *, tolerance: float |
     return (data, q) if measure_with is None else (data, q, found[1])
 
 
+def check_measurable(image: np.ndarray, metric: str) -> None:
+    """A one-line error before any encode when ``metric`` is unknown or cannot measure this image (MS-SSIM's
+    five scales need a shorter side over 160 pixels)."""
+    from srcodec.metrics import MS_SSIM_MIN_SIDE
+
+    if metric not in ("psnr", "ms-ssim"):
+        raise BadOptionError(f"--metric must be psnr or ms-ssim, got {metric!r}")
+    if metric == "ms-ssim" and min(image.shape[:2]) < MS_SSIM_MIN_SIDE:
+        raise BadOptionError(f"MS-SSIM needs an image of at least {MS_SSIM_MIN_SIDE} pixels on its shorter side; "
+                             f"this one is {image.shape[1]}x{image.shape[0]} (use PSNR)")
+
+
 def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
     """The quality ``metric`` ("psnr" over RGB, or "ms-ssim") of a decode."""
     from srcodec.metrics import ms_ssim, psnr
@@ -206,7 +218,7 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
     file that reaches the target is larger."""
     if not math.isfinite(target):
         raise BadOptionError(f"the quality target must be a number, got {target}")
-    measure(image, image, metric)  # an unknown metric is an error before any encode
+    check_measurable(image, metric)
 
     def attempt(q):
         data = codec.encode(image, q)
@@ -374,4 +386,4 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
 
 
 __all__ = ["NotReached", "Outdone", "byte_limit", "encode_for_limit", "encode_for_quality",
-           "encode_for_target", "encode_probed", "measure", "probe_search", "search"]
+           "encode_for_target", "encode_probed", "check_measurable", "measure", "probe_search", "search"]

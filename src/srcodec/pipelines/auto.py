@@ -12,7 +12,8 @@ How hard it looks (``effort``):
 
 - ``1`` and ``2`` (default): the first one or two candidates. Each candidate's quality search runs on a
   fast stand-in (:meth:`Codec.probe`: VVenC's ``faster`` preset for the VVC pipelines, about 17 times
-  faster than medium by ``benchmarks/results/anchor-settings.md``, the same networks), its target moved by a measured prior offset; the candidates
+  faster than medium by ``benchmarks/results/anchor-settings.md``, the same networks; the steps measure
+  its plain decodes, the network runs once for its gain), its target moved by a measured prior offset; the candidates
   are ranked by the stand-ins' files; then the predicted winner -- and any other predicted within
   :data:`CLOSE` of it -- is encoded for real at the stand-in's quality, measured, and moved one step
   at a time while the stand-in's curve (shifted by what the real encode measured) says the next step
@@ -91,10 +92,12 @@ class AutoCodec(Codec):
         self.last_why: dict[str, str] = {}
         #: how many real (not stand-in) encodes each candidate made after its stand-in search (efforts 1-2)
         self.last_real_encodes: dict[str, int] = {}
+        #: what the values of the last report measure ("psnr" or "ms-ssim")
+        self.last_metric = "psnr"
 
-    def _new_report(self) -> None:
+    def _new_report(self, metric: str) -> None:
         self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
-        self.last_real_encodes = {}
+        self.last_real_encodes, self.last_metric = {}, metric
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -135,7 +138,7 @@ class AutoCodec(Codec):
 
         rate = limit is not None
         plans, errors = [], []
-        self._new_report()
+        self._new_report(metric)
         for name in self._candidates():
             t0 = time.perf_counter()
             codec = get_codec(name)
@@ -207,13 +210,15 @@ class AutoCodec(Codec):
         return -other <= -best * (1.0 + CLOSE["bytes"])
 
     def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
-        from srcodec.targets import Outdone, encode_for_quality
+        from srcodec.targets import Outdone, check_measurable, encode_for_quality
+
+        check_measurable(image, metric)
 
         if self.opts["effort"] < 3:
             return self._probed(image, target=target, metric=metric)
 
         tries, errors = [], []
-        self._new_report()
+        self._new_report(metric)
         for name in self._candidates():
             codec = get_codec(name)
             smallest = min((len(t[1]) for t in tries), default=None)
@@ -233,14 +238,15 @@ class AutoCodec(Codec):
         return self._choose(tries, key=lambda t: len(t[1]))
 
     def encode_for_size(self, image: np.ndarray, *, bpp: float | None = None, max_bytes: int | None = None) -> bytes:
-        from srcodec.targets import Outdone, byte_limit, encode_for_limit, measure
+        from srcodec.targets import Outdone, byte_limit, check_measurable, encode_for_limit, measure
 
         metric = self.opts["metric"]
+        check_measurable(image, metric)
         limit = byte_limit(image.shape[0], image.shape[1], bpp, max_bytes)
         if self.opts["effort"] < 3:
             return self._probed(image, limit=limit, metric=metric)
         tries, errors = [], []
-        self._new_report()
+        self._new_report(metric)
         for name in self._candidates():
             codec = get_codec(name)
             best = max((t[3] for t in tries), default=None)
@@ -273,7 +279,7 @@ class AutoCodec(Codec):
 
     def describe_choice(self) -> list[str]:
         """Lines saying what was chosen and why, for the CLI."""
-        metric = "PSNR" if self.opts["metric"] == "psnr" else "MS-SSIM"
+        metric = "PSNR" if self.last_metric == "psnr" else "MS-SSIM"
         return ([f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
                  for name, size, q, value, chosen in self.last_report]
                 + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.last_outdone])
