@@ -107,6 +107,24 @@ def test_a_probed_search_meets_the_target_exactly_with_few_real_encodes(monkeypa
     assert worst <= (2 if (prior == 0.5 or want == "rate") else 4)
 
 
+def test_a_real_codec_whose_steps_are_smaller_than_the_probes_still_gets_the_exact_boundary(monkeypatch):
+    """The real codec's quality moves 0.8 times as fast per step as its stand-in's (as a ×2 pipeline's
+    MS-SSIM does against VVenC faster): the stand-in then predicts the next step short of the target when it
+    is not, and a step predicted within half a step of the target is tried for real."""
+    import srcodec.targets as targets
+
+    monkeypatch.setattr(targets, "measure", lambda image, decoded, metric: decoded)
+    for trial in range(100):
+        rnd = random.Random(trial)
+        slope = rnd.uniform(0.2, 1.0)
+        real = FakeFiles(lambda q: 98 * 1.12 ** q, lambda q: 26 + 0.8 * slope * q)
+        probe = FakeFiles(lambda q: 100 * 1.12 ** q, lambda q: 20 + slope * q)
+        goal = rnd.uniform(30, 25 + 0.8 * slope * 60)
+        plan = targets.probe_search(probe, {"psnr": 0.5}, None, target=goal)
+        data, q, value = targets.encode_probed(real, probe, plan, None)
+        assert value >= goal and (q == 0 or real.value(q - 1) < goal)  # the lowest quality that reaches it
+
+
 class FakePipeline(FakeFiles):
     """FakeFiles with a network: ``decode_plain`` is the decode without it, ``gain(q)`` below the full one."""
 
