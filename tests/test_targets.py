@@ -110,7 +110,8 @@ def test_a_probed_search_meets_the_target_exactly_with_few_real_encodes(monkeypa
 def test_a_real_codec_whose_steps_are_smaller_than_the_probes_still_gets_the_exact_boundary(monkeypatch):
     """The real codec's quality moves 0.8 times as fast per step as its stand-in's (as a ×2 pipeline's
     MS-SSIM does against VVenC faster): the stand-in then predicts the next step short of the target when it
-    is not, and a step predicted within half a step of the target is tried for real."""
+    is not; the stand-in was off at the step before by about as much, so a step predicted to miss by less
+    than that (at most half a step) is tried for real."""
     import srcodec.targets as targets
 
     monkeypatch.setattr(targets, "measure", lambda image, decoded, metric: decoded)

@@ -347,13 +347,13 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
     rate = limit is not None
     better = 1.0 if rate else -1.0  # rate: a higher quality is better; quality target: a lower one
 
-    def predicted_ok(q, here, measured, nq, slack: float = 0.0) -> bool:
+    def predicted_ok(q, here, measured, nq, doubt: float = 0.0) -> bool:
         # the probe's curve at nq, moved by what the real encode at q measured against the probe at q; a
-        # quality target short by less than ``slack`` of the probe's own step from q to nq counts as met
+        # quality target missed by less than ``doubt`` (at most half the probe's own step from q to nq) counts as met
         there = _stand_in_point(probe, image, plan, nq, value=not rate)
         if rate:
             return measured * there[0] / max(here[0], 1) <= limit
-        return there[1] + (measured - here[1]) >= target - slack * abs(here[1] - there[1])
+        return there[1] + (measured - here[1]) >= target - min(doubt, 0.5 * abs(here[1] - there[1]))
 
     q, best, tried = plan["quality"], None, set()
     while lo <= q <= hi and q not in tried:
@@ -369,10 +369,12 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
         if ok:
             best = (data, q, value)
             nq = q + better * step
-            # a step that the prediction puts within half a step of the target is tried for real: the real
-            # codec's step differs from the stand-in's (a ×2 pipeline's MS-SSIM moves 0.005 off the prior
-            # offset), and a file one step too good costs 3-5 % bytes
-            if lo <= nq <= hi and nq not in tried and predicted_ok(q, here, measured, nq, slack=0.5):
+            # the stand-in is as far off at the next step as it just was here (its prior offset against
+            # what this encode measured; a ×2 pipeline's MS-SSIM moves 0.005 off it): a step predicted to miss
+            # the target by less than that (and less than half a step) is tried for real -- a file one step
+            # too good costs 3-5 % bytes
+            doubt = 0.0 if rate else abs(measured - here[1] - plan["offsets"][metric])
+            if lo <= nq <= hi and nq not in tried and predicted_ok(q, here, measured, nq, doubt):
                 q = nq
                 continue
             break

@@ -109,7 +109,7 @@ class AutoCodec(Codec):
 
     def settings(self) -> dict:
         return {**self.opts, "candidates": self._candidates(),
-                "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes, one network run), then real encodes (a step predicted within half a step of the target tried)"}
+                "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes, one network run), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
 
     def _candidates(self) -> list[str]:
         return self.available_candidates()[: EFFORT[self.opts["effort"]][0]]
