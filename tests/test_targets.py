@@ -165,10 +165,11 @@ def test_a_probe_with_a_plain_decode_runs_its_network_once(monkeypatch):
     assert worst <= 2
 
 
-@pytest.mark.parametrize("with_network", [False, True])
+@pytest.mark.parametrize("with_network", [False, "flat gain", "growing gain"])
 def test_a_probed_search_given_a_size_to_beat_stops_only_when_it_cannot_beat_it(monkeypatch, with_network):
     """``beat``: the search stops (Outdone) only when its answer would have had at least that many bytes,
-    and then with fewer probe encodes than the whole search."""
+    and then with fewer probe encodes than the whole search -- also when the network's gain grows with the
+    quality (a ×2 restorer's MS-SSIM gain), so that its gain at the first file understates it higher up."""
     import srcodec.targets as targets
 
     monkeypatch.setattr(targets, "measure", lambda image, decoded, metric: decoded)
@@ -178,6 +179,8 @@ def test_a_probed_search_given_a_size_to_beat_stops_only_when_it_cannot_beat_it(
         slope = rnd.uniform(0.2, 1.0)
 
         def make():
+            if with_network == "growing gain":
+                return FakePipeline(lambda q: 100 * 1.12 ** q, lambda q: 20 + slope * q, lambda q: 0.1 * q)
             if with_network:
                 return FakePipeline(lambda q: 100 * 1.12 ** q, lambda q: 20 + slope * q, lambda q: 0.3)
             return FakeFiles(lambda q: 100 * 1.12 ** q, lambda q: 20 + slope * q)
@@ -187,11 +190,18 @@ def test_a_probed_search_given_a_size_to_beat_stops_only_when_it_cannot_beat_it(
         plan = targets.probe_search(whole, {"psnr": 0.4}, None, target=goal)
         beat = int(rnd.uniform(0.3, 1.7) * plan["bytes"])
         cut = make()
+        # the truth: the probe's lowest quality whose decode (with its network) reaches the moved target
+        true_q = next((q for q in range(64) if 20 + slope * q >= goal - 0.4), 63)
         try:
             found = targets.probe_search(cut, {"psnr": 0.4}, None, target=goal, beat=beat)
         except targets.Outdone:
             stopped += 1
-            assert plan["bytes"] >= beat and len(cut.encodes) <= len(whole.encodes)
+            assert 100 * 1.12 ** true_q >= beat  # left only where it could not have won
+            # no more probe encodes than the whole search (two more at most where it started again on a new gain)
+            assert len(cut.encodes) <= len(whole.encodes) + (2 if with_network == "growing gain" else 0)
         else:
-            assert found["bytes"] == plan["bytes"] and found["quality"] == plan["quality"]
+            if with_network == "growing gain":  # a search started again on the gain measured higher up
+                assert found["quality"] <= plan["quality"]
+            else:
+                assert found["bytes"] == plan["bytes"] and found["quality"] == plan["quality"]
     assert stopped > 10  # it does stop, on the curves where it cannot win

@@ -13,7 +13,8 @@ How hard it looks (``effort``):
 - ``1`` and ``2`` (default): the first one or two candidates. Each candidate's quality search runs on a
   fast stand-in (:meth:`Codec.probe`: VVenC's ``faster`` preset for the VVC pipelines, about 17 times
   faster than medium by ``benchmarks/results/anchor-settings.md``, the same networks; the steps measure
-  its plain decodes, the network runs once for its gain), its target moved by a measured prior offset; the candidates
+  its plain decodes, the network runs once for its gain, and again on the file where a candidate would be left
+  early), its target moved by a measured prior offset; the candidates
   are ranked by the stand-ins' files; then the predicted winner -- and any other predicted within
   :data:`CLOSE` of it -- is encoded for real at the stand-in's quality, measured, and moved one step
   at a time while the stand-in's curve (shifted by what the real encode measured) says the next step
@@ -109,7 +110,7 @@ class AutoCodec(Codec):
 
     def settings(self) -> dict:
         return {**self.opts, "candidates": self._candidates(),
-                "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes, one network run), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
+                "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes; the network on the first file and before leaving a candidate), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
 
     def _candidates(self) -> list[str]:
         return self.available_candidates()[: EFFORT[self.opts["effort"]][0]]
