@@ -112,21 +112,23 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
             if effort < 3:  # auto searched on fast stand-ins: every candidate's own file by its own full search
                 chosen_name = next(n for n, _, _, _, c in report if c)
                 report, redo = [], codec._candidates()
-            files_of, known = {}, own_files(cache, f.name, metric, point, mine) if effort < 3 else {}
+            # each candidate's PSNR too, in an MS-SSIM run (for its plots in the other metric)
+            psnr_of, known = {}, own_files(cache, f.name, metric, point, mine) if effort < 3 else {}
             for name in redo:  # the candidate's own file for this target: what --codec NAME --target-... writes
                 if name in known:  # made by an earlier run with this candidate's settings (or out of its reach)
                     if known[name] is not None:
                         report.append((name, known[name]["bytes"], known[name]["quality"],
                                        known[name][METRICS[metric]["field"]], name == chosen_name))
                         if "psnr" in known[name]:
-                            files_of[name] = known[name]["psnr"]
+                            psnr_of[name] = known[name]["psnr"]
                     continue
                 c = get_codec(name)
                 try:
                     d, q, v = encode_for_quality(c, img, target, metric, tolerance=codec._step(c))
                 except SrcodecError:  # it cannot reach the target on this image at all: no point of its curve
                     continue
-                files_of[name] = d
+                if metric != "psnr":
+                    psnr_of[name] = psnr(img, c.decode_like(d, img))
                 report.append((name, len(d), q, v, effort < 3 and name == chosen_name))
             out = decompress(data)
             # the floor of any search: one encode of the chosen candidate at the chosen quality, and its decode
@@ -139,9 +141,8 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
             for n, b, q, v, c in report:
                 cand = {"name": n, "bytes": b, "bpp": 8 * b / (h * w), "quality": q, METRICS[metric]["field"]: v,
                         "chosen": c, "seconds": times.get(n), "left_early": n in outdone}
-                if metric != "psnr" and n in files_of:  # its PSNR too, for the plots in the other metric
-                    own = files_of[n]
-                    cand["psnr"] = own if isinstance(own, float) else psnr(img, get_codec(n).decode_like(own, img))
+                if n in psnr_of:
+                    cand["psnr"] = psnr_of[n]
                 candidates.append(cand)
             row = {"image": f.name, "metric": metric, "target": target, "settings": settings,
                    "bytes": len(data), "bpp": 8 * len(data) / (h * w), "psnr": psnr(img, out), "ms_ssim": ms_ssim(img, out),
@@ -266,6 +267,10 @@ def write_doc(rows: list[dict], points: list[float], effort: int, every: int, do
     a = cs["auto"]
     lines.append(f"| **`auto`** | {len(a.results['bpp'])} | {min(a.results['bpp']):.3f}–{max(a.results['bpp']):.3f} "
                  "| – | – | – | – |")
+    worse = [(r, x) for r in rows for x in r["candidates"] if x["bytes"] < r["bytes"]]
+    lines += ["", "Files where a candidate's own file for the same target is smaller than auto's: "
+              + ("; ".join(f"{r['image']} at {row_point(r):g}: `{x['name']}` {x['bytes']} bytes, auto {r['bytes']} "
+                           f"({100 * (r['bytes'] / x['bytes'] - 1):+.1f} %)" for r, x in worse) if worse else "none") + "."]
     lines += ["", "Chosen per target:", "", point_head + " " + " | ".join(f"`{n}`" for n in names) + " |",
               "|---|" + ("---|" if metric == "psnr" else "") + "---|" * len(names)]
     for point in points:

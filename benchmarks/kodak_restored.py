@@ -105,11 +105,35 @@ def crossover(x1, x2) -> str:
     return f"{np.exp(grid[k]):.3f} bpp (×2 better {'below' if d[0] > 0 else 'above'} it)"
 
 
+def cached(filename: str, key: dict, compute) -> dict:
+    """``compute()`` (a JSON-able dict), kept in runs/kodak-restored/``filename`` and reused while ``key`` (the
+    settings and the weights it was measured with) is the same."""
+    key = json.dumps(key, sort_keys=True, default=str)
+    cache = ROOT / RUN / filename
+    if cache.exists():
+        old = json.loads(cache.read_text())
+        if old.get("key") == key:
+            return old
+    out = {"key": key, **compute()}
+    write_atomic(cache, json.dumps(out, indent=2).encode())
+    return out
+
+
 def jpeg_gains(qualities=(10, 20, 30)) -> dict | None:
     """Mean RGB PSNR of the plain JPEG decode and of the restored one over Kodak, at each quality (the same
-    JPEG files: libjpeg-turbo through Pillow, the jpeg codec's settings)."""
+    JPEG files: libjpeg-turbo through Pillow, the jpeg codec's settings); cached in
+    runs/kodak-restored/jpeg-gains.json by both codecs' settings."""
     if "jpeg-restored" not in PAIRS:
         return None
+    from srcodec.codecs import get_codec
+
+    key = {"jpeg": get_codec("jpeg").settings(), "jpeg-restored": get_codec("jpeg-restored").settings(),
+           "qualities": list(qualities)}
+    found = cached("jpeg-gains.json", key, lambda: {str(q): v for q, v in _jpeg_gains(qualities).items()})
+    return {int(q): tuple(found[str(q)]) for q in qualities}
+
+
+def _jpeg_gains(qualities) -> dict:
     import numpy as np
 
     from srcodec.codecs import get_codec
@@ -165,22 +189,18 @@ def headline_by_target(name: str) -> dict:
     from srcodec.targets import encode_for_target
 
     codec = get_codec(name)
-    key = json.dumps({"settings": codec.settings(), "max_bytes": TUN_BYTES}, sort_keys=True, default=str)
-    cache = ROOT / RUN / f"headline-{name}.json"
-    if cache.exists():
-        old = json.loads(cache.read_text())
-        if old.get("key") == key:
-            return old
-    sizes, psnrs = [], []
-    for path in sorted((ROOT.parent / "shared" / "datasets" / "kodak").glob("*.png")):
-        img = load_image(path)
-        data, _ = encode_for_target(codec, img, max_bytes=TUN_BYTES)
-        sizes.append(len(data))
-        psnrs.append(psnr(img, decompress(data)))
-    out = {"key": key, "images": len(sizes), "bytes": statistics.mean(sizes), "max_bytes": max(sizes),
-           "psnr": statistics.mean(psnrs)}
-    write_atomic(cache, json.dumps(out, indent=2).encode())
-    return out
+
+    def compute():
+        sizes, psnrs = [], []
+        for path in sorted((ROOT.parent / "shared" / "datasets" / "kodak").glob("*.png")):
+            img = load_image(path)
+            data, _ = encode_for_target(codec, img, max_bytes=TUN_BYTES)
+            sizes.append(len(data))
+            psnrs.append(psnr(img, decompress(data)))
+        return {"images": len(sizes), "bytes": statistics.mean(sizes), "max_bytes": max(sizes),
+                "psnr": statistics.mean(psnrs)}
+
+    return cached(f"headline-{name}.json", {"settings": codec.settings(), "max_bytes": TUN_BYTES}, compute)
 
 
 def decode_times(name: str, images: int = 6, threads: int = 2, repeat: int = 3) -> dict:
@@ -197,28 +217,24 @@ def decode_times(name: str, images: int = 6, threads: int = 2, repeat: int = 3) 
 
     codec = get_codec(name)
     q = codec.sweep[len(codec.sweep) // 2]
-    key = json.dumps({"settings": codec.settings(), "q": q, "images": images, "threads": threads}, sort_keys=True,
-                     default=str)
-    cache = ROOT / RUN / f"decode-{name}.json"
-    if cache.exists():
-        old = json.loads(cache.read_text())
-        if old.get("key") == key:
-            return old
-    torch.set_num_threads(threads)
-    times = []
-    for path in sorted((ROOT.parent / "shared" / "datasets" / "kodak").glob("*.png"))[:images]:
-        data = codec.encode(load_image(path), q)
-        best = None
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            codec.decode(data)
-            dt = time.perf_counter() - t0
-            best = dt if best is None else min(best, dt)
-        times.append(best)
-    out = {"key": key, "quality": q, "threads": threads, "images": images, "median_s": statistics.median(times),
-           "max_s": max(times)}
-    write_atomic(cache, json.dumps(out, indent=2).encode())
-    return out
+
+    def compute():
+        torch.set_num_threads(threads)
+        times = []
+        for path in sorted((ROOT.parent / "shared" / "datasets" / "kodak").glob("*.png"))[:images]:
+            data = codec.encode(load_image(path), q)
+            best = None
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                codec.decode(data)
+                dt = time.perf_counter() - t0
+                best = dt if best is None else min(best, dt)
+            times.append(best)
+        return {"quality": q, "threads": threads, "images": images, "median_s": statistics.median(times),
+                "max_s": max(times)}
+
+    return cached(f"decode-{name}.json", {"settings": codec.settings(), "q": q, "images": images, "threads": threads},
+                  compute)
 
 
 def copied_note() -> list[str]:

@@ -103,6 +103,15 @@ def test_cli_prints_what_was_chosen_and_why(tmp_path, monkeypatch):
     assert proc.returncode == 0 and ("bicubic-jpeg-x2" in proc.stdout or "learned" in proc.stdout)
 
 
+def test_ms_ssim_target_on_an_image_too_small_for_it_is_a_one_line_error(tmp_path):
+    save_png(smooth_image(48, 64), tmp_path / "a.png")
+    for codec in ("jpeg", "auto"):
+        proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", codec, "--target-ms-ssim", "0.95")
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert proc.stderr.strip().count("\n") == 0 and "MS-SSIM needs an image of at least 161 pixels" in proc.stderr
+        assert [f.name for f in tmp_path.iterdir()] == ["a.png"]  # no file written
+
+
 def test_target_psnr_for_any_codec_through_the_cli(tmp_path):
     save_png(smooth_image(48, 64), tmp_path / "a.png")
     proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "jpeg", "--target-psnr", "33")

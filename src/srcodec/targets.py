@@ -279,7 +279,8 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
     restorer run, a fraction of the cost), the target lowered by the network's gain over the plain decode,
     measured with the network on the first file the search makes. One network run per candidate instead of
     one per step: a ×1 restorer's gain barely moves with the quality (VVC ×1 on Kodak: 0.09 to 0.20 dB from
-    QP 50 to 26, ``python benchmarks/kodak_restored.py``), and the real encodes that follow are measured with
+    QP 50 to 26, the differences of ``vvc-restored``'s and ``vvc``'s points in the section of ``python
+    benchmarks/kodak_restored.py``), and the real encodes that follow are measured with
     the network anyway (:func:`encode_probed`). A ×2 restorer's gain over bicubic enlarging moves more (its
     MS-SSIM gain grows with the quality), so a candidate is never left (``beat``) on an estimate: where the
     plain decode plus the gain says it cannot win, the network measures that file, and either it is left on
@@ -390,9 +391,10 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
             best = (data, q, value)
             nq = q + better * step
             # the stand-in is as far off at the next step as it just was here (its prior offset against
-            # what this encode measured; a ×2 pipeline's MS-SSIM moves 0.005 off it): a step predicted to miss
-            # the target by less than that (and less than half a step) is tried for real -- a file one step
-            # too good costs 3-5 % bytes
+            # what this encode measured; a ×2 pipeline's MS-SSIM offset spreads from 0.0013 to 0.0085 between
+            # quartiles around the prior 0.002, ``python benchmarks/probe_offsets.py --pipelines
+            # vvc-x2-learned``): a step predicted to miss the target by less than that (and less than half a
+            # step) is tried for real -- a file one step too good costs that step's bytes
             doubt = 0.0 if rate else abs(measured - here[1] - plan["offsets"][metric])
             if lo <= nq <= hi and nq not in tried and predicted_ok(q, here, measured, nq, doubt):
                 q = nq
