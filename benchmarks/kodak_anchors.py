@@ -25,14 +25,16 @@ import os
 import sys
 from pathlib import Path
 
+from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
+from srcodec.bench.anchors import bd_cell as bd
 from srcodec.bench.runner import run_curves
 from srcodec.bench.sections import bench_then_write, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = "../shared/datasets/kodak"
-REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
+REFERENCE = PUBLISHED  # the published curves that ship with the package
 #: every standard codec at its PSNR-best default settings, plus one row each at the library's own
 #: defaults (AVIF: Pillow's speed 6 without tune=psnr; HEIF: libheif's preset and tune) to show the gap
 CODECS = "jpeg,jpegli,webp,avif,avif:speed=6:tune=default,jpeg2000,jxl,heif,heif:preset=default:tune=default,vvc"
@@ -48,13 +50,6 @@ METRICS = ("psnr-rgb", "ms-ssim-rgb")
 
 def bench_command(jobs: int) -> list[str]:
     return ["srcodec", "bench", DATASET, "--codecs", CODECS, "--out", RUN, "--jobs", str(jobs)]
-
-
-def bd(anchor: bdrate.Curve, test: bdrate.Curve, metric: str) -> str:
-    try:
-        return bdrate.format_percent(bdrate.bd_rate(anchor, test, metric)).replace(" ", "\u00a0")
-    except bdrate.BDRateError:
-        return "n/a"
 
 
 def span(values) -> str:

@@ -47,6 +47,7 @@ import time
 from pathlib import Path
 
 from srcodec.bench import bdrate, plots
+from srcodec.bench.anchors import bd_cell
 from srcodec.bench.sections import write_section
 from srcodec.io.files import write_atomic
 
@@ -219,10 +220,7 @@ def write_doc(rows: list[dict], points: list[float], effort: int, every: int, do
     names = [n for n in cs if n != "auto"]
 
     def bd(anchor, test):
-        try:
-            return bdrate.format_percent(bdrate.bd_rate(anchor, test, m["curve"])).replace(" ", "\u00a0")
-        except bdrate.BDRateError:
-            return "n/a"
+        return bd_cell(anchor, test, m["curve"])
 
     IMG.mkdir(parents=True, exist_ok=True)
     fig = IMG / m["figure"]

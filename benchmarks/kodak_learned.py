@@ -34,7 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from learning_curve import read_curve
+from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate
+from srcodec.bench.anchors import bd_cell as bd
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +44,7 @@ DATASET = "/work/shared/datasets/kodak"
 RUN = ROOT / "runs" / "kodak-learned"
 ANCHORS = ROOT / "runs" / "kodak-anchors"
 SAVED = ROOT / "benchmarks" / "results" / "kodak-learned.json"
-REFERENCE = Path("/work/shared/reference/kodak")
+REFERENCE = PUBLISHED  # the published curves that ship with the package
 REFS = ("vtm.json", "bpg_444_x265_ycbcr.json", "compressai-bmshj2018-hyperprior_mse_cpu.json",
         "compressai-mbt2018-mean_mse_cpu.json")
 SPAN_REF = "compressai-bmshj2018-hyperprior_mse_cpu.json"
@@ -54,13 +56,6 @@ def psnr_at(curve: bdrate.Curve, bpp: float) -> float | None:
     if r.size < 2 or not (r.min() <= bpp <= r.max()):
         return None
     return float(np.interp(math.log(bpp), np.log(r), p))
-
-
-def bd(anchor: bdrate.Curve, test: bdrate.Curve, metric: str) -> str:
-    try:
-        return bdrate.format_percent(bdrate.bd_rate(anchor, test, metric))
-    except bdrate.BDRateError:
-        return "n/a"
 
 
 def main() -> int:

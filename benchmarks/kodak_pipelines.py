@@ -47,7 +47,9 @@ from pathlib import Path
 
 import numpy as np
 
+from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
+from srcodec.bench.anchors import bd_value as bd, percent_cell as pct
 from srcodec.bench.runner import copy_rows, quality_key
 from srcodec.bench.sections import keep_curves, write_section
 from srcodec.codecs import codec_class
@@ -55,7 +57,7 @@ from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = "../shared/datasets/kodak"
-REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
+REFERENCE = PUBLISHED  # the published curves that ship with the package
 VTM = REFERENCE / "vtm.json"
 RUN = "runs/kodak-pipelines"
 #: where the full run's per-codec curves are kept in the repository (kodak_restored compares against them)
@@ -192,20 +194,6 @@ def quality_means(rows: list[dict], codec: str, images: list[str]) -> list[dict]
 
 
 # ---------------------------------------------------------------- numbers
-
-
-def bd(anchor: bdrate.Curve | None, test: bdrate.Curve, metric: str) -> tuple[float | None, str]:
-    """(BD-rate in %, or None) and the reason when there is none."""
-    if anchor is None:
-        return None, "not run"
-    try:
-        return bdrate.bd_rate(anchor, test, metric), ""
-    except bdrate.BDRateError as exc:
-        return None, str(exc)
-
-
-def pct(value: float | None) -> str:
-    return "n/a" if value is None else bdrate.format_percent(value).replace(" ", "\u00a0")
 
 
 def span(values, digits: int = 2) -> str:

@@ -29,14 +29,16 @@ import os
 import sys
 from pathlib import Path
 
+from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
+from srcodec.bench.anchors import bd_cell as bd
 from srcodec.bench.runner import copy_rows, run_curves
 from srcodec.bench.sections import bench_then_write, keep_curves, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = "../shared/datasets/kodak"
-REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
+REFERENCE = PUBLISHED  # the published curves that ship with the package
 RUN = "runs/kodak-restored"
 #: run folders whose rows of vvc-restored and vvc are copied into the run when their settings match
 REUSE_FROM = ("runs/kodak-vvc-restored",)
@@ -153,13 +155,6 @@ def _jpeg_gains(qualities) -> dict:
             restored.append(psnr(img, restore_file(data)[0]))
         out[q] = (float(np.mean(plain)), float(np.mean(restored)), len(files))
     return out
-
-
-def bd(anchor, test, metric: str) -> str:
-    try:
-        return bdrate.format_percent(bdrate.bd_rate(anchor, test, metric)).replace(" ", "\u00a0")
-    except bdrate.BDRateError:
-        return "n/a"
 
 
 def headline(rows: list[dict], codec: str) -> dict | None:

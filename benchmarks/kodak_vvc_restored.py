@@ -28,11 +28,11 @@ from pathlib import Path
 
 from kodak_restored import TUN_BYTES, TUN_PSNR, bd, headline, points_table, section_main
 from srcodec.bench import bdrate
+from srcodec.bench.anchors import reference
 from srcodec.bench.runner import run_curves
 from srcodec.bench.sections import keep_curves, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference" / "kodak"
 RUN = "runs/kodak-vvc-restored"
 KEEP = ROOT / "benchmarks" / "results" / "kodak-vvc-restored"
 #: the curves of the restored-pipelines run made with VVenC's own chroma balance (kept as they were)
@@ -64,7 +64,7 @@ def write_doc(jobs: int, doc: Path) -> None:
     rows = json.loads((run / "rows.json").read_text(encoding="utf-8"))
     curves = {c.name: c for c in run_curves(run)}
     keep_curves(run, KEEP, list(curves))
-    vtm = bdrate.load_curve(REFERENCE / "vtm.json")
+    vtm, rerun, coolchic = (reference(n) for n in ("vtm", "vtm-rerun", "coolchic"))
     vvc = curves["vvc"]
     earlier = json.loads((EARLIER / "settings.json").read_text()) if (EARLIER / "settings.json").is_file() else {}
     kept = [bdrate.load_curve(EARLIER / f"{name}.json") for name in ("vvc", "vvc-restored")
@@ -84,14 +84,16 @@ def write_doc(jobs: int, doc: Path) -> None:
         f"`{now['vvc-restored']['settings'].get('weights_sha256_8', '?')}`. The two curves kept from the earlier "
         "restored-pipelines run (same images and qualities, VVenC's own chroma balance, the earlier restorer) are "
         "compared with today's `vvc` too.", "",
-        "| curve | points | bpp | PSNR (dB) | BD-rate PSNR vs `vvc` | BD-rate PSNR vs VTM (ref.) | BD-rate MS-SSIM vs `vvc` "
-        "| BD-rate MS-SSIM vs VTM (ref.) | decode s |", "|---|---|---|---|---|---|---|---|---|"]
+        "| curve | points | bpp | PSNR (dB) | BD-rate PSNR vs `vvc` | BD-rate PSNR vs VTM (`vtm.json`) "
+        "| BD-rate PSNR vs VTM 12.1 rerun | BD-rate PSNR vs Cool-chic 5.0.1 | BD-rate MS-SSIM vs `vvc` "
+        "| BD-rate MS-SSIM vs VTM (`vtm.json`) | decode s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     curves["vvc-restored"].label, vvc.label = "`vvc-restored` (this run)", "`vvc` (this run)"
     for c in [curves["vvc-restored"], vvc, *kept]:
         r = c.results
         lines.append(f"| {c.label} | {len(r['bpp'])} | "
                      f"{min(r['bpp']):.3f}–{max(r['bpp']):.3f} | {min(r['psnr-rgb']):.2f}–{max(r['psnr-rgb']):.2f} | "
-                     f"{bd(vvc, c, 'psnr-rgb')} | {bd(vtm, c, 'psnr-rgb')} | {bd(vvc, c, 'ms-ssim-rgb')} | "
+                     f"{bd(vvc, c, 'psnr-rgb')} | {bd(vtm, c, 'psnr-rgb')} | {bd(rerun, c, 'psnr-rgb')} | "
+                     f"{bd(coolchic, c, 'psnr-rgb')} | {bd(vvc, c, 'ms-ssim-rgb')} | "
                      f"{bd(vtm, c, 'ms-ssim-rgb')} | {sum(r['decoding_time']) / len(r['decoding_time']):.2f} |")
     lines += ["", "Decode times are the bench's (two rows at a time, one torch thread each). Points (mean over the images):",
               "", *points_table(curves)]

@@ -40,10 +40,11 @@ def find_images(dirs: list[str | os.PathLike]) -> list[Path]:
     return found
 
 
-def load_training_image(path: Path) -> np.ndarray:
-    """Canonical RGB array; JPEGs downscaled x2 with a Lanczos (antialiasing) filter."""
+def load_training_image(path: Path, halve_jpeg: bool = True) -> np.ndarray:
+    """Canonical RGB array; JPEGs downscaled x2 with a Lanczos (antialiasing) filter unless ``halve_jpeg`` is off
+    (then at the resolution of the file, faint JPEG artefacts included)."""
     img = to_rgb(load_image(path))
-    if path.suffix.lower() in JPEG_SUFFIXES:
+    if halve_jpeg and path.suffix.lower() in JPEG_SUFFIXES:
         h, w = img.shape[:2]
         pil = Image.fromarray(img).resize((max(1, w // 2), max(1, h // 2)), Image.LANCZOS)
         img = np.asarray(pil)

@@ -4,7 +4,7 @@ A restoration network learns to undo what one codec does. Coding a batch with
 the real codec at every step spends the CPU on the codec (VVenC takes about a
 second for a small image); a *pool* does that work once::
 
-    training images ─► (JPEG: ↓2 antialiased) ─► crop to a multiple of 8·s
+    training images ─► (JPEG: ↓2 antialiased, unless full_resolution) ─► crop to a multiple of 8·s
                    ─► (s > 1: bicubic ↓s, or a learned downscaler: the ×s pipeline's pre-stage)
                    ─► codec.encode(q) at K qualities per image ─► what the decoder gives
                       (VVC: its Y, Cb, Cr planes; other codecs: RGB) ─► one .npz per image
@@ -62,14 +62,14 @@ def downscale(img: np.ndarray, scale: int, downscaler: str | None) -> np.ndarray
 
 def _encode_one(job: tuple) -> tuple[int, str | None]:
     """Worker: code one image at its qualities and write its .npz; (index, error or None)."""
-    index, path, out, codec_spec, qualities, scale, downscaler = job
+    index, path, out, codec_spec, qualities, scale, downscaler, full_resolution = job
     from srcodec.codecs import get_codec
     from srcodec.data.patches import load_training_image
     from srcodec.post.restorer import decoder_planes
 
     torch.set_num_threads(1)
     try:
-        img = load_training_image(Path(path))
+        img = load_training_image(Path(path), halve_jpeg=not full_resolution)
         h, w = img.shape[:2]
         m = 8 * scale
         img = np.ascontiguousarray(img[: h - h % m, : w - w % m])
@@ -93,7 +93,7 @@ def _encode_one(job: tuple) -> tuple[int, str | None]:
 
 
 def pool_folder(codec_spec: str, settings: dict, files: list[Path], per_image: int, qrange: tuple, seed: int,
-                scale: int = 1, downscaler: str | None = None) -> Path:
+                scale: int = 1, downscaler: str | None = None, full_resolution: bool = False) -> Path:
     from srcodec.data.patches import pool_cache_dir
 
     cache = pool_cache_dir()
@@ -104,6 +104,8 @@ def pool_folder(codec_spec: str, settings: dict, files: list[Path], per_image: i
               "per_image": per_image, "qrange": qrange, "seed": seed}
     if scale != 1:
         fields["scale"] = scale
+    if full_resolution:  # only when set: the keys of earlier pools stay what they were
+        fields["full_resolution"] = True
     if downscaler is not None:
         from srcodec.archs import weights_identity
 
@@ -115,8 +117,9 @@ def pool_folder(codec_spec: str, settings: dict, files: list[Path], per_image: i
 
 def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: tuple[float, float] | None = None,
                seed: int = 0, jobs: int = 2, max_images: int | None = None, scale: int = 1,
-               downscaler: str | None = None, log=print) -> Path:
-    """Code every training image under ``dirs`` (↓``scale`` first: bicubic, or the ``down`` stage of the weights
+               downscaler: str | None = None, full_resolution: bool = False, log=print) -> Path:
+    """Code every training image under ``dirs`` (JPEGs at their own resolution with ``full_resolution``, else ↓2;
+    ↓``scale`` first: bicubic, or the ``down`` stage of the weights
     file ``downscaler``) at ``per_image`` qualities (cached); returns the pool folder."""
     from tqdm import tqdm
 
@@ -128,7 +131,8 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
     files = find_images(dirs)
     if max_images:
         files = files[:max_images]
-    folder = pool_folder(codec.spec, codec.settings(), files, per_image, (lo, hi), seed, scale, downscaler)
+    folder = pool_folder(codec.spec, codec.settings(), files, per_image, (lo, hi), seed, scale, downscaler,
+                         full_resolution)
     folder.mkdir(parents=True, exist_ok=True)
     meta_path = folder / "pool.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
@@ -137,7 +141,8 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
             f"{meta['build_seconds'] / 60:.1f} min, {meta['bytes'] / 1e6:.0f} MB)")
         return folder
     jobs_todo = [(i, str(f), str(folder / f"{i:05d}.npz"), codec.spec,
-                  pool_qualities(i, per_image, lo, hi, seed, codec.integer_quality), scale, downscaler)
+                  pool_qualities(i, per_image, lo, hi, seed, codec.integer_quality), scale, downscaler,
+                  full_resolution)
                  for i, f in enumerate(files) if not (folder / f"{i:05d}.npz").exists()]
     log(f"pool {folder.name}: {len(files)} images x {per_image} qualities in {lo:g}..{hi:g} of {codec.spec}; "
         f"{len(files) - len(jobs_todo)} already coded, {len(jobs_todo)} to code with {jobs} processes")
@@ -151,7 +156,8 @@ def build_pool(codec_spec: str, dirs: list[str], *, per_image: int = 3, qrange: 
     seconds = meta.get("build_seconds", 0.0) + time.time() - t0
     size = sum(p.stat().st_size for p in folder.glob("*.npz"))
     meta = {"codec": codec.spec, "settings": codec.settings(), "images": len(files), "per_image": per_image,
-            "quality_range": [lo, hi], "seed": seed, "scale": scale, "downscaler": downscaler, "dirs": [str(d) for d in dirs], "build_seconds": seconds,
+            "quality_range": [lo, hi], "seed": seed, "scale": scale, "downscaler": downscaler,
+            "full_resolution": full_resolution, "dirs": [str(d) for d in dirs], "build_seconds": seconds,
             "bytes": size, "skipped": errors, "complete": True}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     log(f"pool {folder.name}: built in {seconds / 60:.1f} min (all sessions), {size / 1e6:.0f} MB on disk, "

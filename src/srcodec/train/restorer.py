@@ -51,6 +51,8 @@ def add_arguments(p) -> None:
                         "bicubic ↓2 before the codec; the output holds it too")
     p.add_argument("--per-image", type=int, default=3, help="qualities per training image in the pool (default: %(default)s)")
     p.add_argument("--pool-jobs", type=int, default=2, help="processes that build the pool (default: %(default)s)")
+    p.add_argument("--full-resolution", action="store_true",
+                   help="code the training JPEGs at their own resolution (default: ↓2 first, as every other trainer)")
     p.add_argument("--max-images", type=int, default=None, help="use only the first N training images")
     p.add_argument("--arch", default=None, help="network preset (default: qrestorer-yuv420 for vvc, else qrestorer-rgb; "
                                                 "the planes it reads always follow the codec)")
@@ -117,7 +119,7 @@ class RestorerTask(Task):
         a = self.args
         folder = build_pool(a.codec, data_dirs(a), per_image=a.per_image, qrange=_q_range(a), seed=a.seed,
                             jobs=a.pool_jobs, max_images=a.max_images, scale=a.scale, downscaler=a.down_weights,
-                            log=print)
+                            full_resolution=a.full_resolution, log=print)
         import shutil
 
         shutil.copyfile(folder / "pool.json", Path(a.out) / "pool.json")  # the pool's size and build time, for the card
@@ -183,6 +185,7 @@ class RestorerTask(Task):
         a = self.args
         return {"kind": self.kind, "codec": self.codec.spec, "codec_settings": self.codec.settings(),
                 "quality": a.quality, "per_image": a.per_image, "scale": a.scale,
+                "full_resolution": a.full_resolution,
                 "downscaler": "bicubic" if not a.down_weights else f"learned ({Path(a.down_weights).name})"}
 
 
