@@ -203,3 +203,24 @@ def test_x2_with_a_learned_downscaler_builds_its_own_pool_and_ships_both_stages(
     assert proc.stderr.count("\n") == 1
     proc = run_cli(*common, "--scale", "2", "--out", str(tmp_path / "run4"), "--down-weights", str(tmp_path / "none.st"))
     assert proc.returncode == 2 and "none.st" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_the_fast_route_gives_the_fp32_image_within_one_level_and_tiles_change_nothing(monkeypatch):
+    import torch
+
+    from srcodec.post.restorer import fast_route, restore
+
+    torch.manual_seed(0)
+    net = build_preset("qrestorer-tiny", planes="rgb", quality_range=(0, 100)).eval()
+    for p in net.parameters():  # a network that changes the image (an untrained one returns the decode)
+        torch.nn.init.normal_(p, std=0.05)
+    rng = np.random.default_rng(0)
+    planes = {"rgb": rng.integers(0, 256, (96, 128, 3), dtype=np.uint8)}
+    exact = restore(net, planes, 30, route="fp32")
+    fast = restore(net, planes, 30, route="bf16")
+    assert np.abs(exact.astype(int) - fast).max() <= 1
+    assert (exact != fast).mean() < 0.2
+    tiled = restore(net, planes, 30, tile=48, route="fp32")
+    assert np.abs(exact.astype(int) - tiled).max() <= 1
+    monkeypatch.setenv("SRCODEC_EXACT", "1")
+    assert fast_route() == "fp32"
