@@ -36,7 +36,7 @@ from srcodec.bench.sections import write_section
 from srcodec.codecs import codec_class, get_codec
 from srcodec.io.files import write_atomic
 from srcodec.io.image import load_image
-from srcodec.train.loop import machine_description
+from srcodec.train.harness import machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
 KODAK = ROOT.parent / "shared" / "datasets" / "kodak"

@@ -149,3 +149,11 @@ def test_api_round_trip():
     img = smooth_image(40, 70, seed=5)
     data = srcodec.compress(img, codec="learned", quality=5.5)
     assert srcodec.decompress(data).shape == img.shape
+
+
+def test_the_codec_knob_is_the_models_level_scale():
+    # models/ does not import codecs/ (no import circle), so the two name the same scale and this keeps them equal
+    from srcodec.codecs.learned import LearnedCodec
+    from srcodec.models.base import QUALITY_RANGE
+
+    assert tuple(LearnedCodec.quality_range) == tuple(QUALITY_RANGE)

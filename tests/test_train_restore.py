@@ -11,7 +11,7 @@ import torch
 from conftest import smooth_image
 from srcodec.archs import load_stages, read_metadata
 from srcodec.cli import main
-from srcodec.train.loop import load_checkpoint
+from srcodec.train.harness import load_checkpoint
 
 
 def _train(kind, data, out, *extra, val=False):

@@ -99,6 +99,9 @@ class Codec(ABC):
     integer_quality: ClassVar[bool] = True
     #: encoder options this codec takes (``name:key=value`` in a spec)
     options: ClassVar[tuple[Option, ...]] = ()
+    #: what a restorer reads of this codec's files (:meth:`decoder_planes`): ``"rgb"``, the decoded image, or
+    #: ``"yuv420"``, the decoder's own luma and half-resolution chroma planes
+    planes: ClassVar[str] = "rgb"
 
     def __init__(self, **options):
         known = {o.name: o for o in self.options}
@@ -160,6 +163,12 @@ class Codec(ABC):
     def unwrap(self, data: bytes) -> bytes:
         """The file of :meth:`wrapped_codec` that one of this codec's files holds."""
         raise NotImplementedError(f"{self.name} wraps no other codec's file")
+
+    def decoder_planes(self, data: bytes) -> dict[str, np.ndarray]:
+        """What a restorer reads of a file of this codec (see :attr:`planes`): here ``{"rgb": uint8 RGB}``."""
+        from srcodec.io.image import to_rgb
+
+        return {"rgb": to_rgb(self.decode(data))}
 
     def decode_like(self, data: bytes, original: np.ndarray) -> np.ndarray:
         """Decode, and match the channel count of ``original`` (greyscale in, greyscale out)."""

@@ -157,6 +157,7 @@ class VVC(Codec):
     name = "vvc"
     label = "VVC (VVenC intra, 4:2:0 10-bit, qpa off)"
     extension = ".266"
+    planes = "yuv420"
     quality_help = "63 - QP (0..63; VVenC's QP = 63 - quality)"
     quality_range = (0, 63)
     default_quality = 31  # QP 32
@@ -246,6 +247,11 @@ class VVC(Codec):
             msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise InputError(f"vvc: VVenC failed ({msg[-1] if msg else f'exit status {proc.returncode}'})")
         return proc.stdout
+
+    def decoder_planes(self, data: bytes) -> dict[str, np.ndarray]:
+        """The decoder's own planes for a restorer: Y (H×W) and Cb, Cr (H/2×W/2), uint16, 10-bit full range."""
+        y, cb, cr, _, _ = decode_planes(data)
+        return {"y": y, "cb": cb, "cr": cr}
 
     def decode(self, data: bytes) -> np.ndarray:
         y, cb, cr, matrix, full = decode_planes(data)

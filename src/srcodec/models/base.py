@@ -24,7 +24,9 @@ from srcodec.models.layers import GainUnits, analysis, fast_synthesis, synthesis
 
 #: the rate-distortion trade-offs of CompressAI's eight MSE qualities (the default levels)
 LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
-from srcodec.codecs.learned import QUALITY_RANGE  # noqa: E402,F401  (the user's quality knob, 1..8)
+#: the scale of :meth:`LearnedModel.level`'s input: 1 is the first level, 8 the last (the learned codec's quality
+#: knob, ``codecs/learned.py``, is this scale: ``tests/test_learned_codec.py`` checks that the two agree)
+QUALITY_RANGE = (1.0, 8.0)
 
 
 #: above TILE x TILE pixels the analysis and synthesis transforms run on tiles of that size (multiples

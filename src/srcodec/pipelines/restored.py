@@ -44,7 +44,7 @@ class RestoredPipeline(Pipeline):
     sweep_points = slice(1, 6)
 
     def check_nets(self, nets) -> None:
-        want = "yuv420" if codec_class(self.inner).name == "vvc" else "rgb"
+        want = codec_class(self.inner).planes
         if nets["restorer"].planes != want:
             raise InputError(f"{self.weights_path()}: its restorer reads {nets['restorer'].planes} planes, "
                              f"{self.name} gives it {want}")

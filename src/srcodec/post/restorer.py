@@ -39,15 +39,9 @@ KR, KB = 0.299, 0.114
 
 
 def decoder_planes(codec, data: bytes) -> dict[str, np.ndarray]:
-    """What the restorer reads of a decoded file: VVC's Y/Cb/Cr planes (uint16), else RGB (uint8)."""
-    if codec.name == "vvc":
-        from srcodec.codecs.vvc import decode_planes
-
-        y, cb, cr, _, _ = decode_planes(data)
-        return {"y": y, "cb": cb, "cr": cr}
-    from srcodec.io.image import to_rgb
-
-    return {"rgb": to_rgb(codec.decode(data))}
+    """What the restorer reads of a decoded file: the codec's :meth:`~srcodec.codecs.base.Codec.decoder_planes`
+    (VVC: its Y/Cb/Cr planes, uint16; other codecs: RGB, uint8)."""
+    return codec.decoder_planes(data)
 
 
 def planes_to_tensors(samples: list[dict[str, np.ndarray]]) -> tuple[torch.Tensor, ...]:

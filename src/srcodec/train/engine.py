@@ -17,7 +17,7 @@ A task sets ``kind``, ``nets`` (stage name -> network from the registry, :mod:`s
 ``trainable``, and defines ``make_sampler()``, ``step(batch)`` and, unless the default full-image
 PSNR validation fits (``validate_image``), ``validate(images)``. The weights it exports are a stage
 file (:func:`srcodec.archs.save_stages`), the one format of every network srcodec runs. Threads:
-``--threads N``, or a :class:`~srcodec.train.loop.ThreadTuner` that re-checks 1 against all cores.
+``--threads N``, or a :class:`~srcodec.train.harness.ThreadTuner` that re-checks 1 against all cores.
 Data-parallel training (``torchrun --nproc_per_node K -m srcodec train ...``, gloo on CPU): the
 engine averages the gradients of the trainable parameters over the workers after each backward
 (an all-reduce per parameter, written here because tasks drive their networks directly; the
@@ -40,7 +40,7 @@ from tqdm import tqdm
 
 from srcodec.archs import build_arch, load_stages, save_stages, stage_spec
 from srcodec.errors import BadOptionError, InputError
-from srcodec.train.loop import (Budget, Dist, Meter, RunLog, ThreadTuner, cleanup_distributed, load_checkpoint,
+from srcodec.train.harness import (Budget, Dist, Meter, RunLog, ThreadTuner, cleanup_distributed, load_checkpoint,
                                 resolve_device, save_checkpoint, setup_distributed)
 from srcodec.train.options import pixel_loss
 

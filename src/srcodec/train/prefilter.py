@@ -55,7 +55,7 @@ from srcodec.data.degrade import Degradation, codec_roundtrip, tensor_to_image
 from srcodec.errors import BadOptionError
 from srcodec.metrics import bpp, psnr
 from srcodec.train.engine import Task, run_task
-from srcodec.train.loop import RunLog
+from srcodec.train.harness import RunLog
 from srcodec.train.options import add_common_arguments, data_dirs, mid_quality, parse_quality
 from srcodec.train.samplers import HRSampler
 

@@ -81,7 +81,7 @@ class RestorerTask(Task):
         lo, hi = _q_range(args)
         self.codec.check_quality(lo)
         self.codec.check_quality(hi)
-        planes = "yuv420" if self.codec.name == "vvc" else "rgb"  # what the codec's decoder gives
+        planes = self.codec.planes  # what the codec's decoder gives a restorer
         arch = args.arch or f"qrestorer-{planes}"
         self.nets = {"restorer": build_preset(arch, quality_range=(lo, hi), planes=planes, scale=args.scale)}
         if args.down_weights:
@@ -99,7 +99,7 @@ class RestorerTask(Task):
 
     def ready(self) -> None:
         net = self.nets["restorer"]
-        want = "yuv420" if self.codec.name == "vvc" else "rgb"
+        want = self.codec.planes
         if net.arch_name != "qrestorer" or net.planes != want:
             raise BadOptionError(f"the restorer for {self.codec.name} reads {want} planes; this network reads "
                                    f"{getattr(net, 'planes', net.arch_name)}")

@@ -1,19 +1,15 @@
-"""Shared training machinery: distributed setup, budget, schedule, checkpoints, logs.
+"""The parts the training engine's loop (:func:`srcodec.train.engine.run_task`) is built from; no loop here.
 
-Any trainer in srcodec runs the same way:
+- :class:`Budget`: ``--steps`` / ``--minutes`` (wall clock of the loop, validation included; both survive
+  ``--resume``) and the learning rate, a linear warm-up then a cosine decay to ``lr * final_lr_ratio``;
+- :func:`setup_distributed` / :class:`Dist`: a plain launch, or one process per worker under
+  ``torchrun --nproc_per_node K`` (gloo on CPU);
+- :func:`save_checkpoint` / :func:`load_checkpoint`: the full state, written atomically;
+- :class:`RunLog` (``RUN/log.txt``, ``RUN/val.jsonl``), :class:`Meter` (running means between log lines),
+  :class:`ThreadTuner` (torch threads), :func:`machine_description`, :func:`resolve_device` (``--device``).
 
-- launched plainly, or by ``torchrun --nproc_per_node K`` (then one process per
-  worker, ``torch.distributed`` with the gloo backend on CPU; gradients are
-  averaged by ``DistributedDataParallel``, each worker samples its own shard);
-- stops at ``--steps`` or after ``--minutes`` of training (wall-clock time of the
-  training loop, validation included), whichever comes first; the time and the
-  step count survive ``--resume``;
-- learning rate: linear warm-up, then cosine decay to ``lr * final_lr_ratio``
-  over the budget;
-- rank 0 writes ``RUN/checkpoint.pt`` (the full state: model, optimizer, step,
-  time, random generators) every ``--checkpoint-minutes``, and the trainer's
-  weights-only export next to it; ``RUN/log.txt`` gets a line per log interval
-  and ``RUN/val.jsonl`` the validation results.
+When checkpoints are written (``--checkpoint-every``) and validation runs (``--val-every``) is the
+engine's business: ``srcodec train KIND --help`` lists the flags.
 """
 
 from __future__ import annotations
