@@ -18,6 +18,5 @@ __version__ = "0.1.0"
 
 from srcodec.api import compress, decompress, identify  # noqa: E402
 from srcodec.io.image import load_image, save_png  # noqa: E402
-from srcodec import pipelines  # noqa: E402,F401  (registers the pipelines as codecs, so .srz files of pipelines decode)
 
 __all__ = ["compress", "decompress", "identify", "load_image", "save_png", "__version__"]

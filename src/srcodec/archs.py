@@ -31,28 +31,27 @@ tensors without a stage prefix) are still read, as a ``codec`` stage.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from srcodec import registrations
 from srcodec.errors import BadOptionError, InputError, UnknownNameError
+from srcodec.registry import Registry
 
 if TYPE_CHECKING:  # reading a weights file's metadata needs no torch; building a network imports it
     from torch import nn
 
-_ARCHS: dict[str, type[nn.Module]] = {}
+#: every network class by architecture name (its modules: :data:`srcodec.registrations.NETWORKS`; the lab's
+#: proxies, JPEG-Net in :mod:`srcodec.proxies.jpeg_emulator`, register into it when the lab imports them --
+#: the runtime never imports the lab)
+NETWORKS: Registry[type[nn.Module]] = Registry("network architecture", registrations.NETWORKS)
 
 #: named configurations: preset name -> (arch name, config)
 PRESETS: dict[str, tuple[str, dict]] = {}
 
-#: modules that register architectures; imported on first use
-_ARCH_MODULES = ("srcodec.models", "srcodec.post.edsr", "srcodec.post.dncnn", "srcodec.post.arcnn", "srcodec.post.reccnn",
-                 "srcodec.post.latent_sr", "srcodec.post.restorer", "srcodec.pre.downscaler", "srcodec.pre.comcnn", "srcodec.pre.modifynet")
-#: (the lab's architectures -- JPEG-Net, :mod:`srcodec.proxies.jpeg_emulator` -- register into the same
-#: registry when the lab code that uses them imports their module; the runtime never imports the lab)
 
 STAGES_KEY = "srcodec.stages"
 IDENTITY_KEY = "srcodec.identity"
@@ -66,38 +65,28 @@ def register_arch(name: str, **presets: dict):
     Preset names use ``-`` (``edsr_baseline=...`` registers ``edsr-baseline``).
     """
     def deco(cls):
-        if name in _ARCHS and _ARCHS[name] is not cls:
-            raise ValueError(f"architecture {name!r} registered twice")
-        _ARCHS[name] = cls
+        NETWORKS.add(name, cls)
         for key, cfg in presets.items():
             PRESETS[key.replace("_", "-")] = (name, dict(cfg))
         return cls
     return deco
 
 
-def _load_all() -> None:
-    for mod in _ARCH_MODULES:
-        importlib.import_module(mod)
-
-
 def arch_names(base: type | None = None) -> list[str]:
     """Registered architecture names (only subclasses of ``base`` when given)."""
-    _load_all()
-    return sorted(n for n, cls in _ARCHS.items() if base is None or issubclass(cls, base))
+    return sorted(n for n, cls in NETWORKS.items() if base is None or issubclass(cls, base))
 
 
 def preset_names() -> list[str]:
-    _load_all()
+    NETWORKS.load()
     return sorted(PRESETS)
 
 
 def build_arch(name: str, **config) -> nn.Module:
     """A fresh network of architecture ``name`` built with ``config``."""
-    _load_all()
-    if name not in _ARCHS:
-        raise UnknownNameError(f"unknown network architecture {name!r} (known: {', '.join(sorted(_ARCHS))})")
+    cls = NETWORKS.get(name)
     try:
-        net = _ARCHS[name](**config)
+        net = cls(**config)
     except TypeError as exc:
         raise BadOptionError(f"bad configuration for {name!r}: {exc}") from None
     net.arch_name = name
@@ -107,11 +96,11 @@ def build_arch(name: str, **config) -> nn.Module:
 
 def build_preset(preset: str, **overrides) -> nn.Module:
     """A network from a named configuration (``edsr-baseline``, ``dncnn-compact``, ...) or an arch name."""
-    _load_all()
+    NETWORKS.load()
     if preset in PRESETS:
         arch, cfg = PRESETS[preset]
         return build_arch(arch, **{**cfg, **overrides})
-    if preset in _ARCHS:
+    if preset in NETWORKS:
         return build_arch(preset, **overrides)
     raise UnknownNameError(f"unknown network {preset!r} (presets: {', '.join(sorted(PRESETS))})")
 

@@ -1,27 +1,20 @@
 """``srcodec train KIND ...``: train one of srcodec's models.
 
-Each kind lives in its own module ``srcodec.train.<kind>`` (``-`` in the
-kind becomes ``_``) exposing ``add_arguments(parser)`` and ``run(args)``; add a
-kind by adding its name to :data:`TRAIN_KINDS`. Distributed: ``torchrun --nproc_per_node K -m srcodec train ...``.
+Each kind lives in its own module of ``srcodec.train`` exposing ``add_arguments(parser)`` and ``run(args)``;
+add a kind to :data:`srcodec.registrations.TRAIN_KINDS`. Distributed: ``torchrun --nproc_per_node K -m srcodec train ...``.
 """
 
 from __future__ import annotations
 
 import importlib
 
-#: kind -> one-line help
-TRAIN_KINDS = {
-    "codec": "the learned codec (variable rate, one set of weights)",
-    "sr": "super-resolution post-stage",
-    "car": "compression-artefact removal post-stage",
-    "resampler": "learned down/up-sampler pair",
-    "comcnn": "compact-representation pre-stage (ComCNN/RecCNN)",
-    "prefilter": "JPEG pre-filter (Modify-Net) through a differentiable JPEG stand-in",
-    "jpegnet": "learned JPEG emulator (JPEG-Net), a stand-in for training pre-filters",
-    "latent-sr": "latent-domain SR decoder on the frozen learned codec",
-    "restorer": "quality-aware post-filter for a codec (VVC, AVIF, JPEG), trained on a decoded pool",
-}
+from srcodec.registrations import TRAIN_KINDS
+from srcodec.registry import Registry
 
+#: kind -> (the module that trains it, one-line help), from :data:`srcodec.registrations.TRAIN_KINDS`
+TRAINERS: Registry[tuple[str, str]] = Registry("training kind")
+for _kind, (_module, _help) in TRAIN_KINDS.items():
+    TRAINERS.add(_kind, (f"srcodec.train.{_module}", _help))
 
 def register(subparsers, argv: list[str] | None = None) -> None:
     """Add ``train`` and its kinds. Only the kind named on the command line (``argv``) imports its
@@ -31,11 +24,11 @@ def register(subparsers, argv: list[str] | None = None) -> None:
     kinds.required = True
     argv = list(argv or [])
     chosen = argv[argv.index("train") + 1] if "train" in argv[:1] and len(argv) > 1 else None
-    for kind, help_text in TRAIN_KINDS.items():
+    for kind, (module_name, help_text) in TRAINERS.items():
         if kind != chosen:
             kinds.add_parser(kind, help=help_text, description=help_text)
             continue
-        module = importlib.import_module(f"srcodec.train.{kind.replace('-', '_')}")
+        module = importlib.import_module(module_name)
         sp = kinds.add_parser(kind, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
         module.add_arguments(sp)
         sp.set_defaults(func=module.run)

@@ -35,7 +35,9 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
+from srcodec import registrations
 from srcodec.errors import BadOptionError, UnavailableError, UnknownNameError
+from srcodec.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -180,28 +182,22 @@ class Codec(ABC):
         return out
 
 
-_REGISTRY: dict[str, type[Codec]] = {}
+#: every codec by name, pipelines and ``auto`` included (their modules: :data:`srcodec.registrations.CODECS`)
+CODECS: Registry[type[Codec]] = Registry("codec", registrations.CODECS)
 
 
 def register_codec(cls: type[Codec]) -> type[Codec]:
     """Class decorator: make a codec available under ``cls.name``."""
-    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
-        raise ValueError(f"codec name {cls.name!r} registered twice")
-    _REGISTRY[cls.name] = cls
-    return cls
+    return CODECS.register(cls)
 
 
 def codec_names() -> list[str]:
-    return list(_REGISTRY)
+    return CODECS.names()
 
 
 def codec_class(name: str) -> type[Codec]:
     """The class of a codec, by name or spec (``name:key=value...``)."""
-    name = name.split(":", 1)[0].strip()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise UnknownNameError(f"unknown codec {name!r} (known: {', '.join(codec_names())})") from None
+    return CODECS.get(name.split(":", 1)[0].strip())
 
 
 def get_codec(name: str, **options) -> Codec:

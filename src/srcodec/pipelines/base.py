@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from srcodec.codecs.base import Codec, codec_class, get_codec, register_codec
+from srcodec.codecs.base import CODECS, Codec, codec_class, get_codec, register_codec
 from srcodec.errors import BadOptionError, InputError, UnknownNameError
 from srcodec.io.image import to_pil, to_rgb
 from srcodec.io.resample import pad_to_multiple
@@ -44,7 +44,6 @@ if TYPE_CHECKING:  # torch is imported only when a network runs
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 NO_WEIGHTS_HASH = b"\x00" * 8
 
-_PIPELINES: dict[str, type[Pipeline]] = {}
 
 #: weights file -> ((inode, mtime, size), networks): loaded once per process, again when the file changes
 _LOADED: dict[str, tuple] = {}
@@ -331,17 +330,15 @@ def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:
         inner = None
     if inner is not None:
         _copy_quality_knob(cls, inner)
-    register_codec(cls)
-    _PIPELINES[cls.name] = cls
-    return cls
+    return register_codec(cls)
 
 
 def pipeline_names() -> list[str]:
-    return list(_PIPELINES)
+    """The registered codecs that are pipelines, in catalogue order."""
+    return [name for name, cls in CODECS.items() if isinstance(cls, type) and issubclass(cls, Pipeline)]
 
 
 def pipeline_class(name: str) -> type[Pipeline]:
-    try:
-        return _PIPELINES[name]
-    except KeyError:
-        raise UnknownNameError(f"unknown pipeline {name!r} (known: {', '.join(_PIPELINES)})") from None
+    if name not in pipeline_names():
+        raise UnknownNameError(f"unknown pipeline {name!r} (known: {', '.join(pipeline_names())})")
+    return CODECS.get(name)
