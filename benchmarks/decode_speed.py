@@ -22,7 +22,6 @@ Usage: python benchmarks/decode_speed.py [--codecs a,b,...] [--limit K] [--threa
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import sys
@@ -34,8 +33,8 @@ from tqdm import tqdm
 
 from srcodec.bench.sections import write_section
 from srcodec.codecs import codec_class, get_codec
-from srcodec.io.files import write_atomic
 from srcodec.io.image import load_image
+from srcodec.bench.analysis import cached_rows, keep_rows
 from srcodec.train.harness import machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,14 +51,9 @@ TARGET_S = 2.0
 def time_codec(name: str, images: list[Path], threads: int, repeat: int) -> dict:
     codec = get_codec(name)
     q = codec.sweep[len(codec.sweep) // 2]
-    key = json.dumps({"settings": codec.settings(), "quality": q, "threads": threads, "repeat": repeat},
-                     sort_keys=True, default=str)
+    key = {"settings": codec.settings(), "quality": q, "threads": threads, "repeat": repeat}
     cache = RUN / f"{name}.json"
-    try:
-        old = json.loads(cache.read_text(encoding="utf-8"))
-        rows = old["rows"] if old.get("key") == key else {}
-    except (OSError, ValueError, KeyError):
-        rows = {}
+    rows = cached_rows(cache, key)
     for path in tqdm(images, desc=name, leave=False):
         if path.name in rows:
             continue
@@ -70,8 +64,7 @@ def time_codec(name: str, images: list[Path], threads: int, repeat: int) -> dict
             codec.decode(data)
             times.append(time.perf_counter() - t0)
         rows[path.name] = {"bytes": len(data), "decode_s": min(times)}
-        RUN.mkdir(parents=True, exist_ok=True)
-        write_atomic(cache, json.dumps({"key": key, "quality": q, "rows": rows}, indent=1).encode())
+        keep_rows(cache, key, rows, quality=q)
     return {"quality": q, "rows": {p.name: rows[p.name] for p in images}}
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
+from srcodec.bench.analysis import span
 from srcodec.bench.anchors import bd_cell as bd
 from srcodec.bench.runner import run_curves
 from srcodec.bench.sections import bench_then_write, write_section
@@ -50,11 +51,6 @@ METRICS = ("psnr-rgb", "ms-ssim-rgb")
 
 def bench_command(jobs: int) -> list[str]:
     return ["srcodec", "bench", DATASET, "--codecs", CODECS, "--out", RUN, "--jobs", str(jobs)]
-
-
-def span(values) -> str:
-    vals = [v for v in values if v is not None]
-    return f"{min(vals):.2f}–{max(vals):.2f}" if vals else "–"
 
 
 def fmt(value, digits: int) -> str:

@@ -36,22 +36,19 @@ Usage: python benchmarks/kodak_pipelines.py [--limit K] [--qualities Q ...] [--j
 
 from __future__ import annotations
 
-import argparse
-import json
-import math
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
 from srcodec.bench.anchors import bd_value as bd, percent_cell as pct
-from srcodec.bench.runner import copy_rows, quality_key
-from srcodec.bench.sections import keep_curves, write_section
+from srcodec.bench.analysis import crossings, interp_at, msssim_db, span
+from srcodec.bench.runner import copy_rows
+from srcodec.bench.analysis import Run
+from srcodec.bench.sections import keep_curves, run_arguments, run_bench, section_intro, write_section
 from srcodec.codecs import codec_class
 from srcodec.io.files import write_atomic
 
@@ -142,98 +139,7 @@ def reuse_rows(out: Path, names: list[str], dataset: Path) -> dict[str, int]:
 # ---------------------------------------------------------------- reading a run
 
 
-class Run:
-    """The curves and rows of a finished run folder, restricted to its images."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
-        self.images = list(self.settings["images"])
-        self.curves: dict[str, bdrate.Curve] = {}
-        for name in self.settings["codecs"]:
-            p = folder / f"{name}.json"
-            if p.exists():
-                c = bdrate.load_curve(p)
-                if c.results.get("bpp"):
-                    self.curves[name] = c
-        keep = set(self.images)
-        planned = {name: {quality_key(q) for q in c.get("qualities", [])} for name, c in self.settings["codecs"].items()}
-        # only the rows of this run's plan: rows.json may hold more (other qualities, images, copied rows)
-        self.rows = [r for r in json.loads((folder / "rows.json").read_text(encoding="utf-8"))
-                     if r["image"] in keep and quality_key(r["quality"]) in planned.get(r["codec"], ())]
-
-    def label(self, name: str) -> str:
-        c = self.curves.get(name)
-        return c.label if c is not None else name
-
-    def per_quality(self, name: str) -> list[dict]:
-        """Means over the run's images per quality (only qualities measured on every image), by quality."""
-        return quality_means(self.rows, name, self.images)
-
-
-def quality_means(rows: list[dict], codec: str, images: list[str]) -> list[dict]:
-    """``[{quality, bytes, bpp, psnr, ssim, ms_ssim, decode_s, decode_median_s, n}]`` over ``images``, by quality."""
-    by_q: dict[str, list[dict]] = {}
-    for r in rows:
-        if r["codec"] == codec and r["image"] in images:
-            by_q.setdefault(quality_key(r["quality"]), []).append(r)
-    out = []
-    for q, rs in by_q.items():
-        if len({r["image"] for r in rs}) < len(set(images)):
-            continue
-
-        def mean(key, rs=rs):
-            vals = [r[key] for r in rs if r.get(key) is not None and math.isfinite(r[key])]
-            return sum(vals) / len(vals) if vals else None
-
-        dec = [r["decode_s"] for r in rs if r.get("decode_s") is not None]
-        out.append({"quality": float(q), "bytes": mean("bytes"), "bpp": mean("bpp"), "psnr": mean("psnr"),
-                    "ssim": mean("ssim"), "ms_ssim": mean("ms_ssim"), "decode_s": mean("decode_s"),
-                    "decode_median_s": statistics.median(dec) if dec else None, "n": len(rs)})
-    return sorted(out, key=lambda d: d["quality"])
-
-
 # ---------------------------------------------------------------- numbers
-
-
-def span(values, digits: int = 2) -> str:
-    vals = [v for v in values if v is not None]
-    return f"{min(vals):.{digits}f}–{max(vals):.{digits}f}" if vals else "–"
-
-
-def msssim_db(values) -> list[float | None]:
-    return [None if v is None or not 0 <= v < 1 else -10 * math.log10(1 - v) for v in values]
-
-
-def crossings(test: bdrate.Curve, anchor: bdrate.Curve, metric: str = "psnr-rgb") -> dict:
-    """Where ``test``'s curve crosses ``anchor``'s, both piecewise linear in log-bpp, over their common bpp range.
-
-    Returns ``{"range": (lo, hi) or None, "low_sign": +1/-1/0, "points": [(bpp, "above below"|"below above")]}``;
-    ``"above below"`` means test is above anchor below that bpp and below it above.
-    """
-    rt, qt = test.points(metric)
-    ra, qa = anchor.points(metric)
-    spans = {"test_bpp": (float(rt.min()), float(rt.max())) if len(rt) else None,
-             "anchor_bpp": (float(ra.min()), float(ra.max())) if len(ra) else None}
-    if len(rt) < 2 or len(ra) < 2:
-        return {"range": None, "low_sign": 0, "points": [], **spans}
-    lt, la = np.log(rt), np.log(ra)
-    lo, hi = max(lt.min(), la.min()), min(lt.max(), la.max())
-    if not lo < hi:
-        return {"range": None, "low_sign": 0, "points": [], **spans}
-    grid = np.unique(np.concatenate([[lo, hi], lt[(lt > lo) & (lt < hi)], la[(la > lo) & (la < hi)]]))
-    diff = np.interp(grid, lt, qt) - np.interp(grid, la, qa)
-    points = []
-    for i in range(len(grid) - 1):
-        d0, d1 = diff[i], diff[i + 1]
-        if d0 == 0 and i > 0:
-            continue  # counted at the end of the previous segment
-        if d0 * d1 < 0 or (d1 == 0 and d0 != 0 and i + 1 < len(grid) - 1):
-            x = grid[i] + (grid[i + 1] - grid[i]) * d0 / (d0 - d1)
-            points.append((float(math.exp(x)), "above below" if d0 > 0 else "below above"))
-    nz = diff[diff != 0]
-    return {"range": (float(math.exp(lo)), float(math.exp(hi))), "low_sign": int(np.sign(nz[0])) if len(nz) else 0,
-            "points": points, **spans}
 
 
 def crossover_text(name: str, cross: dict, anchor_label: str) -> str:
@@ -256,15 +162,6 @@ def crossover_text(name: str, cross: dict, anchor_label: str) -> str:
             f"its PSNR is below {anchor_label}'s at the low end of the common range; first crossing at {first[0]:.3f} bpp")
     more = f"; all crossings: {'; '.join(parts)}" if len(parts) > 1 else ""
     return f"`{name}`: {lead} (common range {rng}{more})"
-
-
-def interp_at(points: list[dict], key: str, x_key: str, x: float) -> float | None:
-    """``key`` at ``x_key`` = x, piecewise linear in log(x_key), inside the measured range only."""
-    pts = sorted((p[x_key], p[key]) for p in points if p.get(x_key) and p.get(key) is not None)
-    if len(pts) < 2 or not pts[0][0] <= x <= pts[-1][0]:
-        return None
-    xs, ys = zip(*pts)
-    return float(np.interp(math.log(x), np.log(xs), ys))
 
 
 # ---------------------------------------------------------------- plots
@@ -305,14 +202,6 @@ def write_plots(run: Run, img_dir: Path, doc: Path, refs: list[bdrate.Curve]) ->
 
 
 # ---------------------------------------------------------------- the section
-
-
-def section_intro(script_cmd: str, title: str, script: str, cmd: list[str], sources: str) -> list[str]:
-    """The first lines of a generated section: marker comment, title, the command it runs, its sources."""
-    return ["<!-- Generated by `" + script_cmd + "`; do not edit by hand. -->", "", f"## {title}", "",
-            f"Written by [`benchmarks/{script}`](../benchmarks/{script}), which runs", "", "    " + " ".join(cmd), "",
-            f"and builds this section from {sources}. Every number below comes from those files; run the script "
-            "again to regenerate it (`srcodec bench` resumes a run)."]
 
 
 def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: dict[str, str],
@@ -467,52 +356,16 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
 # ---------------------------------------------------------------- main
 
 
-def run_arguments(description: str, run_default: str) -> argparse.ArgumentParser:
-    """The options every Kodak section script takes (bench size, resuming, where things go)."""
-    ap = argparse.ArgumentParser(description=description)
-    ap.add_argument("--limit", type=int, metavar="K", help="only the first K Kodak images (a quick test)")
-    ap.add_argument("--jobs", type=int, default=2, help="parallel processes for the bench (default 2)")
-    ap.add_argument("--skip-bench", action="store_true", help="only rewrite the section from an existing run")
-    ap.add_argument("--fresh", action="store_true", help="measure every row again")
-    ap.add_argument("--no-reuse", action="store_true", help="do not copy rows from runs/kodak-anchors, runs/kodak-learned")
-    ap.add_argument("--out", default=run_default, help="the run folder, relative to the repository (default: %(default)s)")
-    ap.add_argument("--doc", type=Path, default=DOC, help="the page whose section is rewritten (default: %(default)s)")
-    ap.add_argument("--img", type=Path, default=IMG, help="where the figures go (default: %(default)s)")
-    return ap
-
-
-def run_bench(tag: str, args, cmd: list[str], names: list[str], skipped: dict[str, str]) -> tuple[int, dict[str, int]]:
-    """Run (or resume) the bench unless ``--skip-bench``; (exit status to stop with or 0, rows reused)."""
-    out = ROOT / args.out
-    reused: dict[str, int] = {}
-    if not args.skip_bench:
-        if not args.fresh and not args.no_reuse:
-            reused = reuse_rows(out, names, (ROOT / DATASET).resolve())
-            for src, k in reused.items():
-                print(f"{tag}: reusing {k} rows from {src}", file=sys.stderr)
-        for name, why in skipped.items():
-            print(f"{tag}: not running {name}: {why}", file=sys.stderr)
-        full = [sys.executable, "-m", "srcodec", *cmd[1:], *(["--fresh"] if args.fresh else [])]
-        proc = subprocess.run(full, cwd=ROOT)
-        if proc.returncode != 0:
-            print(f"{tag}: the bench exited with {proc.returncode}", file=sys.stderr)
-            if proc.returncode != 1 or not (out / "settings.json").exists():
-                return proc.returncode, reused  # 1 = some rows failed: the others are still written up
-    if not (out / "settings.json").exists() or not (out / "rows.json").exists():
-        print(f"{tag}: {args.out} holds no finished run (run without --skip-bench first)", file=sys.stderr)
-        return 1, reused
-    return 0, reused
-
-
 def main() -> int:
-    ap = run_arguments(__doc__.splitlines()[0], RUN)
+    ap = run_arguments(__doc__.splitlines()[0], RUN, DOC, IMG)
     ap.add_argument("--qualities", type=float, nargs="+", metavar="Q",
                     help="passed to srcodec bench (each codec's sweep otherwise); codecs whose range lacks one are left out")
     args = ap.parse_args()
 
     names, skipped = plan(args.qualities)
     cmd = bench_command(names, args.out, args.jobs, args.limit, args.qualities)
-    rc, reused = run_bench("kodak_pipelines", args, cmd, names, skipped)
+    rc, reused = run_bench("kodak_pipelines", args, cmd, skipped, ROOT,
+                           lambda out: reuse_rows(out, names, (ROOT / DATASET).resolve()))
     if rc:
         return rc
     run = Run(ROOT / args.out)

@@ -42,19 +42,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kodak_pipelines import (
-    ROOT,
-    Run,
-    bd,
-    bench_command,
-    msssim_db,
-    pct,
-    run_arguments,
-    run_bench,
-    section_intro,
-)
+from kodak_pipelines import ROOT, bench_command, reuse_rows
 
 from srcodec.bench import plots
+from srcodec.bench.analysis import Run, msssim_db
+from srcodec.bench.anchors import bd_value as bd, percent_cell as pct
+from srcodec.bench.sections import run_arguments, run_bench, section_intro
+from srcodec.bench.analysis import cached_rows, keep_rows
 from srcodec.bench.sections import write_section
 from srcodec.codecs import codec_class, get_codec
 from srcodec.io.files import write_atomic
@@ -97,14 +91,6 @@ def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def _cached(path: Path, key: str) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data.get("rows", {}) if data.get("key") == key else {}
-
-
 # ---------------------------------------------------------------- original anchor
 
 
@@ -117,14 +103,14 @@ def original_anchor_rows(run: Run, scale: int) -> dict[str, dict] | None:
         return None
     cache = run.folder / f"original_anchor_x{scale}.json"
     key = _file_hash(weights)
-    rows = _cached(cache, key)
+    rows = cached_rows(cache, key)
     for name, path in image_paths(run).items():
         if name in rows:
             continue
         image = load_image(path)
         out = original_anchor(image, scale, weights)
         rows[name] = {"psnr": psnr(image, out), "ms_ssim": ms_ssim(image, out)}
-        write_atomic(cache, json.dumps({"key": key, "weights": weights.name, "rows": rows}, indent=1).encode())
+        keep_rows(cache, key, rows, weights=weights.name)
     return rows
 
 
@@ -139,7 +125,7 @@ def djpeg_rows(run: Run) -> tuple[dict[str, dict], str | None]:
     codec = get_codec("nagasaki-jpeg")
     key = codec.settings().get("weights_sha256_8", "") + ":" + ",".join(f"{q:g}" for q in codec.sweep)
     cache = run.folder / "djpeg_check.json"
-    rows = _cached(cache, key)
+    rows = cached_rows(cache, key)
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in image_paths(run).items():
             image = load_image(path)
@@ -158,7 +144,7 @@ def djpeg_rows(run: Run) -> tuple[dict[str, dict], str | None]:
                 diff = int(abs(ours.astype(int) - theirs.astype(int)).max())
                 rows[k] = {"bytes": len(data), "psnr_pillow": psnr(image, ours), "psnr_djpeg": psnr(image, theirs),
                            "max_abs_diff": diff}
-            write_atomic(cache, json.dumps({"key": key, "rows": rows}, indent=1).encode())
+            keep_rows(cache, key, rows)
     return rows, None
 
 
@@ -351,10 +337,11 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
 
 
 def main() -> int:
-    args = run_arguments(__doc__.splitlines()[0], RUN).parse_args()
+    args = run_arguments(__doc__.splitlines()[0], RUN, DOC, IMG).parse_args()
     names, skipped = plan()
     cmd = bench_command(names, args.out, args.jobs, args.limit, None)
-    rc, reused = run_bench("kodak_prefilter_latent", args, cmd, names, skipped)
+    rc, reused = run_bench("kodak_prefilter_latent", args, cmd, skipped, ROOT,
+                           lambda out: reuse_rows(out, names, (ROOT / "../shared/datasets/kodak").resolve()))
     if rc:
         return rc
     run = Run(ROOT / args.out)

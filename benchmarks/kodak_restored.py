@@ -31,6 +31,7 @@ from pathlib import Path
 
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
+from srcodec.bench.analysis import cached
 from srcodec.bench.anchors import bd_cell as bd
 from srcodec.bench.runner import copy_rows, run_curves
 from srcodec.bench.sections import bench_then_write, keep_curves, write_section
@@ -107,20 +108,6 @@ def crossover(x1, x2) -> str:
     return f"{np.exp(grid[k]):.3f} bpp (×2 better {'below' if d[0] > 0 else 'above'} it)"
 
 
-def cached(filename: str, key: dict, compute) -> dict:
-    """``compute()`` (a JSON-able dict), kept in runs/kodak-restored/``filename`` and reused while ``key`` (the
-    settings and the weights it was measured with) is the same."""
-    key = json.dumps(key, sort_keys=True, default=str)
-    cache = ROOT / RUN / filename
-    if cache.exists():
-        old = json.loads(cache.read_text())
-        if old.get("key") == key:
-            return old
-    out = {"key": key, **compute()}
-    write_atomic(cache, json.dumps(out, indent=2).encode())
-    return out
-
-
 def jpeg_gains(qualities=(10, 20, 30)) -> dict | None:
     """Mean RGB PSNR of the plain JPEG decode and of the restored one over Kodak, at each quality (the same
     JPEG files: libjpeg-turbo through Pillow, the jpeg codec's settings); cached in
@@ -131,7 +118,7 @@ def jpeg_gains(qualities=(10, 20, 30)) -> dict | None:
 
     key = {"jpeg": get_codec("jpeg").settings(), "jpeg-restored": get_codec("jpeg-restored").settings(),
            "qualities": list(qualities)}
-    found = cached("jpeg-gains.json", key, lambda: {str(q): v for q, v in _jpeg_gains(qualities).items()})
+    found = cached(ROOT / RUN / "jpeg-gains.json", key, lambda: {str(q): v for q, v in _jpeg_gains(qualities).items()})
     return {int(q): tuple(found[str(q)]) for q in qualities}
 
 
@@ -195,7 +182,7 @@ def headline_by_target(name: str) -> dict:
         return {"images": len(sizes), "bytes": statistics.mean(sizes), "max_bytes": max(sizes),
                 "psnr": statistics.mean(psnrs)}
 
-    return cached(f"headline-{name}.json", {"settings": codec.settings(), "max_bytes": TUN_BYTES}, compute)
+    return cached(ROOT / RUN / f"headline-{name}.json", {"settings": codec.settings(), "max_bytes": TUN_BYTES}, compute)
 
 
 def decode_times(name: str, images: int = 6, threads: int = 2, repeat: int = 3) -> dict:
@@ -228,7 +215,7 @@ def decode_times(name: str, images: int = 6, threads: int = 2, repeat: int = 3) 
         return {"quality": q, "threads": threads, "images": images, "median_s": statistics.median(times),
                 "max_s": max(times)}
 
-    return cached(f"decode-{name}.json", {"settings": codec.settings(), "q": q, "images": images, "threads": threads},
+    return cached(ROOT / RUN / f"decode-{name}.json", {"settings": codec.settings(), "q": q, "images": images, "threads": threads},
                   compute)
 
 

@@ -31,7 +31,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kodak_pipelines import interp_at, quality_means
+from srcodec.bench.analysis import interp_at, quality_means
 
 from srcodec.bench.runner import quality_key
 from srcodec.bench.sections import write_section

@@ -1,0 +1,96 @@
+"""Every benchmark, declared: what it measures, on what, against what, what it may reuse, and where it writes.
+
+One :class:`Section` per module of this package; ``python -m benchmarks list`` prints them and
+``python -m benchmarks run NAME`` runs one. A new benchmark is one module (its measurement and its render)
+plus one row here; ``tests/test_benchmarks_catalogue.py`` checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RESULTS = "docs/results.md"
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str           #: the module (``benchmarks/<name>.py``) and, where it writes one, its section marker
+    measures: str       #: one line: what it measures
+    data: str = "kodak"  #: the data set (under ``$SRCODEC_DATA``, else ``../shared/datasets``), or what it makes
+    codecs: str = ""    #: codecs and options it runs
+    anchor: str = ""    #: what its BD-rates are against
+    reuses: str = ""    #: what it may take from earlier runs instead of measuring again
+    writes: str = RESULTS  #: the page or file it rewrites
+    skip_bench: bool = False  #: takes ``--skip-bench`` (render from the kept run only)
+
+
+SECTIONS = (
+    Section("kodak_anchors", "the standard codecs at their PSNR-best settings: BD-rates, times, plots",
+            codecs="jpeg, jpegli, webp, avif, jxl, heif, jpeg2000, vvc (+ two library-default rows)",
+            anchor="vvc; vtm.json", reuses="rows of runs/kodak-anchors", skip_bench=True),
+    Section("kodak_vvc_restored", "today's vvc and vvc-restored from one set of encodes",
+            codecs="vvc-restored, vvc (QP 45..26)", anchor="vvc; vtm.json, VTM 12.1 rerun, Cool-chic 5.0.1",
+            reuses="the earlier run's curves in benchmarks/results/kodak-vvc-restored/earlier", skip_bench=True),
+    Section("kodak_vs_anchors", "every kept srcodec curve against VTM (published and rerun), Cool-chic 5.0.1, ELIC",
+            data="curves kept in benchmarks/results/", anchor="vtm.json, VTM 12.1 rerun, Cool-chic 5.0.1, ELIC"),
+    Section("kodak_restored", "codec + learned restorer pipelines, each against its own codec in the same run",
+            codecs="vvc-restored, vvc-x2, vvc-x2-learned, avif-restored, jpeg-restored and their codecs",
+            anchor="each pipeline's codec; vtm.json", reuses="vvc rows of runs/kodak-vvc-restored", skip_bench=True),
+    Section("kodak_pipelines", "the papers' pipelines (issue 4) against their baselines",
+            codecs="tun2023, jin, jiang, bicubic baselines, jpeg, avif, learned", anchor="jpeg; vtm.json",
+            reuses="jpeg/avif/learned rows of runs/kodak-anchors, runs/kodak-learned", skip_bench=True),
+    Section("kodak_prefilter_latent", "the JPEG pre-filter and latent-domain SR (issue 5)",
+            codecs="nagasaki-jpeg, upenik-x2/x4, upenik-decoded-x2/x4", anchor="jpeg; learned",
+            reuses="rows of kodak_pipelines' runs", skip_bench=True),
+    Section("kodak_auto", "auto against each candidate's own file, at PSNR or MS-SSIM targets",
+            codecs="auto (effort 2) and its candidates", anchor="each candidate",
+            reuses="a candidate's own files with the same settings and effort"),
+    Section("kodak_learned", "the learned codec: RD points, BD-rates, PSNR at 0.40 bpp", codecs="learned",
+            anchor="vtm.json, BPG, CompressAI's models", writes="benchmarks/results/kodak-learned*", skip_bench=True),
+    Section("tun_table3", "Tun et al.'s Table III configurations at 10k/20k/40k bytes per image",
+            codecs="tun2023-x2, tun2023-x4", anchor="the paper's table", reuses="kodak_pipelines' run"),
+    Section("sr_tables", "super-resolution on clean and JPEG LR, ×2 and ×4", data="set5, set14, b100",
+            codecs="the SR networks", anchor="bicubic; the papers' tables"),
+    Section("decode_speed", "decode time per Kodak image, one decode at a time on 2 threads",
+            codecs="every pipeline with weights", reuses="runs/decode-speed/<codec>.json (same settings)"),
+    Section("latent_sr_experiments", "follow-up trainings of latent-domain SR against the decoded anchor",
+            data="kodak (from the training runs' logs)"),
+    Section("restorer_per_image", "a ×1 restorer's gain per image, RGB and luma", data="set14, kodak",
+            codecs="vvc-restored", writes="benchmarks/results/vvc-restored-per-image.md"),
+    Section("restorer_routes", "the restorer's fp32 and bf16 CPU routes: same image? how fast?",
+            data="kodak, a 12-megapixel mosaic of training images", codecs="vvc-restored",
+            writes="benchmarks/results/restorer-routes.md"),
+    Section("codec_costs", "seconds and MB per megapixel of one encode and one decode: auto's budget table",
+            data="mosaics of training images", codecs="auto's candidates, standard formats",
+            writes="src/srcodec/pipelines/costs.json"),
+    Section("probe_offsets", "how VVenC's fast preset stands in for the default in auto's searches",
+            data="train (4 images)", codecs="vvc-restored, vvc-x2-learned", writes="stdout"),
+    Section("anchor_settings", "which settings of each standard codec are best for RGB PSNR",
+            data="kodak (3 images)", writes="benchmarks/results/anchor-settings.md"),
+    Section("vvc_settings", "which VVenC settings are best for RGB PSNR, and their time", data="train (8 images)",
+            codecs="vvc", writes="benchmarks/results/vvc-settings-*.md"),
+    Section("vvc_colour", "the vvc codec's colour conversion and decoder: caps and timings", codecs="vvc",
+            writes="benchmarks/results/vvc-colour.md"),
+    Section("memory_8k", "peak memory and time of a 7680×4320 image each way", data="a Kodak mosaic",
+            codecs="learned, vvc-restored", writes="benchmarks/results/memory-8k.md"),
+    Section("startup", "start-up time of the CLI", data="none", writes="stdout"),
+    Section("fuzz", "coverage-guided fuzzing of every decoder (atheris)", data="generated files",
+            writes="benchmarks/results/fuzz-report.json"),
+    Section("pipeline_cards", "the model cards of the shipped pipelines", data="the kept runs and logs",
+            writes="docs/models.md"),
+    Section("learning_curve", "a training run's learning curve, plotted", data="a run's val.jsonl", writes="docs/img"),
+    Section("learned_codec_stats", "the learned codec's latent statistics", codecs="learned",
+            writes="benchmarks/results/learned-stats.*"),
+    Section("train_step_speed", "training steps per second by thread count", data="train",
+            writes="benchmarks/results/train-step-speed.txt"),
+)
+
+
+def section(name: str) -> Section:
+    """The declared section ``name``; a one-line error naming the known ones."""
+    from srcodec.errors import UnknownNameError
+
+    for s in SECTIONS:
+        if s.name == name:
+            return s
+    raise UnknownNameError(f"unknown benchmark {name!r} (known: {', '.join(s.name for s in SECTIONS)})")
