@@ -36,3 +36,26 @@ def mosaic(w: int, h: int, folder: str = "train/bsds500") -> np.ndarray:
             x += tw
         y += min(row_h, h - y)
     return out
+
+
+def measure_command(args: list[str], threads: int = 2) -> dict:
+    """Run ``srcodec ARGS...`` in a child process as a user runs it: ``{"seconds", "peak_mb", "rc", "error"}`` with
+    the wall time (start-up included) and the child's own peak resident memory (``ru_maxrss`` of that child
+    alone, through a wrapper process); ``error`` is the last line of its standard error when it failed."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    wrapper = [sys.executable, "-c",
+               "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r)",
+               sys.executable, "-m", "srcodec", *args]
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    t0 = time.perf_counter()
+    proc = subprocess.run(wrapper, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    lines = proc.stdout.strip().splitlines()
+    peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
+    err = proc.stderr.strip().splitlines()[-1] if proc.returncode and proc.stderr.strip() else ""
+    return {"seconds": seconds, "peak_mb": peak, "rc": proc.returncode, "error": err, "stdout": proc.stdout}
