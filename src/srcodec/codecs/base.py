@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -160,6 +161,15 @@ class Codec(ABC):
     def unwrap(self, data: bytes) -> bytes:
         """The file of :meth:`wrapped_codec` that one of this codec's files holds."""
         raise NotImplementedError(f"{self.name} wraps no other codec's file")
+
+    def uses(self) -> tuple[str, ...]:
+        """Specs of the other codecs this one runs (a pipeline's inner codec, auto's candidates): machines that
+        code with this codec must agree on those too (:func:`srcodec.cluster.fingerprint`)."""
+        return ()
+
+    def weights_files(self) -> tuple[Path, ...]:
+        """The weights files this codec loads itself (not those of the codecs it :meth:`uses`)."""
+        return ()
 
     def decode_like(self, data: bytes, original: np.ndarray) -> np.ndarray:
         """Decode, and match the channel count of ``original`` (greyscale in, greyscale out)."""
