@@ -8,7 +8,8 @@ then holds:
 =====================  ======================================================
 ``rows.csv``           one row per image x codec x quality: image, codec,
 ``rows.json``          quality, bytes, bpp, psnr, psnr_y, ssim, ms_ssim,
-                       encode_s, decode_s (JSON: missing values are ``null``)
+                       encode_s, decode_s, worker (who measured the times)
+                       (JSON: missing values are ``null``)
 ``<codec>.json``       the averages over images per quality in CompressAI's
                        layout (``bpp``, ``psnr-rgb``, ``ms-ssim-rgb``,
                        ``psnr-y``, ``ssim-rgb``, ``encoding_time``,
@@ -30,6 +31,10 @@ Rows are flushed to ``rows.csv``/``rows.json`` (atomically, every couple of
 seconds) as they finish, so an interrupted run loses little; running the same
 command again skips every row already there (key: image + codec + quality).
 Decoded images are not kept: the report re-creates the few it shows.
+
+With ``cluster`` (``--cluster tcp://host:port`` or ``local:N``) each task runs on a worker of a Dask
+cluster (:mod:`srcodec.cluster`: workers that agree with this machine, the image file's bytes sent with
+the task) and its rows come back here, into the same store and flushes.
 """
 
 from __future__ import annotations
@@ -147,6 +152,12 @@ def _clean(value):
     return value
 
 
+def _from_json(field_name: str, value):
+    if field_name == "worker":
+        return value or ""
+    return math.nan if value is None and field_name not in TEXT_FIELDS else value
+
+
 def _from_csv(field_name: str, text: str):
     if field_name in TEXT_FIELDS:
         return text
@@ -177,9 +188,7 @@ class RowStore:
                 data = json.loads(json_path.read_text(encoding="utf-8"))
                 if not isinstance(data, list):
                     raise ValueError("not a list of rows")
-                return [{k: ((row.get(k) or "") if k == "worker" else math.nan if row.get(k) is None
-                             and k not in TEXT_FIELDS else row.get(k))
-                         for k in ROW_FIELDS} for row in data]
+                return [{k: _from_json(k, row.get(k)) for k in ROW_FIELDS} for row in data]
             if csv_path.exists():
                 with csv_path.open(newline="", encoding="utf-8") as fh:
                     return [{k: _from_csv(k, row[k] if k != "worker" else row.get(k) or "") for k in ROW_FIELDS}
