@@ -255,9 +255,9 @@ def test_a_restored_pipeline_and_its_codec_share_one_encode_with_the_same_rows(d
     encodes = []
     real = runner.measure
 
-    def counting(task):
+    def counting(task, image=None):
         encodes.append((task.codec, task.also))
-        return real(task)
+        return real(task, image)
 
     monkeypatch.setattr(runner, "measure", counting)
     both = run_benchmark(tmp_path, ["jpeg-restored", "jpeg"], tmp_path / "both", qualities=QUALITIES, progress=False)

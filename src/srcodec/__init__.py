@@ -11,12 +11,14 @@ The path an image takes is the folder layout of this package::
     metrics.py  PSNR, PSNR-Y, SSIM, MS-SSIM, bpp
     bench/      rate-distortion benchmark, BD-rate, plots, HTML report
 
-Python API: :func:`compress`, :func:`decompress`, :func:`load_image`, :func:`save_png`.
+Python API: :func:`compress`, :func:`decompress`, :func:`load_image`, :func:`save_png`; many files, here or
+on a Dask cluster: :func:`compress_files`, :func:`restore_files`.
 """
 
 __version__ = "0.1.0"
 
-from srcodec.api import compress, decompress, identify  # noqa: E402
+from srcodec.api import compress, compress_files, decompress, identify, restore_files  # noqa: E402
 from srcodec.io.image import load_image, save_png  # noqa: E402
 
-__all__ = ["compress", "decompress", "identify", "load_image", "save_png", "__version__"]
+__all__ = ["compress", "compress_files", "decompress", "identify", "load_image", "restore_files", "save_png",
+           "__version__"]

@@ -6,6 +6,8 @@
     data = srcodec.compress("photo.png", quality=5)            # auto: the best candidate's .srz bytes
     data = srcodec.compress(img, codec="avif", bpp=0.4)        # any codec, rate target
     img = srcodec.decompress(data)                             # uint8 (H, W, C)
+    for path, data, error in srcodec.compress_files(paths, codec="avif", cluster="local:2"):
+        ...                                                    # many files, here or on a Dask cluster
 
 ``decompress`` recognises the file from its first bytes: a ``.srz`` file names
 the codec or pipeline that wrote it; any other image file is decoded by Pillow.
@@ -64,6 +66,46 @@ def encode_with(c: Codec, img: np.ndarray, quality: float | None = None, *, bpp:
         search = getattr(c, "encode_for_size", None)
         return search(img, bpp=bpp, max_bytes=max_bytes) if search else encode_for_target(c, img, bpp=bpp, max_bytes=max_bytes)[0]
     return c.encode(img, c.default_quality if quality is None else quality)
+
+
+def compress_files(paths, codec: str | None = None, quality: float | None = None, *, bpp: float | None = None,
+                   max_bytes: int | None = None, target_psnr: float | None = None,
+                   target_ms_ssim: float | None = None, cluster: str | None = None):
+    """Compress image files as :func:`compress` does each, yielding ``(path, file bytes, None)``, or ``(path,
+    None, one-line error)`` for a file that fails: here one after the other, or with ``cluster``
+    (``tcp://host:8786`` or ``local:N``; docs/cluster.md) on a Dask cluster, as they finish. Nothing is
+    written (the caller saves the bytes). A script that starts ``local:N`` needs ``if __name__ == "__main__":``."""
+    from pathlib import Path
+
+    from srcodec.cluster import map_files
+    from srcodec.io.image import image_from_bytes
+
+    if sum(x is not None for x in (quality, bpp, max_bytes, target_psnr, target_ms_ssim)) > 1:
+        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr and target_ms_ssim")
+    c = get_codec(codec or default_codec_name())
+    if quality is not None:
+        c.check_quality(quality)
+
+    def make(path, raw: bytes) -> bytes:
+        return encode_with(c, image_from_bytes(raw, name=str(path)), quality, bpp=bpp, max_bytes=max_bytes,
+                           target_psnr=target_psnr, target_ms_ssim=target_ms_ssim)
+
+    yield from map_files(make, [Path(p) for p in paths], cluster, [c.spec])
+
+
+def restore_files(paths, cluster: str | None = None):
+    """Restore standard files (JPEG, AVIF, VVC) with their networks, as ``srcodec restore`` does, yielding
+    ``(path, image, None)`` or ``(path, None, one-line error)``: here, or on a Dask ``cluster`` (see
+    :func:`compress_files`)."""
+    from pathlib import Path
+
+    from srcodec.cluster import map_files
+    from srcodec.pipelines.restored import RESTORERS, restore_file
+
+    def make(path, raw: bytes) -> np.ndarray:
+        return restore_file(raw)[0]
+
+    yield from map_files(make, [Path(p) for p in paths], cluster, list(RESTORERS.values()))
 
 
 def identify(data: bytes) -> str:

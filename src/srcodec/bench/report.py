@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from srcodec.bench import bdrate, plots
-from srcodec.bench.runner import RowStore, run_curves
+from srcodec.bench.runner import RowStore, machines, run_curves
 from srcodec.codecs import codec_class, get_codec
 from srcodec.errors import InputError, SrcodecError
 from srcodec.io.files import write_atomic
@@ -224,6 +224,11 @@ def build_report(folder: str | os.PathLike, out: str | os.PathLike | None = None
                          _fmt(None if res.get("decoding_time") is None else res["decoding_time"][i] * 1000, 1)])
     parts.append(_table(["codec", "quality", "bpp", "PSNR RGB (dB)", "PSNR-Y (dB)", "SSIM", "MS-SSIM",
                          "encode (ms)", "decode (ms)"], rows, left=1, group_col=0))
+    hosts = machines(store.rows.values())
+    if len(hosts) > 1:
+        parts.append(f'<p class="note">The encode and decode times were measured on {len(hosts)} machines '
+                     f"({html.escape(', '.join(hosts))}; the <code>worker</code> column of rows.csv says which "
+                     "measured each row): times from different machines are not comparable.</p>")
 
     parts.append("<h2>Side-by-side crops</h2>")
     groups, notes = make_crops(settings, store, names, crops, crop_bpp, crop_size)

@@ -8,7 +8,8 @@ then holds:
 =====================  ======================================================
 ``rows.csv``           one row per image x codec x quality: image, codec,
 ``rows.json``          quality, bytes, bpp, psnr, psnr_y, ssim, ms_ssim,
-                       encode_s, decode_s (JSON: missing values are ``null``)
+                       encode_s, decode_s, worker (who measured the times)
+                       (JSON: missing values are ``null``)
 ``<codec>.json``       the averages over images per quality in CompressAI's
                        layout (``bpp``, ``psnr-rgb``, ``ms-ssim-rgb``,
                        ``psnr-y``, ``ssim-rgb``, ``encoding_time``,
@@ -30,17 +31,22 @@ Rows are flushed to ``rows.csv``/``rows.json`` (atomically, every couple of
 seconds) as they finish, so an interrupted run loses little; running the same
 command again skips every row already there (key: image + codec + quality).
 Decoded images are not kept: the report re-creates the few it shows.
+
+With ``cluster`` (``--cluster tcp://host:port`` or ``local:N``) each task runs on a worker of a Dask
+cluster (:mod:`srcodec.cluster`: workers that agree with this machine, the image file's bytes sent with
+the task) and its rows come back here, into the same store and flushes.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
 import multiprocessing
 import os
-import platform
+import socket
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -53,11 +59,16 @@ from tqdm import tqdm
 from srcodec.bench import bdrate, plots
 from srcodec.codecs import Codec, codec_class, get_codec
 from srcodec.errors import BadOptionError, InputError, SrcodecError
-from srcodec.io.files import make_folder, write_atomic
-from srcodec.io.image import IMAGE_SUFFIXES, load_image
+from srcodec.io.files import make_folder, read_bytes, write_atomic
+from srcodec.io.image import IMAGE_SUFFIXES, image_from_bytes, load_image
 from srcodec.metrics import quality_row
+from srcodec.versions import library_versions
 
-ROW_FIELDS = ("image", "codec", "quality", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "encode_s", "decode_s")
+ROW_FIELDS = ("image", "codec", "quality", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "encode_s", "decode_s",
+              "worker")
+#: row fields that hold text (``worker``: the machine that measured the row's times, ``host`` on this machine,
+#: ``host tcp://address`` of the Dask worker on a cluster; empty in rows written before it was recorded)
+TEXT_FIELDS = ("image", "codec", "worker")
 #: per-codec JSON ``results`` key -> the row field it averages
 CURVE_KEYS = {"bpp": "bpp", "psnr-rgb": "psnr", "ms-ssim-rgb": "ms_ssim", "psnr-y": "psnr_y", "ssim-rgb": "ssim",
               "encoding_time": "encode_s", "decoding_time": "decode_s"}
@@ -141,8 +152,14 @@ def _clean(value):
     return value
 
 
+def _from_json(field_name: str, value):
+    if field_name == "worker":
+        return value or ""
+    return math.nan if value is None and field_name not in TEXT_FIELDS else value
+
+
 def _from_csv(field_name: str, text: str):
-    if field_name in ("image", "codec"):
+    if field_name in TEXT_FIELDS:
         return text
     if field_name == "bytes":
         return int(text)
@@ -171,11 +188,11 @@ class RowStore:
                 data = json.loads(json_path.read_text(encoding="utf-8"))
                 if not isinstance(data, list):
                     raise ValueError("not a list of rows")
-                return [{k: (math.nan if row.get(k) is None and k not in ("image", "codec") else row.get(k))
-                         for k in ROW_FIELDS} for row in data]
+                return [{k: _from_json(k, row.get(k)) for k in ROW_FIELDS} for row in data]
             if csv_path.exists():
                 with csv_path.open(newline="", encoding="utf-8") as fh:
-                    return [{k: _from_csv(k, row[k]) for k in ROW_FIELDS} for row in csv.DictReader(fh)]
+                    return [{k: _from_csv(k, row[k] if k != "worker" else row.get(k) or "") for k in ROW_FIELDS}
+                            for row in csv.DictReader(fh)]
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{self.folder}: cannot resume from its rows ({exc}); use another --out or --fresh") from None
         return []
@@ -243,13 +260,13 @@ def _worker_codec(spec: str) -> Codec:
     return codec
 
 
-def measure(task: Task) -> list[dict]:
-    """Code, decode and measure one image at one quality: its row (or ``{"error": ...}``), and with
-    ``task.also`` the wrapped codec's row too."""
+def measure(task: Task, image=None) -> list[dict]:
+    """Code, decode and measure one image (``image``, or loaded from ``task.path``) at one quality: its row
+    (or ``{"error": ...}``), and with ``task.also`` the wrapped codec's row too."""
     base = {"image": task.image, "codec": task.codec, "quality": task.quality}
     data = None
     try:
-        image = _WORKER_IMAGES.get(task.path)
+        image = _WORKER_IMAGES.get(task.path) if image is None else image
         if image is None:
             _WORKER_IMAGES.clear()  # tasks come grouped by image: keep only the current one
             image = _WORKER_IMAGES[task.path] = load_image(task.path)
@@ -266,7 +283,7 @@ def measure(task: Task) -> list[dict]:
         return rows
     own = Task(task.path, task.image, task.also, task.quality)
     if data is None or image.shape[2] != 3:  # no shared file (an error, or grey): the codec's own encode
-        return rows + measure(own)
+        return rows + measure(own, image)
     try:
         wrapped = _worker_codec(task.also)
         inner = codec.unwrap(data)
@@ -278,6 +295,17 @@ def measure(task: Task) -> list[dict]:
     except Exception as exc:
         rows.append({"image": task.image, "codec": task.also, "quality": task.quality, "error": _error_text(exc)})
     return rows
+
+
+@functools.lru_cache(maxsize=2)
+def _decoded(path: str, data: bytes):
+    return image_from_bytes(data, name=path)  # what load_image(path) gives
+
+
+def measure_file(task: Task, data: bytes) -> list[dict]:
+    """:func:`measure` where the data set may not be (a worker of ``srcodec bench --cluster``): the bytes of
+    the task's image file come with it."""
+    return measure(task, _decoded(task.path, data))
 
 
 def _error_text(exc: Exception) -> str:
@@ -307,14 +335,18 @@ def plan_tasks(paths: list[Path], keys: list[str], codecs: list[Codec], plan: di
     return todo
 
 
-def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm) -> list[str]:
-    """Run ``tasks`` (in ``jobs`` processes when more than one), adding rows to ``store`` as they finish."""
+def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm, cluster: str | None = None,
+             codecs: list[str] = ()) -> list[str]:
+    """Run ``tasks`` (in ``jobs`` processes when more than one, or on the Dask ``cluster`` whose workers agree
+    on ``codecs``), adding rows to ``store`` as they finish."""
     failures: list[str] = []
     last_flush = time.monotonic()
+    here = socket.gethostname()
 
-    def done(results: list[dict]) -> None:
+    def done(results: list[dict], worker: str = here) -> None:
         nonlocal last_flush
         for result in results:
+            result["worker"] = worker
             if "error" in result:
                 msg = f"{result['image']} {result['codec']} q={quality_key(result['quality'])}: {result['error']}"
                 failures.append(msg)
@@ -327,7 +359,9 @@ def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm) -> list[s
             last_flush = time.monotonic()
 
     try:
-        if jobs <= 1:
+        if cluster is not None:
+            _execute_on(cluster, codecs, tasks, done, bar)
+        elif jobs <= 1:
             import torch
 
             threads = torch.get_num_threads()
@@ -351,6 +385,32 @@ def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm) -> list[s
         if store.dirty:
             store.flush()
     return failures
+
+
+def _execute_on(address: str, codecs: list[str], tasks: list[Task], done, bar: tqdm) -> None:
+    """The tasks on a Dask cluster (:mod:`srcodec.cluster`), one each, the image file's bytes sent with it."""
+    from srcodec.cluster import Cluster
+
+    last: list = [None, b""]
+
+    def task_of(task: Task):
+        if last[0] != task.path:  # tasks come grouped by image: read each file once
+            last[:] = [task.path, read_bytes(task.path)]
+        return measure_file, (task, last[1])
+
+    with Cluster(address, codecs, say=lambda line: bar.write(line, file=sys.stderr)) as cluster:
+        bar.set_postfix_str(f"{cluster.workers()} workers", refresh=False)
+        for task, worker, rows, error in cluster.map(tasks, task_of):
+            if error is not None:
+                rows = [{"image": task.image, "codec": c, "quality": task.quality, "error": error}
+                        for c in (task.codec, task.also) if c]
+            done(rows, worker or "")
+
+
+def machines(rows) -> list[str]:
+    """The machines (host names) that measured ``rows``' times: their encode and decode times are comparable
+    only when there is one."""
+    return sorted({str(r.get("worker") or "").split(" ")[0] for r in rows} - {""})
 
 
 # ---------------------------------------------------------------- summaries
@@ -388,35 +448,6 @@ def summarize(codec: Codec, qualities: list[float], store: RowStore, images: lis
     return curve, incomplete
 
 
-def library_versions() -> dict:
-    """Versions of the libraries behind the codecs and metrics, for the record."""
-    from importlib import metadata
-
-    from PIL import features
-
-    versions = {"python": platform.python_version(), "platform": platform.platform()}
-    for dist in ("srcodec", "Pillow", "pillow-heif", "pillow-jxl-plugin", "numpy", "torch", "pytorch-msssim",
-                 "bjontegaard", "scipy", "matplotlib"):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    for feature in ("jpg", "webp", "avif", "jpg_2000", "zlib"):
-        try:
-            v = features.version(feature)
-        except (ValueError, KeyError):
-            v = None
-        if v:
-            versions[f"lib:{feature}"] = v
-    try:
-        import pillow_heif
-
-        versions["lib:libheif"] = pillow_heif.libheif_version()
-    except Exception:  # optional plugin absent or without this call
-        pass
-    return versions
-
-
 # ---------------------------------------------------------------- the run
 
 
@@ -434,6 +465,8 @@ class BenchResult:
     incomplete: dict[str, list[float]]
     bd_table: dict | None
     files: list[Path] = field(default_factory=list)
+    #: the machines whose times the rows hold (:func:`machines`)
+    machines: list[str] = field(default_factory=list)
 
 
 def resolve_anchor(anchor: str | None, codec_names: list[str], skipped: dict[str, str]):
@@ -522,10 +555,17 @@ def copy_rows(out: str | os.PathLike, names: list[str], dataset: str | os.PathLi
 def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str | os.PathLike, *,
                   qualities: list[float] | None = None, jobs: int = 1, anchor: str | None = None,
                   limit: int | None = None, refs: list[str] = (), fresh: bool = False,
-                  progress: bool = True) -> BenchResult:
-    """Run (or resume) a benchmark and write every output of the run folder."""
+                  progress: bool = True, cluster: str | None = None) -> BenchResult:
+    """Run (or resume) a benchmark and write every output of the run folder; with ``cluster`` (``tcp://host:port``
+    or ``local:N``, see :mod:`srcodec.cluster`) its rows are measured by the workers of a Dask cluster."""
     if jobs < 1:
         raise BadOptionError(f"--jobs must be at least 1, got {jobs}")
+    if cluster is not None and jobs > 1:
+        raise BadOptionError("give --jobs (processes here) or --cluster, not both")
+    if cluster is not None:
+        from srcodec.cluster import parse_address
+
+        parse_address(cluster)
     codecs, skipped = plan_codecs(codec_names)
     for name, reason in skipped.items():
         print(f"srcodec: skipping codec {name}: {reason}", file=sys.stderr)
@@ -560,6 +600,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
                                                                     "name": anchor_spec.name},
         "references": [str(Path(r).resolve()) for r in refs],
         "jobs": jobs,
+        **({"cluster": cluster} if cluster is not None else {}),
         "versions": library_versions(),
     }
     write_atomic(out / "settings.json", (json.dumps(settings, indent=2) + "\n").encode("utf-8"))
@@ -572,7 +613,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
         print(f"srcodec: resuming: {done_before} of {total} rows already in {out}", file=sys.stderr)
     with tqdm(total=rows_todo, desc=f"bench {dataset_name}", unit="row", file=sys.stderr, disable=not progress,
               dynamic_ncols=True, mininterval=0.5) as bar:
-        failures = _execute(todo, min(jobs, max(len(todo), 1)), store, bar)
+        failures = _execute(todo, min(jobs, max(len(todo), 1)), store, bar, cluster if todo else None, names)
     if not store.rows:
         store.flush()  # an empty run still leaves its (empty) row files
 
@@ -593,7 +634,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     files += plots.save_plots(curves, out / "rd", refs=ref_curves, title=title)
     return BenchResult(out=out, images=keys, codecs=names, skipped=skipped, done_before=done_before,
                        measured=rows_todo - len(failures), failures=failures, incomplete=incomplete,
-                       bd_table=table, files=files)
+                       bd_table=table, files=files, machines=machines(store.rows.values()))
 
 
 def run_curves(folder: str | os.PathLike) -> list[bdrate.Curve]:

@@ -3,6 +3,7 @@
 ::
 
     srcodec bench ../shared/datasets/kodak --codecs jpeg,webp,avif --out runs/kodak --jobs 2
+    srcodec bench ../shared/datasets/kodak --codecs jpeg,webp,avif --out runs/kodak --cluster tcp://head:8786
     srcodec bdrate ../shared/reference/kodak/vtm.json runs/kodak/webp.json
     srcodec plot runs/kodak --ref ../shared/reference/kodak/vtm.json --out runs/kodak/with-vtm
     srcodec report runs/kodak -o kodak.html
@@ -15,6 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
+from srcodec.cli.coding import add_cluster_option
 from srcodec.errors import InputError
 
 
@@ -34,12 +36,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     try:
         result = run_benchmark(args.dataset, _codec_list(args.codecs), args.out, qualities=args.qualities,
                                jobs=args.jobs, anchor=args.anchor, limit=args.limit, refs=args.ref or [],
-                               fresh=args.fresh, progress=not args.quiet)
+                               fresh=args.fresh, progress=not args.quiet, cluster=args.cluster)
     finally:
         signal.signal(signal.SIGTERM, previous)
     for name, qs in result.incomplete.items():
         print(f"srcodec: warning: {name}: qualities {', '.join(f'{q:g}' for q in qs)} left out of its curve "
               "(rows missing for some images)", file=sys.stderr)
+    if len(result.machines) > 1:
+        print(f"srcodec: note: the rows' encode_s and decode_s were measured on {len(result.machines)} machines "
+              f"({', '.join(result.machines)}; column worker): times from different machines are not comparable",
+              file=sys.stderr)
     print(f"{result.out}: {len(result.images)} images x {len(result.codecs)} codecs; "
           f"{result.measured} rows measured, {result.done_before} already there"
           + (f", {len(result.failures)} failed" if result.failures else ""))
@@ -113,6 +119,7 @@ def register(subparsers) -> None:
     p.add_argument("--ref", nargs="+", metavar="FILE", help="reference curves (JSON) drawn dashed in the plots")
     p.add_argument("--fresh", action="store_true", help="ignore rows already in DIR and measure everything again")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_cluster_option(p, "measure the rows")
     p.set_defaults(func=cmd_bench)
 
     p = subparsers.add_parser("bdrate", help="BD-rate of one rate-distortion curve against another",

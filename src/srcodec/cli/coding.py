@@ -19,7 +19,7 @@ from srcodec import api
 from srcodec.codecs import codec_class, codec_names, get_codec
 from srcodec.errors import OutputError, SrcodecError
 from srcodec.io.files import make_folder, read_bytes, write_atomic
-from srcodec.io.image import IMAGE_SUFFIXES, load_image, save_png
+from srcodec.io.image import IMAGE_SUFFIXES, image_from_bytes, load_image, png_bytes, save_png
 from srcodec.metrics import bpp, compression_ratio, ms_ssim, psnr
 
 CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif", ".266", ".vvc"}
@@ -91,21 +91,37 @@ def _pairs(src: Path, dst: Path | None, suffixes: set[str], out_suffix, force: b
     return pairs, many
 
 
-def _run_many(pairs, many: bool, work, desc: str) -> int:
-    """Do ``work(src, dst)`` for each pair; in a batch each failure is one line and the rest goes on."""
+def add_cluster_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help=f"{what} on a Dask cluster: tcp://host:8786 (a running scheduler) or local:N (N worker "
+                        "processes on 127.0.0.1); needs pip install 'srcodec[cluster]' (docs/cluster.md)")
+
+
+def _run_many(pairs, many: bool, make, desc: str, cluster: str | None = None, needs: list[str] = ()) -> int:
+    """Write ``make(src, bytes of src) -> (output bytes, what)`` to each pair's output, here or on the Dask
+    ``cluster`` whose workers agree on the codecs ``needs`` (:func:`srcodec.cluster.map_files`); in a batch
+    each failure is one line and the rest goes on."""
+    from srcodec.cluster import map_files
+
     failures = 0
-    bar = tqdm(pairs, desc=desc, unit="file", disable=not many, file=sys.stderr)
-    for src, dst in bar:
+    outputs = dict(pairs)
+    bar = tqdm(total=len(pairs), desc=desc, unit="file", disable=not many, file=sys.stderr)
+    for src, out, error in map_files(make, list(outputs), cluster, needs, say=lambda line: bar.write(line, file=sys.stderr)):
+        dst = outputs[src]
         try:
+            if error is not None:
+                raise SrcodecError(error)
             if many:
                 dst.parent.mkdir(parents=True, exist_ok=True)
-            line = work(src, dst)
-            (bar.write if many else print)(line)
+            write_atomic(dst, out[0], inputs=(src,))
+            (bar.write if many else print)(f"{src} -> {dst}: {out[1]}")
         except SrcodecError as exc:
             if not many:
                 raise
             failures += 1
             bar.write(f"srcodec: error: {exc}", file=sys.stderr)
+        bar.update(1)
+    bar.close()
     if failures:
         print(f"srcodec: {failures} of {len(pairs)} files failed", file=sys.stderr)
     return 1 if failures else 0
@@ -133,24 +149,22 @@ def cmd_compress(args) -> int:
     if args.quality is not None:
         codec.check_quality(args.quality)
 
-    def work(src: Path, dst: Path) -> str:
-        image = load_image(src)
+    def make(src: Path, raw: bytes) -> tuple[bytes, str]:
+        image = image_from_bytes(raw, name=str(src))
         data = _compress(codec, image, args)
-        write_atomic(dst, data, inputs=(src,))
         h, w = image.shape[:2]
-        return f"{src} -> {dst}: {len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({_chosen(codec, data)})" + _why(codec)
+        return data, f"{len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({_chosen(codec, data)})" + _why(codec)
 
     src = Path(args.input)
     pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension,
                          args.force)
-    return _run_many(pairs, many, work, "compress")
+    return _run_many(pairs, many, make, "compress", args.cluster, [codec.spec])
 
 
 def cmd_decompress(args) -> int:
-    def work(src: Path, dst: Path) -> str:
-        image = api.decompress(read_bytes(src))
-        save_png(image, dst, inputs=(src,))
-        return f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, {image.shape[2]} channel{'s' if image.shape[2] > 1 else ''}"
+    def make(src: Path, raw: bytes) -> tuple[bytes, str]:
+        image = api.decompress(raw)
+        return png_bytes(image), f"{image.shape[1]}x{image.shape[0]}, {image.shape[2]} channel{'s' if image.shape[2] > 1 else ''}"
 
     src = Path(args.input)
 
@@ -158,7 +172,7 @@ def cmd_decompress(args) -> int:
         return ".decoded.png" if p.suffix.lower() == ".png" else ".png"
 
     pairs, many = _pairs(src, Path(args.output) if args.output else None, CODED_SUFFIXES, out_suffix, args.force)
-    return _run_many(pairs, many, work, "decompress")
+    return _run_many(pairs, many, make, "decompress", args.cluster, codec_names())
 
 
 #: the files ``srcodec restore`` takes from a folder
@@ -167,12 +181,11 @@ RESTORABLE_SUFFIXES = {".jpg", ".jpeg", ".avif", ".266", ".vvc"}
 
 def cmd_restore(args) -> int:
     """A standard file (JPEG, AVIF, VVC) decoded and restored by its matching network, to PNG."""
-    from srcodec.pipelines.restored import restore_file
+    from srcodec.pipelines.restored import RESTORERS, restore_file
 
-    def work(src: Path, dst: Path) -> str:
-        image, pipeline, quality = restore_file(read_bytes(src))
-        save_png(image, dst, inputs=(src,))
-        return f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
+    def make(src: Path, raw: bytes) -> tuple[bytes, str]:
+        image, pipeline, quality = restore_file(raw)
+        return png_bytes(image), f"{image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
 
     src = Path(args.input)
 
@@ -180,7 +193,7 @@ def cmd_restore(args) -> int:
         return ".restored.png"
 
     pairs, many = _pairs(src, Path(args.output) if args.output else None, RESTORABLE_SUFFIXES, out_suffix, args.force)
-    return _run_many(pairs, many, work, "restore")
+    return _run_many(pairs, many, make, "restore", args.cluster, list(RESTORERS.values()))
 
 
 def describe(data: bytes) -> dict:
@@ -266,18 +279,21 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", help="output file or folder (default: next to the input, with the codec's extension)")
     _add_rate_options(p)
     _add_force(p)
+    add_cluster_option(p, "compress a folder's images")
     p.set_defaults(func=cmd_compress)
 
     p = sub.add_parser("decompress", help="decode a .srz (or any image) file, or a folder of them, to PNG")
     p.add_argument("input", help=".srz / .jpg / .webp / .avif / ... file or folder")
     p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .png)")
     _add_force(p)
+    add_cluster_option(p, "decode a folder's files")
     p.set_defaults(func=cmd_decompress)
 
     p = sub.add_parser("restore", help="restore an existing JPEG, AVIF or VVC (.266) file (or a folder of them) with its network, to PNG")
     p.add_argument("input", help=".jpg file or folder")
     p.add_argument("-o", "--output", help="output PNG or folder (default: next to the input, .restored.png)")
     _add_force(p)
+    add_cluster_option(p, "restore a folder's files")
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("info", help="show the header of a .srz file (or the facts of an image file)")

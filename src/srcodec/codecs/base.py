@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -171,6 +172,15 @@ class Codec(ABC):
         from srcodec.io.image import to_rgb
 
         return {"rgb": to_rgb(self.decode(data))}
+
+    def uses(self) -> tuple[str, ...]:
+        """Specs of the other codecs this one runs (a pipeline's inner codec, auto's candidates): machines that
+        code with this codec must agree on those too (:func:`srcodec.cluster.fingerprint`)."""
+        return ()
+
+    def weights_files(self) -> tuple[Path, ...]:
+        """The weights files this codec loads itself (not those of the codecs it :meth:`uses`)."""
+        return ()
 
     def decode_like(self, data: bytes, original: np.ndarray) -> np.ndarray:
         """Decode, and match the channel count of ``original`` (greyscale in, greyscale out)."""

@@ -103,6 +103,9 @@ class LearnedCodec(Codec):
             raise InputError(f"learned codec weights {self.weights_path} not found")
         return _load(self.weights_path)
 
+    def weights_files(self) -> tuple[Path, ...]:
+        return (self.weights_path,)
+
     def settings(self) -> dict:
         _, config, digest = self._model()
         return {"model_id": config["model_id"], "arch": config["arch"], "N": config["N"], "M": config["M"], "weights_hash": digest.hex()}

@@ -108,6 +108,9 @@ class AutoCodec(Codec):
     def unavailable_reason(cls) -> str | None:
         return None if cls.available_candidates() else f"none of its candidates ({', '.join(CANDIDATES)}) is installed"
 
+    def uses(self) -> tuple[str, ...]:
+        return CANDIDATES
+
     def settings(self) -> dict:
         return {**self.opts, "candidates": self._candidates(),
                 "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes; the network on the first file and before leaving a candidate), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}

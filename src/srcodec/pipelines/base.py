@@ -147,6 +147,12 @@ class Pipeline(Codec):
 
         return weights_identity(self.weights_path())
 
+    def uses(self) -> tuple[str, ...]:
+        return (self.inner,)
+
+    def weights_files(self) -> tuple[Path, ...]:
+        return (self.weights_path(),) if self.stages else ()
+
     def model_id(self) -> str:
         """The weights' id (the pipeline name), or empty for a pipeline without weights."""
         return self.name if self.stages else ""
