@@ -66,6 +66,8 @@ SECTIONS = (
     Section("photo_speed", "encode/decode time and peak memory of the default, each effort and the standard formats",
             data="kodak, mosaics of training photographs (12 and 33 MP)",
             codecs="default, auto:effort=N, avif:speed=6, jxl, webp, jpegli at the default's SSIMULACRA2"),
+    Section("cluster_throughput", "rows per second of a CPU-bound bench on 1 and 2 local Dask workers, overhead per task",
+            data="kodak (12 images)", codecs="webp (one thread)", reuses="nothing: every pass measured"),
     Section("probe_offsets", "how VVenC's fast preset stands in for the default in auto's searches",
             data="train (4 images)", codecs="vvc-restored, vvc-x2-learned", writes="stdout"),
     Section("anchor_settings", "which settings of each standard codec are best for RGB PSNR",
