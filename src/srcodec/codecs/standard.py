@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image
 
 from srcodec.codecs.base import Codec, Option, register_codec
-from srcodec.io.image import image_from_bytes, to_pil
+from srcodec.io.image import picture_from_bytes, to_pil, to_pil_with_alpha
 
 
 #: option value -> Pillow's name of a chroma subsampling (option values hold no colon: specs use it)
@@ -63,13 +63,32 @@ class PillowCodec(Codec):
         return im if (self.keeps_grey or im.mode == "RGB") else im.convert("RGB")
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
+        return self.encode_with_meta(image, quality, None)
+
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
         q = self.check_quality(quality)
+        im = self._prepare(image)
+        opts = self.save_options(q, *([image.shape[2] + (meta is not None and meta.alpha is not None)]
+                                      if self.options_by_channels else []))
+        if meta is not None:
+            if meta.alpha is not None and "alpha" in self.keeps:
+                im = to_pil_with_alpha(np.asarray(im).reshape(*image.shape[:2], -1), meta.alpha)
+            for part, key in (("exif", "exif"), ("xmp", "xmp"), ("icc", "icc_profile")):
+                if getattr(meta, part) and part in self.keeps:
+                    opts[key] = getattr(meta, part)
         buf = io.BytesIO()
-        self._prepare(image).save(buf, format=self.pil_format, **self.save_options(q))
+        im.save(buf, format=self.pil_format, **opts)
         return buf.getvalue()
 
+    #: whether ``save_options`` takes the number of channels coded (alpha included)
+    options_by_channels: ClassVar[bool] = False
+
     def decode(self, data: bytes) -> np.ndarray:
-        return image_from_bytes(data, name=f"{self.name} stream")
+        """The colour pixels of the file (an alpha plane is left out: :meth:`decode_with_meta` gives it)."""
+        return self.decode_with_meta(data)[0]
+
+    def decode_with_meta(self, data: bytes):
+        return picture_from_bytes(data, name=f"{self.name} stream", decoding=True)
 
 
 @register_codec
@@ -83,6 +102,7 @@ class JPEG(PillowCodec):
     default_quality = 75
     sweep = (3, 6, 10, 15, 25, 50, 78, 88)
     options = (Option("subsampling", "420", choices=("420", "422", "444"), help="chroma subsampling"),)
+    keeps = frozenset({"exif", "xmp", "icc"})
 
     def save_options(self, quality: float) -> dict:
         return {"quality": int(round(quality)), "subsampling": _SUBSAMPLING[self.opts["subsampling"]], "optimize": True}
@@ -96,6 +116,8 @@ class WebP(PillowCodec):
     extension = ".webp"
     pil_format = "WEBP"
     keeps_grey = False
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})
+    grey_modes = frozenset()  # VP8 has no greyscale: a grey image is coded (and comes back) as RGB
     quality_help = "WebP quality 0..100"
     quality_range = (0, 100)
     default_quality = 75
@@ -116,7 +138,7 @@ class AVIF(PillowCodec):
                Option("subsampling", "444", choices=("444", "420")))
     extension = ".avif"
     pil_format = "AVIF"
-    keeps_grey = False
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})
     quality_help = "AVIF quality 0..100 (Pillow maps it to aom's quantizer)"
     quality_range = (0, 100)
     default_quality = 60
@@ -136,6 +158,9 @@ class JPEG2000(PillowCodec):
     label = "JPEG 2000 (OpenJPEG 9/7, YCbCr)"
     extension = ".jp2"
     pil_format = "JPEG2000"
+    keeps = frozenset({"alpha"})  # Pillow writes no EXIF, XMP or ICC into JPEG 2000
+    grey_modes = frozenset({"L", "LA"})
+    options_by_channels = True
     quality_help = "target bits per pixel, 0.01..24 (OpenJPEG's rate allocation; the file lands at or just under it)"
     quality_range = (0.01, 24)
     default_quality = 0.8
@@ -146,13 +171,8 @@ class JPEG2000(PillowCodec):
         # OpenJPEG's "rates" are compression ratios against the raw 8-bit samples;
         # mct=1 codes RGB as YCbCr (Pillow's default, 0, codes R, G, B apart).
         return {"quality_mode": "rates", "quality_layers": [8.0 * channels / float(quality)],
-                "irreversible": True, "mct": 1 if channels == 3 else 0, "no_jp2": False}
+                "irreversible": True, "mct": 1 if channels in (3, 4) else 0, "no_jp2": False}
 
-    def encode(self, image: np.ndarray, quality: float) -> bytes:
-        q = self.check_quality(quality)
-        buf = io.BytesIO()
-        self._prepare(image).save(buf, format=self.pil_format, **self.save_options(q, image.shape[2]))
-        return buf.getvalue()
 
 
 class _PluginCodec(PillowCodec):
@@ -170,13 +190,13 @@ class _PluginCodec(PillowCodec):
             return f"install the optional plugin with: pip install '{cls.plugin}' (or the srcodec[anchors] extra)"
         return None
 
-    def encode(self, image: np.ndarray, quality: float) -> bytes:
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
         self._import()
-        return super().encode(image, quality)
+        return super().encode_with_meta(image, quality, meta)
 
-    def decode(self, data: bytes) -> np.ndarray:
+    def decode_with_meta(self, data: bytes):
         self._import()
-        return super().decode(data)
+        return super().decode_with_meta(data)
 
 
 @register_codec
@@ -187,7 +207,9 @@ class JPEGXL(_PluginCodec):
     extension = ".jxl"
     pil_format = "JXL"
     plugin = "pillow-jxl-plugin"
-    keeps_grey = False
+    # pillow-jxl-plugin writes no ICC profile and reads no XMP back
+    keeps = frozenset({"exif", "alpha"})
+    grey_modes = frozenset({"L", "LA"})
     quality_help = "JPEG XL quality 0..99 (lossy)"
     quality_range = (0, 99)
     default_quality = 80
@@ -214,7 +236,7 @@ class HEIF(_PluginCodec):
     extension = ".heic"
     pil_format = "HEIF"
     plugin = "pillow-heif"
-    keeps_grey = False
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})
     quality_help = "HEVC quality 0..100 (libheif maps it to x265's QP)"
     quality_range = (0, 100)
     default_quality = 50
@@ -239,6 +261,8 @@ class JPEGli(_PluginCodec):
     label = "JPEG (jpegli)"
     extension = ".jpg"
     plugin = "pyjpegli"
+    keeps = frozenset({"exif", "xmp", "icc"})  # written into the JPEG's APP segments by srcodec (Codec.attach)
+    grey_modes = frozenset()  # pyjpegli codes RGB only: a grey image comes back as RGB
     quality_help = "jpegli quality 1..100 (libjpeg's scale)"
     quality_range = (1, 100)
     default_quality = 75
@@ -252,6 +276,9 @@ class JPEGli(_PluginCodec):
 
     def settings(self) -> dict:
         return {"encoder": "jpegli", "decoder": "Pillow (libjpeg-turbo)"}
+
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
+        return self.attach(self.encode(image, quality), meta)
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
         q = int(round(self.check_quality(quality)))
