@@ -144,8 +144,12 @@ class AVIF(PillowCodec):
     default_quality = 60
     sweep = (5, 15, 25, 35, 45, 54, 70, 86)
 
-    def save_options(self, quality: float) -> dict:
-        opts = {"quality": int(round(quality)), "speed": self.opts["speed"], "subsampling": _SUBSAMPLING[self.opts["subsampling"]],
+    options_by_channels = True
+
+    def save_options(self, quality: float, channels: int = 3) -> dict:
+        # a greyscale image is coded as monochrome AV1 (4:0:0), so it decodes as greyscale
+        opts = {"quality": int(round(quality)), "speed": self.opts["speed"],
+                "subsampling": "4:0:0" if channels == 1 else _SUBSAMPLING[self.opts["subsampling"]],
                 "codec": "aom", "range": "full"}
         if self.opts["tune"] != "default":
             opts["advanced"] = {"tune": self.opts["tune"]}

@@ -130,6 +130,7 @@ def _open(data: bytes, name: str, convert):
     _register_plugins(data)
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # Pillow's "Corrupt EXIF data": judged by the EXIF check
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
                 w, h = im.size
@@ -149,7 +150,12 @@ def _open(data: bytes, name: str, convert):
         raise InputError(f"{name}: image is too large to decode safely") from None
     except MemoryError:
         raise InputError(f"{name}: image is too large to decode here") from None
-    except (OSError, SyntaxError, ValueError, EOFError, RuntimeError, struct.error, IndexError, ZeroDivisionError) as exc:
+    except ValueError as exc:
+        if "too large for" in str(exc):  # Pillow's limit on one metadata chunk (PngImagePlugin.MAX_TEXT_CHUNK)
+            raise InputError(f"{name}: a metadata chunk (ICC profile or text) is over Pillow's safety limit "
+                             f"({str(exc).splitlines()[0]})") from None
+        raise InputError(f"{name}: truncated or corrupted image ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    except (OSError, SyntaxError, EOFError, RuntimeError, struct.error, IndexError, ZeroDivisionError) as exc:
         # RuntimeError: the AVIF and JPEG XL plugins' decoding errors; the others: Pillow's parsers
         raise InputError(f"{name}: truncated or corrupted image ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
 
