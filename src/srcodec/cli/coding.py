@@ -211,9 +211,13 @@ def cmd_restore(args) -> int:
     from srcodec.pipelines.restored import restore_file
 
     def work(src: Path, dst: Path) -> str:
-        image, pipeline, quality = restore_file(read_bytes(src))
-        save_png(image, dst, inputs=(src,))
-        return f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
+        data = read_bytes(src)
+        image, pipeline, quality = restore_file(data)
+        # what the file carries (EXIF, XMP, ICC, alpha) goes into the PNG too; a VVC stream carries none
+        meta = api.decompress_picture(data)[1] if api.identify(data) != "vvc" else None
+        save_png(image, dst, inputs=(src,), meta=meta)
+        return (f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
+                + (_kept(meta, data) if meta is not None else ""))
 
     src = Path(args.input)
 

@@ -73,6 +73,7 @@ class PillowCodec(Codec):
         if meta is not None:
             if meta.alpha is not None and "alpha" in self.keeps:
                 im = to_pil_with_alpha(np.asarray(im).reshape(*image.shape[:2], -1), meta.alpha)
+                opts.update(self.alpha_options)
             for part, key in (("exif", "exif"), ("xmp", "xmp"), ("icc", "icc_profile")):
                 if getattr(meta, part) and part in self.keeps:
                     opts[key] = getattr(meta, part)
@@ -80,6 +81,9 @@ class PillowCodec(Codec):
         im.save(buf, format=self.pil_format, **opts)
         return buf.getvalue()
 
+    #: save options for an image with alpha (WebP: keep the colour under transparent pixels, which libwebp
+    #: otherwise replaces, so the colour planes are what the metrics compare)
+    alpha_options: ClassVar[dict] = {}
     #: whether ``save_options`` takes the number of channels coded (alpha included)
     options_by_channels: ClassVar[bool] = False
 
@@ -118,6 +122,7 @@ class WebP(PillowCodec):
     keeps_grey = False
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})
     grey_modes = frozenset()  # VP8 has no greyscale: a grey image is coded (and comes back) as RGB
+    alpha_options = {"exact": True}
     quality_help = "WebP quality 0..100"
     quality_range = (0, 100)
     default_quality = 75
