@@ -145,20 +145,23 @@ def seed_corpus(folder: str | os.PathLike) -> list[Path]:
         if ext == ".srz":
             for case, forged in forged_variants(codec.encode(img, q), entropy_coded=name == "learned").items():
                 put(f"forged-{name}-{case}.srz", forged)
-    carried = _carried_seed()
+    carried = _carried_seed("bicubic-jpeg-x2")
     if carried is not None:
         put("real-bicubic-jpeg-x2-meta.srz", carried)
         for case, forged in forged_meta_variants(carried).items():
             put(f"forged-bicubic-jpeg-x2-{case}.srz", forged)
+    carried = _carried_seed("vvc")
+    if carried is not None:
+        put("real-vvc-meta.266", carried)
     return written
 
 
-def _carried_seed() -> bytes | None:
-    """A real pipeline ``.srz`` with a metadata section of every record: EXIF, XMP, ICC, alpha, notes."""
+def _carried_seed(name: str) -> bytes | None:
+    """A real file of codec ``name`` that carries every record of a metadata section: EXIF, XMP, ICC, alpha, notes."""
     from srcodec.codecs import codec_class, get_codec
     from srcodec.io.metadata import ImageMeta
 
-    if codec_class("bicubic-jpeg-x2").unavailable_reason() is not None:
+    if codec_class(name).unavailable_reason() is not None:
         return None
     from PIL import Image, ImageCms
 
@@ -170,8 +173,8 @@ def _carried_seed() -> bytes | None:
     meta = ImageMeta(exif=exif.tobytes(), xmp=b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>",
                      icc=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(), alpha=alpha,
                      depth=16, source="PNG RGBA", notes=["16-bit samples reduced to 8 bits"])
-    codec = get_codec("bicubic-jpeg-x2")
-    return codec.encode_with_meta(_image(24, 40), 50, meta)
+    codec = get_codec(name, preset="faster") if name == "vvc" else get_codec(name)
+    return codec.encode_with_meta(_image(24, 40), 30 if name == "vvc" else 50, meta)
 
 
 def judge(data: bytes) -> tuple[str, str]:

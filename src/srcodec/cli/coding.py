@@ -39,7 +39,7 @@ def _add_keep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strip", action="store_true", help="drop EXIF and XMP (camera, date, location); the ICC profile stays")
     p.add_argument("--strip-icc", action="store_true", help="drop the ICC profile (the colours are then read as sRGB)")
     p.add_argument("--background", metavar="COLOUR", help="composite transparency onto this colour (white, #rrggbb) "
-                   "instead of keeping it (needed for codecs without alpha: jpeg, jpegli, vvc)")
+                   "instead of keeping it (needed for codecs without alpha: jpeg, jpegli, nagasaki-jpeg)")
 
 
 def _load(src: Path, codec, args):
@@ -213,11 +213,16 @@ def cmd_restore(args) -> int:
     def work(src: Path, dst: Path) -> str:
         data = read_bytes(src)
         image, pipeline, quality = restore_file(data)
-        # what the file carries (EXIF, XMP, ICC, alpha) goes into the PNG too; a VVC stream carries none
-        meta = api.decompress_picture(data)[1] if api.identify(data) != "vvc" else None
+        # what the file carries (EXIF, XMP, ICC, alpha) goes into the PNG too
+        if api.identify(data) == "vvc":
+            from srcodec.codecs.vvc import stream_meta
+
+            meta = stream_meta(data, *image.shape[:2])
+        else:
+            meta = api.decompress_picture(data)[1]
         save_png(image, dst, inputs=(src,), meta=meta)
         return (f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
-                + (_kept(meta, data) if meta is not None else ""))
+                + _kept(meta, data))
 
     src = Path(args.input)
 

@@ -33,6 +33,12 @@ the standard tells every decoder to ignore) at the end of the stream: ``srcodec 
 same unit marks a greyscale image (coded as luma with flat chroma), so greyscale comes back
 greyscale. Images whose size is even and that are RGB carry no such unit.
 
+What the photo carries beside its pixels (EXIF, XMP, ICC profile, alpha: an
+:class:`~srcodec.io.metadata.ImageMeta`) travels the same way, in one more type-31 unit before the
+size marker: ``srcodec-meta`` and the ``.srz`` metadata section (:func:`srcodec.container.srz.pack_meta`,
+alpha as a lossless PNG), with the standard's emulation prevention (``00 00 03``) so no start code
+appears inside it. Any VVC decoder skips it; srcodec reads it back (:func:`stream_meta`).
+
 The quality knob is ``63 - QP`` (higher = better); the sweep is QP 50 .. 17.
 Written by hand: the colour conversion and the marker unit (no library does either for a
 bitstream of this shape); the coding itself is VVenC's.
@@ -68,6 +74,9 @@ MIN_SIDE = 16
 CHROMA_QP_OFFSET = -6
 MARKER_PREFIX = b"\x00\x00\x01\x00\xf9srcodec "  # start code, NAL header: type 31, layer 0, tid 1
 _MARKER = re.compile(rb"\x00\x00\x01\x00\xf9srcodec (\d{1,6}) (\d{1,6}) ([13])")
+META_PREFIX = b"\x00\x00\x01\x00\xf9srcodec-meta "
+_EMULATED = re.compile(rb"\x00\x00(?=[\x00-\x03])")
+_UNEMULATED = re.compile(rb"\x00\x00\x03(?=[\x00-\x03])")
 
 
 def ffmpeg_exe() -> str:
@@ -210,6 +219,27 @@ class VVC(Codec):
             data += MARKER_PREFIX + f"{w} {h} {c}".encode("ascii")
         return data
 
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # a type-31 unit (see the module docstring)
+    grey_modes = frozenset({"L", "LA"})
+
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
+        return self.attach(self.encode(image, quality), meta)
+
+    def attach(self, data: bytes, meta) -> bytes:
+        from srcodec.container import srz
+
+        section = srz.pack_meta(meta) if meta is not None else b""
+        if not section:
+            return data
+        # the unit goes before srcodec's size marker, which stays last; the stop byte 0x80 ends it on a 1 bit
+        unit = META_PREFIX + _EMULATED.sub(b"\x00\x00\x03", section) + b"\x80"
+        at = data.rfind(MARKER_PREFIX, max(0, len(data) - 40))
+        return data + unit if at < 0 else data[:at] + unit + data[at:]
+
+    def decode_with_meta(self, data: bytes):
+        image = self.decode(data)
+        return image, stream_meta(data, *image.shape[:2])
+
     def _encode_padded(self, image: np.ndarray, qp: int, ch: int, cw: int) -> bytes | None:
         """The bitstream of ``image`` padded to ``ch`` x ``cw`` (edge replicated, cut by the conformance
         window as far as 4:2:0 allows), or None when the encoder gave up."""
@@ -257,6 +287,22 @@ class VVC(Codec):
                 yy = (yy - 64) * (1023 / 876)
             return np.clip(np.rint(yy * (255 / top)), 0, 255).astype(np.uint8)[:, :, None]
         return yuv420_to_rgb(y, cb, cr, matrix=matrix, full_range=full)[:h, :w]
+
+
+def stream_meta(data: bytes, height: int, width: int):
+    """What a VVC stream srcodec wrote carries beside its pixels (its ``srcodec-meta`` unit; empty without one)."""
+    from srcodec.container import srz
+    from srcodec.io.metadata import ImageMeta
+
+    at = data.rfind(META_PREFIX)
+    if at < 0:
+        return ImageMeta()
+    start = at + len(META_PREFIX)
+    end = data.find(b"\x00\x00\x01", start)
+    unit = data[start: len(data) if end < 0 else end]
+    if not unit.endswith(b"\x80"):
+        raise InputError("corrupted .266 file (its srcodec metadata unit is cut off)")
+    return srz.meta_from_section(_UNEMULATED.sub(b"\x00\x00", unit[:-1]), height, width)
 
 
 def picture_size(data: bytes, h: int, w: int) -> tuple[int, int, int]:

@@ -66,7 +66,7 @@ import io
 import numpy as np
 
 from srcodec.errors import InputError
-from srcodec.io.image import MAX_PIXELS
+from srcodec.io.image import MAX_PIXELS, png_bytes
 from srcodec.io.metadata import ImageMeta, describe_meta
 
 MAGIC = b"SRZ\x89"
@@ -133,8 +133,6 @@ def pack(codec: str, model_id: str, weights_hash: bytes, height: int, width: int
 
 def pack_meta(meta: ImageMeta) -> bytes:
     """The metadata section of ``meta`` (empty when there is nothing to keep: the file stays version 1)."""
-    from PIL import Image
-
     records = []
     if meta.exif:
         records.append((b"EXIF", meta.exif))
@@ -143,9 +141,7 @@ def pack_meta(meta: ImageMeta) -> bytes:
     if meta.icc:
         records.append((b"ICC ", meta.icc))
     if meta.alpha is not None:
-        buf = io.BytesIO()
-        Image.fromarray(np.ascontiguousarray(meta.alpha, dtype=np.uint8), "L").save(buf, format="PNG", optimize=True)
-        records.append((b"ALPH", buf.getvalue()))
+        records.append((b"ALPH", png_bytes(np.ascontiguousarray(meta.alpha, dtype=np.uint8)[:, :, None], compress_level=9)))
     if not records and not meta.notes and meta.depth == 8:
         return b""
     if meta.depth != 8:
@@ -174,22 +170,27 @@ def meta_records(section: bytes) -> list[tuple[bytes, bytes]]:
         tag = r.take(4)
         (n,) = r.unpack("<I")
         if tag not in META_TAGS:
-            raise InputError(f"corrupted .srz metadata (unknown record {tag!r})")
+            raise InputError(f"corrupted srcodec metadata section (unknown record {tag!r})")
         if tag in seen and tag != b"NOTE":
-            raise InputError(f"corrupted .srz metadata (record {tag.decode()!r} twice)")
+            raise InputError(f"corrupted srcodec metadata section (record {tag.decode()!r} twice)")
         seen.add(tag)
         if r.pos + n > len(section):
-            raise InputError(f"corrupted .srz metadata (record {tag.decode()!r} of {n} bytes overruns the section)")
+            raise InputError(f"corrupted srcodec metadata section (record {tag.decode()!r} of {n} bytes overruns the section)")
         out.append((tag, r.take(n)))
     if r.pos != len(section):
-        raise InputError(f"corrupted .srz metadata ({len(section) - r.pos} unexpected bytes after its records)")
+        raise InputError(f"corrupted srcodec metadata section ({len(section) - r.pos} unexpected bytes after its records)")
     return out
 
 
 def unpack_meta(header: SrzHeader) -> ImageMeta:
     """The :class:`ImageMeta` a file's metadata section holds (empty for a version-1 file)."""
+    return meta_from_section(header.meta, header.height, header.width)
+
+
+def meta_from_section(section: bytes, height: int, width: int) -> ImageMeta:
+    """The :class:`ImageMeta` of a metadata section (:func:`pack_meta`) beside an image of that size."""
     meta = ImageMeta()
-    for tag, body in meta_records(header.meta):
+    for tag, body in meta_records(section):
         if tag == b"EXIF":
             meta.exif = body
         elif tag == b"XMP ":
@@ -197,10 +198,10 @@ def unpack_meta(header: SrzHeader) -> ImageMeta:
         elif tag == b"ICC ":
             meta.icc = body
         elif tag == b"ALPH":
-            meta.alpha = _alpha_plane(body, header.height, header.width)
+            meta.alpha = _alpha_plane(body, height, width)
         elif tag == b"DPTH":
             if len(body) != 1 or not 1 <= body[0] <= 32:
-                raise InputError("corrupted .srz metadata (source depth)")
+                raise InputError("corrupted srcodec metadata section (source depth)")
             meta.depth = body[0]
         elif tag == b"SRCE":
             meta.source = body.decode("ascii", "replace")
@@ -214,19 +215,19 @@ def _alpha_plane(png: bytes, height: int, width: int) -> np.ndarray:
     from PIL import Image
 
     if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 26 or png[12:16] != b"IHDR":
-        raise InputError("corrupted .srz metadata (the alpha plane is not a PNG)")
+        raise InputError("corrupted srcodec metadata section (the alpha plane is not a PNG)")
     w, h, depth, colour = struct.unpack(">IIBB", png[16:26])
     if (w, h, depth, colour) != (width, height, 8, 0):
-        raise InputError(f"corrupted .srz metadata (alpha plane {w}x{h}, depth {depth}, colour type {colour}; "
+        raise InputError(f"corrupted srcodec metadata section (alpha plane {w}x{h}, depth {depth}, colour type {colour}; "
                          f"the image is {width}x{height})")
     try:
         with Image.open(io.BytesIO(png)) as im:
             im.load()
             plane = np.asarray(im)
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error, struct.error) as exc:
-        raise InputError(f"corrupted .srz metadata (alpha plane: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        raise InputError(f"corrupted srcodec metadata section (alpha plane: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
     if plane.shape != (height, width) or plane.dtype != np.uint8:
-        raise InputError("corrupted .srz metadata (alpha plane of another shape)")
+        raise InputError("corrupted srcodec metadata section (alpha plane of another shape)")
     return plane
 
 
