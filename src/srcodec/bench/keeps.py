@@ -253,7 +253,14 @@ def judge(codec_spec: str, path: Path, quality: float | None = None) -> dict[str
     elif out.shape[2] != src.shape[2]:
         res["channels"] = "LOST"
     if meta.depth > 8:
-        res["depth"] = "said (8-bit)" if any("8 bits" in n for n in notes) else "LOST"
+        said = [n for n in notes if "bits" in n]
+        if meta.deep is not None and back.deep is not None:
+            err = int(np.abs(back.deep.astype(int) - meta.deep.astype(int)).max())
+            bits = min(meta.depth, get_codec(codec_spec).max_depth)
+            res["depth"] = (f"{'said, ' if said else ''}{bits}-bit (max error {err} of 65535)" if bits > 8 or not said
+                            else "LOST")
+        else:
+            res["depth"] = "said (8-bit)" if any("8 bits" in n for n in said) else "LOST"
     return res
 
 

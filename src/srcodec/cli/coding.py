@@ -20,7 +20,7 @@ from srcodec.codecs import codec_class, codec_names, get_codec
 from srcodec.errors import OutputError, SrcodecError
 from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, save_png
-from srcodec.metrics import bpp, compression_ratio, ms_ssim, psnr
+from srcodec.metrics import bpp, compression_ratio, ms_ssim, mse, psnr, psnr_from_mse
 
 CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif", ".266", ".vvc"}
 
@@ -293,6 +293,9 @@ def cmd_roundtrip(args) -> int:
     ratio = compression_ratio(size, image, png_bytes=src.stat().st_size if src.suffix.lower() == ".png" else None)
     print("ratio    " + ", ".join(f"{v:.1f}:1 {k.replace('_', ' ')}" for k, v in ratio.items()))
     print(f"psnr     {psnr(image, decoded):.2f} dB")
+    if meta.deep is not None and back.deep is not None and back.deep.shape == meta.deep.shape:
+        # the source's own depth: its samples against the file's, on the 16-bit peak
+        print(f"psnr-16  {psnr_from_mse(mse(meta.deep, back.deep), 65535.0):.2f} dB ({meta.depth}-bit samples, peak 65535)")
     msssim = ms_ssim(image, decoded)
     if msssim == msssim:
         print(f"ms-ssim  {msssim:.4f}")

@@ -102,6 +102,9 @@ class Codec(ABC):
     #: what this codec's own file holds beside the pixels, among ``srcodec.io.metadata.PARTS`` (exif, xmp,
     #: icc, alpha); :mod:`srcodec.codecs.carry` refuses an input with a part that is not here
     keeps: ClassVar[frozenset[str]] = frozenset()
+    #: the most bits per sample this codec's file keeps of a greyscale source deeper than 8 bits
+    #: (``ImageMeta.deep``); 8: such a source is coded at 8 bits, and the command says so
+    max_depth: ClassVar[int] = 8
     #: the greyscale inputs that come back greyscale from this codec's file: "L" (grey), "LA" (grey + alpha)
     grey_modes: ClassVar[frozenset[str]] = frozenset({"L"})
 

@@ -71,6 +71,8 @@ class PillowCodec(Codec):
         opts = self.save_options(q, *([image.shape[2] + (meta is not None and meta.alpha is not None)]
                                       if self.options_by_channels else []))
         if meta is not None:
+            if meta.deep is not None and meta.alpha is None and self.max_depth > 8:
+                im = to_pil_with_alpha(image, None, meta.deep)  # I;16: the plugin codes its own depth
             if meta.alpha is not None and "alpha" in self.keeps:
                 im = to_pil_with_alpha(np.asarray(im).reshape(*image.shape[:2], -1), meta.alpha)
                 opts.update(self.alpha_options)
@@ -168,6 +170,7 @@ class JPEG2000(PillowCodec):
     extension = ".jp2"
     pil_format = "JPEG2000"
     keeps = frozenset({"alpha"})  # Pillow writes no EXIF, XMP or ICC into JPEG 2000
+    max_depth = 16
     grey_modes = frozenset({"L", "LA"})
     options_by_channels = True
     quality_help = "target bits per pixel, 0.01..24 (OpenJPEG's rate allocation; the file lands at or just under it)"
@@ -219,6 +222,7 @@ class JPEGXL(_PluginCodec):
     # pillow-jxl-plugin writes no ICC profile and reads no XMP back
     keeps = frozenset({"exif", "alpha"})
     grey_modes = frozenset({"L", "LA"})
+    max_depth = 16
     quality_help = "JPEG XL quality 0..99 (lossy)"
     quality_range = (0, 99)
     default_quality = 80
@@ -246,6 +250,7 @@ class HEIF(_PluginCodec):
     pil_format = "HEIF"
     plugin = "pillow-heif"
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})
+    max_depth = 10  # pillow-heif codes 16-bit greyscale as 10-bit HEVC (python benchmarks/keeps_table.py)
     quality_help = "HEVC quality 0..100 (libheif maps it to x265's QP)"
     quality_range = (0, 100)
     default_quality = 50

@@ -202,7 +202,8 @@ class VVC(Codec):
             return None
         return VVC(**{**self.opts, "preset": PROBE_PRESET}), dict(PROBE_OFFSETS)
 
-    def encode(self, image: np.ndarray, quality: float) -> bytes:
+    def encode(self, image: np.ndarray, quality: float, deep: np.ndarray | None = None) -> bytes:
+        """``deep``: a greyscale source's samples at 16 bits (``ImageMeta.deep``), coded as 10-bit luma."""
         q = self.check_quality(quality)
         qp = 63 - int(round(q))
         h, w, c = image.shape
@@ -210,7 +211,8 @@ class VVC(Codec):
         # ffmpeg's libvvenc wrapper sizes its output buffer by the picture: a tiny picture of noise at a
         # low QP can need more; flat padding below the picture (cut by the window) adds room, not bits
         for extra in (0, 1, 3, 7):
-            data = self._encode_padded(image, qp, ch + extra * max(ch, 64), cw)
+            data = self._encode_padded(image if deep is None else deep, qp, ch + extra * max(ch, 64), cw,
+                                       peak=255 if deep is None else 65535)
             if data is not None:
                 break
         else:
@@ -221,9 +223,11 @@ class VVC(Codec):
 
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # a type-31 unit (see the module docstring)
     grey_modes = frozenset({"L", "LA"})
+    max_depth = 10
 
     def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
-        return self.attach(self.encode(image, quality), meta)
+        deep = meta.deep if meta is not None and image.shape[2] == 1 else None
+        return self.attach(self.encode(image, quality, deep), meta)
 
     def attach(self, data: bytes, meta) -> bytes:
         from srcodec.container import srz
@@ -237,20 +241,25 @@ class VVC(Codec):
         return data + unit if at < 0 else data[:at] + unit + data[at:]
 
     def decode_with_meta(self, data: bytes):
-        image = self.decode(data)
-        return image, stream_meta(data, *image.shape[:2])
+        y, cb, cr, matrix, full = decode_planes(data)
+        image = self._picture(data, y, cb, cr, matrix, full)
+        meta = stream_meta(data, *image.shape[:2])
+        if meta.depth > 8 and image.shape[2] == 1:  # a deeper grey source: its 10-bit luma, at 16 bits
+            meta.deep = np.clip(np.rint(_full_luma(y, full)[: image.shape[0], : image.shape[1]] * (65535 / 1023)),
+                                0, 65535).astype(np.uint16)[:, :, None]
+        return image, meta
 
-    def _encode_padded(self, image: np.ndarray, qp: int, ch: int, cw: int) -> bytes | None:
-        """The bitstream of ``image`` padded to ``ch`` x ``cw`` (edge replicated, cut by the conformance
-        window as far as 4:2:0 allows), or None when the encoder gave up."""
+    def _encode_padded(self, image: np.ndarray, qp: int, ch: int, cw: int, peak: int = 255) -> bytes | None:
+        """The bitstream of ``image`` (samples 0..``peak``) padded to ``ch`` x ``cw`` (edge replicated, cut by the
+        conformance window as far as 4:2:0 allows), or None when the encoder gave up."""
         h, w, c = image.shape
-        rgb = np.repeat(image, 3, axis=2) if c == 1 else image
-        padded = np.pad(rgb, ((0, ch - h), (0, cw - w), (0, 0)), mode="edge")
-        y, cb, cr = rgb_to_yuv420(padded)
         if c == 1:  # luma only: grey in, grey out
-            y = np.clip(np.rint(padded[:, :, 0].astype(np.float32) * (1023 / 255)), 0, 1023).astype(np.uint16)
-            cb = np.full_like(cb, 512)
-            cr = np.full_like(cr, 512)
+            padded = np.pad(image[:, :, 0], ((0, ch - h), (0, cw - w)), mode="edge")
+            y = np.clip(np.rint(padded.astype(np.float32) * (1023 / peak)), 0, 1023).astype(np.uint16)
+            cb = np.full((ch // 2, cw // 2), 512, np.uint16)
+            cr = cb
+        else:
+            y, cb, cr = rgb_to_yuv420(np.pad(image, ((0, ch - h), (0, cw - w), (0, 0)), mode="edge"))
         raw = y.tobytes() + cb.tobytes() + cr.tobytes()
         win_r, win_b = cw - (w + w % 2), ch - (h + h % 2)
         params = (f"ColourPrimaries=5:TransferCharacteristics=6:MatrixCoefficients={ENCODE_MATRIX}:VideoFullRange=1"
@@ -278,15 +287,21 @@ class VVC(Codec):
         return proc.stdout
 
     def decode(self, data: bytes) -> np.ndarray:
-        y, cb, cr, matrix, full = decode_planes(data)
+        return self._picture(data, *decode_planes(data))
+
+    @staticmethod
+    def _picture(data: bytes, y, cb, cr, matrix: int, full: bool) -> np.ndarray:
+        """The canonical image of a stream's decoded planes (its size and channels from srcodec's marker)."""
         h, w, c = picture_size(data, *y.shape)
         if c == 1:
-            top = 1023.0
-            yy = y[:h, :w].astype(np.float32)
-            if not full:
-                yy = (yy - 64) * (1023 / 876)
-            return np.clip(np.rint(yy * (255 / top)), 0, 255).astype(np.uint8)[:, :, None]
+            return np.clip(np.rint(_full_luma(y, full)[:h, :w] * (255 / 1023)), 0, 255).astype(np.uint8)[:, :, None]
         return yuv420_to_rgb(y, cb, cr, matrix=matrix, full_range=full)[:h, :w]
+
+
+def _full_luma(y: np.ndarray, full: bool) -> np.ndarray:
+    """10-bit luma as full-range float (0..1023)."""
+    yy = y.astype(np.float32)
+    return yy if full else (yy - 64) * (1023 / 876)
 
 
 def stream_meta(data: bytes, height: int, width: int):

@@ -248,6 +248,8 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
             meta.notes.append("CMYK without an ICC profile converted to RGB by Pillow's formula (colours approximate)")
     elif mode in ("RGB", "L", "1", "P") or mode.startswith("I") or mode == "F":
         pixels = _canonical(im)
+        if mode.startswith("I;16"):
+            meta.deep = np.asarray(im).astype(np.uint16)[:, :, None]
         if mode.startswith("I") or mode == "F":
             pixels = pixels[:, :, 0]
         if mode == "F":
@@ -258,8 +260,8 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
         if meta.icc:
             meta.icc = b""
             meta.notes.append(f"its {mode} ICC profile dropped (it does not describe RGB pixels)")
-    if meta.depth > 8:
-        meta.notes.append(f"{meta.depth}-bit samples reduced to 8 bits (srcodec codes 8-bit samples)")
+    if meta.depth > 8 and meta.deep is None:
+        meta.notes.append(f"{meta.depth}-bit samples read at 8 bits (srcodec keeps more only for greyscale)")
     if pixels.ndim == 2:
         pixels = pixels[:, :, None]
     if alpha is not None and bool((alpha == 255).all()):
@@ -338,9 +340,12 @@ def to_pil(image: np.ndarray) -> Image.Image:
     return Image.fromarray(image[:, :, 0], "L") if image.shape[2] == 1 else Image.fromarray(image, "RGB")
 
 
-def to_pil_with_alpha(image: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
-    """The canonical array plus an alpha plane as a PIL image (LA / RGBA; L / RGB without alpha)."""
+def to_pil_with_alpha(image: np.ndarray, alpha: np.ndarray | None, deep: np.ndarray | None = None) -> Image.Image:
+    """The canonical array plus an alpha plane as a PIL image (LA / RGBA; L / RGB without alpha; I;16 for
+    ``deep`` greyscale samples without alpha)."""
     im = to_pil(image)
+    if alpha is None and deep is not None:
+        return Image.fromarray(np.ascontiguousarray(deep[:, :, 0], dtype=np.uint16))  # mode I;16
     if alpha is not None:
         im = im.convert("LA" if im.mode == "L" else "RGBA")
         im.putalpha(Image.fromarray(np.ascontiguousarray(alpha.reshape(image.shape[:2]), dtype=np.uint8), "L"))
@@ -350,7 +355,7 @@ def to_pil_with_alpha(image: np.ndarray, alpha: np.ndarray | None) -> Image.Imag
 def png_bytes(image: np.ndarray, compress_level: int = 6, meta: ImageMeta | None = None) -> bytes:
     """PNG bytes of the canonical image; with ``meta``, its alpha, ICC profile, EXIF and XMP too."""
     buf = io.BytesIO()
-    to_pil_with_alpha(image, meta.alpha if meta is not None else None).save(
+    to_pil_with_alpha(image, *((meta.alpha, meta.deep) if meta is not None else (None, None))).save(
         buf, format="PNG", compress_level=compress_level, **png_save_options(meta))
     return buf.getvalue()
 

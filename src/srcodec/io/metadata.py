@@ -51,6 +51,9 @@ class ImageMeta:
     depth: int = 8
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    #: the samples at their full depth, scaled to 0..65535 (uint16, H x W x 1), for a greyscale source of more
+    #: than 8 bits; codecs that take more than 8 bits (``Codec.max_depth``) code these instead of the 8-bit pixels
+    deep: np.ndarray | None = None
 
     def parts(self) -> list[str]:
         """The parts present, among :data:`PARTS`."""
