@@ -190,7 +190,8 @@ def cmd_decompress(args) -> int:
         image, meta = api.decompress_picture(data)
         save_png(image, dst, inputs=(src,), meta=meta)
         c = image.shape[2] + (meta.alpha is not None)
-        return (f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, {c} channel{'s' if c > 1 else ''}"
+        depth = ", 16-bit samples" if meta.deep is not None else ""
+        return (f"{src} -> {dst}: {image.shape[1]}x{image.shape[0]}, {c} channel{'s' if c > 1 else ''}{depth}"
                 + _kept(meta, data))
 
     src = Path(args.input)

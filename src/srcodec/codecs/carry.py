@@ -71,8 +71,6 @@ class Carrying(Codec):
         for attr in ("name", "label", "extension", "quality_help", "quality_range", "default_quality", "sweep",
                      "integer_quality", "keeps", "grey_modes"):
             setattr(self, attr, getattr(codec, attr))
-        if hasattr(codec, "needs"):  # auto: only candidates that keep what the image carries
-            codec.needs = frozenset(meta.parts())
 
     @property
     def spec(self) -> str:
@@ -128,6 +126,8 @@ class Carrying(Codec):
 def carrying(codec: Codec, meta: ImageMeta | None) -> Codec:
     """``codec`` itself when there is nothing beside the pixels to keep or say, else the :class:`Carrying`
     wrapper (a ``.srz`` keeps the notes and the source depth too, for ``srcodec info``)."""
+    if hasattr(codec, "needs"):  # auto: only candidates that keep what this image carries
+        codec.needs = frozenset(meta.parts()) if meta is not None else frozenset()
     if meta is None or not (meta.parts() or meta.notes or meta.depth != 8):
         return codec
     return Carrying(codec, meta)
