@@ -162,6 +162,9 @@ def _open(data: bytes, name: str, convert):
 
 def _depth(im: Image.Image) -> int:
     """Bits per sample of the source, from its mode or the raw mode Pillow unpacks it with (before ``load``)."""
+    declared = im.info.get("bit_depth")  # pillow-heif: a 10- or 12-bit HEIF (colour opened at 8 bits)
+    if isinstance(declared, int) and declared > 8:
+        return declared
     if im.mode.startswith("I;16"):
         return 16
     if im.mode in ("I", "F"):
@@ -222,6 +225,10 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
     meta.exif = exif if exif_ok else b""
     meta.xmp = read_xmp(im.info)
     meta.icc = bytes(im.info.get("icc_profile") or b"")
+    nclx = im.info.get("nclx_profile")  # HEIF colour signalled by code points instead of a profile
+    if isinstance(nclx, dict) and not meta.icc and nclx.get("color_primaries") not in (None, 1, 2):
+        meta.notes.append(f"its colour primaries (HEIF nclx code {nclx['color_primaries']}) are not carried: "
+                          "the colours are read as sRGB")
     if strip or strip_icc:
         if strip and not exif_ok:
             meta.notes.append("truncated EXIF block dropped (--strip)")
