@@ -213,8 +213,8 @@ def test_corpus_cases_are_read_or_refused_in_one_line(corpus):
         assert px.dtype == np.uint8 and px.shape[2] in (1, 3)
         if case.startswith("animated"):
             assert "first frame" in " ".join(meta.notes)
-        if "16" in case:  # grey: every sample kept for the codecs that take more; colour: read at 8, said
-            assert meta.depth == 16 and (meta.deep is not None if px.shape[2] == 1 else "8 bits" in " ".join(meta.notes))
+        if "16" in case:  # every sample kept for the codecs that take more (16-bit RGB through PyAV), or said
+            assert meta.depth == 16 and (meta.deep is not None or "8 bits" in " ".join(meta.notes))
 
 
 @pytest.mark.parametrize("spec, bits", [("jxl", 16), ("jpeg2000", 16), ("vvc:preset=faster", 10), ("heif", 10)])
@@ -233,6 +233,27 @@ def test_16_bit_grey_is_coded_at_the_codec_depth_and_decodes_to_16_bit_png(spec,
         back = np.asarray(im).astype(int)
     assert len(np.unique(back % 257)) > 1  # not 8-bit samples scaled up (those are all multiples of 257)
     assert np.abs(back - src).mean() < 4096  # lossy at the default quality, but the same picture
+
+
+def test_16_bit_rgb_through_vvc_is_coded_at_10_bits_and_decodes_to_16_bit_png(corpus, tmp_path, capsys):
+    pytest.importorskip("av")
+    if not _available("vvc"):
+        pytest.skip("vvc unavailable here")
+    src, meta = load_picture(corpus["rgb16.png"])
+    assert meta.deep is not None and meta.deep.shape == (*src.shape[:2], 3)
+    assert np.array_equal(meta.deep >> 8, src)  # the 8-bit pixels are the samples' high bytes
+    out = tmp_path / "c.266"
+    assert main(["compress", str(corpus["rgb16.png"]), "--codec", "vvc:preset=faster", "-o", str(out)]) == 0
+    assert "16-bit samples coded at 10 bits" in capsys.readouterr().out
+    back, back_meta = api.decompress_picture(out.read_bytes())
+    assert back_meta.coded_depth == 10 and back_meta.deep.dtype == np.uint16
+    assert len(np.unique(back_meta.deep % 257)) > 1
+    png = tmp_path / "c.png"
+    assert main(["decompress", str(out), "-o", str(png)]) == 0
+    with Image.open(png) as im:
+        assert im.mode == "RGB" and im.tile[0].args == "RGB;16B"
+    again, again_meta = load_picture(png)
+    assert np.array_equal(again_meta.deep, back_meta.deep)
 
 
 def test_16_bit_grey_through_an_8_bit_codec_is_said(corpus, tmp_path, capsys):

@@ -256,7 +256,8 @@ def judge(codec_spec: str, path: Path, quality: float | None = None) -> dict[str
         said = [n for n in notes if "bits" in n]
         if meta.deep is not None and back.deep is not None:
             err = int(np.abs(back.deep.astype(int) - meta.deep.astype(int)).max())
-            bits = min(meta.depth, get_codec(codec_spec).max_depth)
+            codec = get_codec(codec_spec)
+            bits = min(meta.depth, codec.max_depth if meta.deep.shape[2] == 1 else codec.max_depth_rgb)
             res["depth"] = (f"{'said, ' if said else ''}{bits}-bit (max error {err} of 65535)" if bits > 8 or not said
                             else "LOST")
         else:
@@ -267,7 +268,7 @@ def judge(codec_spec: str, path: Path, quality: float | None = None) -> dict[str
 #: the table's columns: (heading, corpus case, part judged)
 COLUMNS = (("EXIF", "exif.jpg", "exif"), ("XMP", "xmp.jpg", "xmp"), ("ICC profile", "icc.jpg", "icc"),
            ("alpha", "rgba.png", "alpha"), ("grey", "grey.png", "grey"), ("grey + alpha", "la.png", "grey"),
-           ("16-bit", "grey16.png", "depth"))
+           ("16-bit grey", "grey16.png", "depth"), ("16-bit RGB", "rgb16.png", "depth"))
 
 
 def codec_row(codec_spec: str, corpus: dict[str, Path]) -> list[str]:

@@ -246,7 +246,7 @@ def describe(data: bytes) -> dict:
     image, meta = api.decompress_picture(data)
     return {"format": name, "bytes": len(data), "height": image.shape[0], "width": image.shape[1],
             "channels": image.shape[2] + (meta.alpha is not None), "bpp": bpp(len(data), *image.shape[:2]),
-            **describe_meta(meta, coded_depth=None)}
+            **describe_meta(meta, coded=meta.coded_depth != 8)}
 
 
 def cmd_info(args) -> int:

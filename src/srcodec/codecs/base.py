@@ -105,6 +105,8 @@ class Codec(ABC):
     #: the most bits per sample this codec's file keeps of a greyscale source deeper than 8 bits
     #: (``ImageMeta.deep``); 8: such a source is coded at 8 bits, and the command says so
     max_depth: ClassVar[int] = 8
+    #: the same for an RGB source (``ImageMeta.deep`` of three channels)
+    max_depth_rgb: ClassVar[int] = 8
     #: the greyscale inputs that come back greyscale from this codec's file: "L" (grey), "LA" (grey + alpha)
     grey_modes: ClassVar[frozenset[str]] = frozenset({"L"})
 

@@ -52,9 +52,9 @@ def check(codec: Codec, meta: ImageMeta, channels: int) -> list[str]:
                          f"drop it (the colours are then read as sRGB), or use {', '.join(holders('icc'))}")
     notes = list(meta.notes)
     if meta.deep is not None:
-        bits = min(meta.depth, codec.max_depth)
-        if bits < meta.depth:
-            notes.append(f"{meta.depth}-bit samples coded at {bits} bits ({codec.name} takes {codec.max_depth})")
+        limit = codec.max_depth if meta.deep.shape[2] == 1 else codec.max_depth_rgb
+        if limit < meta.depth:
+            notes.append(f"{meta.depth}-bit samples coded at {limit} bits ({codec.name} takes {limit})")
     mode = "LA" if meta.alpha is not None else "L"
     if channels == 1 and mode not in codec.grey_modes:
         notes.append(f"{codec.name} files hold no greyscale{' with alpha' if mode == 'LA' else ''}: "

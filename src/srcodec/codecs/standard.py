@@ -71,7 +71,7 @@ class PillowCodec(Codec):
         opts = self.save_options(q, *([image.shape[2] + (meta is not None and meta.alpha is not None)]
                                       if self.options_by_channels else []))
         if meta is not None:
-            if meta.deep is not None and meta.alpha is None and self.max_depth > 8:
+            if meta.deep is not None and meta.deep.shape[2] == 1 and meta.alpha is None and self.max_depth > 8:
                 im = to_pil_with_alpha(image, None, meta.deep)  # I;16: the plugin codes its own depth
             if meta.alpha is not None and "alpha" in self.keeps:
                 im = to_pil_with_alpha(np.asarray(im).reshape(*image.shape[:2], -1), meta.alpha)

@@ -50,6 +50,7 @@ import io
 import os
 import re
 import subprocess
+from dataclasses import replace
 
 import numpy as np
 
@@ -104,10 +105,10 @@ def _vvenc_problem() -> str | None:
 
 # -- colour ---------------------------------------------------------------------------
 
-def rgb_to_yuv420(rgb: np.ndarray, matrix: int = ENCODE_MATRIX) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """uint8 RGB (even sides) -> full-range 10-bit Y (H, W) and Cb, Cr (H/2, W/2), uint16."""
+def rgb_to_yuv420(rgb: np.ndarray, matrix: int = ENCODE_MATRIX, peak: int = 255) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """RGB of samples 0..``peak`` (even sides) -> full-range 10-bit Y (H, W) and Cb, Cr (H/2, W/2), uint16."""
     kr, kb = MATRICES[matrix]
-    x = rgb.astype(np.float32) * np.float32(1023 / 255)
+    x = rgb.astype(np.float32) * np.float32(1023 / peak)
     y = kr * x[..., 0] + (1 - kr - kb) * x[..., 1] + kb * x[..., 2]
     cb = (x[..., 2] - y) / (2 * (1 - kb))
     cr = (x[..., 0] - y) / (2 * (1 - kr))
@@ -132,8 +133,9 @@ def upsample_centre(c: np.ndarray) -> np.ndarray:
 
 
 def yuv420_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, *, matrix: int = ENCODE_MATRIX,
-                  full_range: bool = True, bit_depth: int = 10) -> np.ndarray:
-    """Planes as a decoder gives them -> uint8 RGB (H, W, 3) of the luma plane's size."""
+                  full_range: bool = True, bit_depth: int = 10, peak: int = 255) -> np.ndarray:
+    """Planes as a decoder gives them -> RGB (H, W, 3) of the luma plane's size: uint8, or uint16 of samples
+    0..``peak`` when ``peak`` is over 255."""
     kr, kb = MATRICES.get(matrix, MATRICES[ENCODE_MATRIX])
     top = float((1 << bit_depth) - 1)
     mid = float(1 << (bit_depth - 1))
@@ -150,8 +152,8 @@ def yuv420_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, *, matrix: int 
     r = yy + 2 * (1 - kr) * cru
     b = yy + 2 * (1 - kb) * cbu
     g = (yy - kr * r - kb * b) / (1 - kr - kb)
-    rgb = np.stack([r, g, b], axis=-1) * 255.0
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    rgb = np.stack([r, g, b], axis=-1) * float(peak)
+    return np.clip(np.rint(rgb), 0, peak).astype(np.uint8 if peak <= 255 else np.uint16)
 
 
 # -- the codec ------------------------------------------------------------------------
@@ -203,7 +205,7 @@ class VVC(Codec):
         return VVC(**{**self.opts, "preset": PROBE_PRESET}), dict(PROBE_OFFSETS)
 
     def encode(self, image: np.ndarray, quality: float, deep: np.ndarray | None = None) -> bytes:
-        """``deep``: a greyscale source's samples at 16 bits (``ImageMeta.deep``), coded as 10-bit luma."""
+        """``deep``: the source's samples at 16 bits (``ImageMeta.deep``), coded at 10 bits instead of ``image``'s 8."""
         q = self.check_quality(quality)
         qp = 63 - int(round(q))
         h, w, c = image.shape
@@ -223,10 +225,12 @@ class VVC(Codec):
 
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # a type-31 unit (see the module docstring)
     grey_modes = frozenset({"L", "LA"})
-    max_depth = 10
+    max_depth = max_depth_rgb = 10
 
     def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
-        deep = meta.deep if meta is not None and image.shape[2] == 1 else None
+        deep = meta.deep if meta is not None and meta.deep is not None and meta.deep.shape[2] == image.shape[2] else None
+        if deep is not None:
+            meta = replace(meta, coded_depth=10)
         return self.attach(self.encode(image, quality, deep), meta)
 
     def attach(self, data: bytes, meta) -> bytes:
@@ -244,9 +248,11 @@ class VVC(Codec):
         y, cb, cr, matrix, full = decode_planes(data)
         image = self._picture(data, y, cb, cr, matrix, full)
         meta = stream_meta(data, *image.shape[:2])
-        if meta.depth > 8 and image.shape[2] == 1:  # a deeper grey source: its 10-bit luma, at 16 bits
-            meta.deep = np.clip(np.rint(_full_luma(y, full)[: image.shape[0], : image.shape[1]] * (65535 / 1023)),
-                                0, 65535).astype(np.uint16)[:, :, None]
+        h, w = image.shape[:2]
+        if meta.coded_depth > 8 and image.shape[2] == 1:  # a deeper grey source: its 10-bit luma, at 16 bits
+            meta.deep = np.clip(np.rint(_full_luma(y, full)[:h, :w] * (65535 / 1023)), 0, 65535).astype(np.uint16)[:, :, None]
+        elif meta.coded_depth > 8:  # a deeper RGB source: its 10-bit planes' RGB at 16 bits
+            meta.deep = yuv420_to_rgb(y, cb, cr, matrix=matrix, full_range=full, peak=65535)[:h, :w]
         return image, meta
 
     def _encode_padded(self, image: np.ndarray, qp: int, ch: int, cw: int, peak: int = 255) -> bytes | None:
@@ -259,7 +265,7 @@ class VVC(Codec):
             cb = np.full((ch // 2, cw // 2), 512, np.uint16)
             cr = cb
         else:
-            y, cb, cr = rgb_to_yuv420(np.pad(image, ((0, ch - h), (0, cw - w), (0, 0)), mode="edge"))
+            y, cb, cr = rgb_to_yuv420(np.pad(image, ((0, ch - h), (0, cw - w), (0, 0)), mode="edge"), peak=peak)
         raw = y.tobytes() + cb.tobytes() + cr.tobytes()
         win_r, win_b = cw - (w + w % 2), ch - (h + h % 2)
         params = (f"ColourPrimaries=5:TransferCharacteristics=6:MatrixCoefficients={ENCODE_MATRIX}:VideoFullRange=1"

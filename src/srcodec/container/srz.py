@@ -35,7 +35,8 @@ EXIF    the EXIF block, Pillow's form (``Exif\0\0`` + TIFF), orientation already
 XMP\x20  the XMP packet
 ICC\x20  the ICC profile (the pixels are in its colour space)
 ALPH    the alpha plane, losslessly as a greyscale PNG of the image's size
-DPTH    one byte: the source's bits per sample (the pixels are 8-bit)
+DPTH    one byte: the source's bits per sample
+CDPT    one byte: the bits per sample the file coded, where more than 8 (a VVC stream of a deeper source)
 SRCE    what the source was (ASCII, ``PNG RGBA``)
 NOTE    one change made to the input on the way in (UTF-8); as many as there were
 ======  =================================================================================
@@ -76,7 +77,7 @@ VERSIONS = (1, 2)
 #: the largest metadata section (ICC profiles and EXIF blocks are far smaller; the alpha PNG of the
 #: largest image allowed could be larger, and such an image is then refused in one line)
 MAX_META = 64 << 20
-META_TAGS = (b"EXIF", b"XMP ", b"ICC ", b"ALPH", b"DPTH", b"SRCE", b"NOTE")
+META_TAGS = (b"EXIF", b"XMP ", b"ICC ", b"ALPH", b"DPTH", b"CDPT", b"SRCE", b"NOTE")
 #: the most padding any writer adds (the learned codec pads to its stride, 64; pipelines to their scale)
 MAX_PAD = 255
 
@@ -146,6 +147,8 @@ def pack_meta(meta: ImageMeta) -> bytes:
         return b""
     if meta.depth != 8:
         records.append((b"DPTH", bytes([max(1, min(255, meta.depth))])))
+    if meta.coded_depth != 8:
+        records.append((b"CDPT", bytes([max(1, min(255, meta.coded_depth))])))
     if meta.source:
         records.append((b"SRCE", meta.source.encode("ascii", "replace")[:255]))
     records += [(b"NOTE", n.encode("utf-8")) for n in meta.notes]
@@ -199,10 +202,10 @@ def meta_from_section(section: bytes, height: int, width: int) -> ImageMeta:
             meta.icc = body
         elif tag == b"ALPH":
             meta.alpha = _alpha_plane(body, height, width)
-        elif tag == b"DPTH":
+        elif tag in (b"DPTH", b"CDPT"):
             if len(body) != 1 or not 1 <= body[0] <= 32:
-                raise InputError("corrupted srcodec metadata section (source depth)")
-            meta.depth = body[0]
+                raise InputError("corrupted srcodec metadata section (a bit depth)")
+            setattr(meta, "depth" if tag == b"DPTH" else "coded_depth", body[0])
         elif tag == b"SRCE":
             meta.source = body.decode("ascii", "replace")
         else:

@@ -122,7 +122,7 @@ def image_from_bytes(data: bytes, name: str = "<bytes>") -> np.ndarray:
 def picture_from_bytes(data: bytes, name: str = "<bytes>", **options) -> tuple[np.ndarray, ImageMeta]:
     """Decode image bytes into the canonical colour pixels and what travels beside them
     (:func:`load_picture`)."""
-    return _open(data, name, lambda im: _picture(im, **options))
+    return _open(data, name, lambda im: _picture(im, data=data, **options))
 
 
 def _open(data: bytes, name: str, convert):
@@ -173,6 +173,57 @@ def _depth(im: Image.Image) -> int:
     return 16 if ";16" in raw else 8
 
 
+def _deep_rgb(im: Image.Image, data: bytes) -> np.ndarray | None:
+    """The 16-bit samples of a 16-bit RGB PNG (Pillow reads only 8 of their bits), decoded by ffmpeg's PNG
+    decoder through PyAV; None for other files, or without PyAV (the loader then says 8 bits)."""
+    raw = next((t.args for t in getattr(im, "tile", None) or [] if isinstance(getattr(t, "args", None), str)), "")
+    if im.format != "PNG" or raw != "RGB;16B":
+        return None
+    try:
+        import av
+
+        frame = av.CodecContext.create("png", "r").decode(av.Packet(data))[0]
+        return frame.to_ndarray(format="rgb48le")
+    except (ImportError, IndexError, ValueError, OSError) as exc:  # av.error.FFmpegError is an OSError
+        del exc
+        return None
+
+
+def _orient(arr: np.ndarray, orientation: int) -> np.ndarray:
+    """``arr`` turned as Pillow's ``ImageOps.exif_transpose`` turns an image of that EXIF orientation."""
+    turn = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+            5: lambda a: a.swapaxes(0, 1), 6: lambda a: np.rot90(a, -1), 7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+            8: lambda a: np.rot90(a, 1)}.get(orientation)
+    return arr if turn is None else np.ascontiguousarray(turn(arr))
+
+
+def _png16_rgb(deep: np.ndarray, meta: ImageMeta) -> bytes:
+    """A 16-bit RGB PNG of ``deep`` (ffmpeg's PNG encoder through PyAV: Pillow writes none) with ``meta``'s
+    ICC profile, EXIF and XMP chunks, which Pillow writes (into a 1x1 PNG, moved here after IHDR)."""
+    import av
+
+    ctx = av.CodecContext.create("png", "w")
+    ctx.height, ctx.width = deep.shape[:2]
+    ctx.pix_fmt = "rgb48be"
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(deep, dtype=np.uint16), format="rgb48le")
+    png = b"".join(bytes(p) for p in [*ctx.encode(frame.reformat(format="rgb48be")), *ctx.encode(None)])
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(buf, format="PNG", **png_save_options(meta))
+    extra = b"".join(c for c in _png_chunks(buf.getvalue()) if c[4:8] in (b"iCCP", b"eXIf", b"iTXt"))
+    at = 8 + len(_png_chunks(png)[0])  # after IHDR
+    return png[:at] + extra + png[at:]
+
+
+def _png_chunks(png: bytes) -> list[bytes]:
+    """The chunks of a PNG, each whole (length, type, data, CRC)."""
+    out, pos = [], 8
+    while pos + 8 <= len(png):
+        n = struct.unpack(">I", png[pos:pos + 4])[0]
+        out.append(png[pos:pos + 12 + n])
+        pos += 12 + n
+    return out
+
+
 def _to_srgb(im: Image.Image, icc: bytes) -> tuple[Image.Image, bytes]:
     """A CMYK (or other non-RGB) image converted through its ICC profile to sRGB (LittleCMS), and sRGB's profile."""
     from PIL import ImageCms
@@ -184,12 +235,14 @@ def _to_srgb(im: Image.Image, icc: bytes) -> tuple[Image.Image, bytes]:
 
 
 def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
-             background: tuple[int, int, int] | None = None, decoding: bool = False) -> tuple[np.ndarray, ImageMeta]:
+             background: tuple[int, int, int] | None = None, decoding: bool = False,
+             data: bytes | None = None) -> tuple[np.ndarray, ImageMeta]:
     """The canonical colour pixels of ``im`` (its first frame) and an :class:`ImageMeta` (:func:`load_picture`).
     ``decoding``: a coded file being decoded, whose damaged EXIF is dropped with a note, not refused, and
     whose profile is passed on unchecked."""
     fmt = im.format or "image"
     meta = ImageMeta(source=f"{fmt} {im.mode}", depth=_depth(im))
+    deep_rgb = _deep_rgb(im, data) if data is not None and meta.depth > 8 else None
     frames = getattr(im, "n_frames", 1) or 1
     if frames > 1:
         meta.notes.append(f"animated {fmt} of {frames} frames: only the first frame is coded")
@@ -219,6 +272,8 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
     else:
         im.load()
     if exif_ok and exif:
+        if deep_rgb is not None:
+            deep_rgb = _orient(deep_rgb, exif_fields(exif).get(0x0112, 1))
         exif = bytes(im.info.get("exif") or b"")  # the orientation tag is gone once the pixels are turned
         if exif and not exif.startswith(EXIF_PREFIX):
             exif = EXIF_PREFIX + exif
@@ -255,6 +310,8 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
             meta.notes.append("CMYK without an ICC profile converted to RGB by Pillow's formula (colours approximate)")
     elif mode in ("RGB", "L", "1", "P") or mode.startswith("I") or mode == "F":
         pixels = _canonical(im)
+        if mode == "RGB" and deep_rgb is not None and deep_rgb.shape[:2] == pixels.shape[:2]:
+            meta.deep = deep_rgb
         if mode.startswith("I;16"):
             meta.deep = np.asarray(im).astype(np.uint16)[:, :, None]
         if mode.startswith("I") or mode == "F":
@@ -268,7 +325,8 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
             meta.icc = b""
             meta.notes.append(f"its {mode} ICC profile dropped (it does not describe RGB pixels)")
     if meta.depth > 8 and meta.deep is None:
-        meta.notes.append(f"{meta.depth}-bit samples read at 8 bits (srcodec keeps more only for greyscale)")
+        meta.notes.append(f"{meta.depth}-bit samples read at 8 bits (srcodec keeps more for greyscale, and for "
+                          "16-bit RGB PNGs when PyAV is installed)")
     if pixels.ndim == 2:
         pixels = pixels[:, :, None]
     if alpha is not None and bool((alpha == 255).all()):
@@ -351,7 +409,7 @@ def to_pil_with_alpha(image: np.ndarray, alpha: np.ndarray | None, deep: np.ndar
     """The canonical array plus an alpha plane as a PIL image (LA / RGBA; L / RGB without alpha; I;16 for
     ``deep`` greyscale samples without alpha)."""
     im = to_pil(image)
-    if alpha is None and deep is not None:
+    if alpha is None and deep is not None and deep.shape[2] == 1:
         return Image.fromarray(np.ascontiguousarray(deep[:, :, 0], dtype=np.uint16))  # mode I;16
     if alpha is not None:
         im = im.convert("LA" if im.mode == "L" else "RGBA")
@@ -361,6 +419,8 @@ def to_pil_with_alpha(image: np.ndarray, alpha: np.ndarray | None, deep: np.ndar
 
 def png_bytes(image: np.ndarray, compress_level: int = 6, meta: ImageMeta | None = None) -> bytes:
     """PNG bytes of the canonical image; with ``meta``, its alpha, ICC profile, EXIF and XMP too."""
+    if meta is not None and meta.deep is not None and meta.deep.shape[2] == 3 and meta.alpha is None:
+        return _png16_rgb(meta.deep, meta)
     buf = io.BytesIO()
     to_pil_with_alpha(image, *((meta.alpha, meta.deep) if meta is not None else (None, None))).save(
         buf, format="PNG", compress_level=compress_level, **png_save_options(meta))

@@ -51,9 +51,12 @@ class ImageMeta:
     depth: int = 8
     source: str = ""
     notes: list[str] = field(default_factory=list)
-    #: the samples at their full depth, scaled to 0..65535 (uint16, H x W x 1), for a greyscale source of more
-    #: than 8 bits; codecs that take more than 8 bits (``Codec.max_depth``) code these instead of the 8-bit pixels
+    #: the samples at their full depth, scaled to 0..65535 (uint16, H x W x C), for a greyscale source of more
+    #: than 8 bits or a 16-bit RGB PNG; codecs that take more than 8 bits (``Codec.max_depth``,
+    #: ``max_depth_rgb``) code these instead of the 8-bit pixels
     deep: np.ndarray | None = None
+    #: the bits per sample a file coded (more than 8 where the codec took ``deep``'s samples)
+    coded_depth: int = 8
 
     def parts(self) -> list[str]:
         """The parts present, among :data:`PARTS`."""
@@ -167,7 +170,7 @@ def jpeg_with_meta(data: bytes, meta: ImageMeta) -> bytes:
     return data[:pos] + b"".join(segs) + data[pos:]
 
 
-def describe_meta(meta: ImageMeta, sizes: dict[bytes, int] | None = None, coded_depth: int | None = 8) -> dict:
+def describe_meta(meta: ImageMeta, sizes: dict[bytes, int] | None = None, coded: bool = True) -> dict:
     """What a file carries beside its pixels, for ``srcodec info``: each part's bytes (the alpha plane's as
     coded: lossless PNG in a ``.srz``), the EXIF fields, the profile's description, the source depth, notes."""
     sizes = sizes or {}
@@ -189,10 +192,10 @@ def describe_meta(meta: ImageMeta, sizes: dict[bytes, int] | None = None, coded_
         d["alpha"] = f"{meta.alpha.shape[1]}x{meta.alpha.shape[0]}" + (f", {coded} bytes, lossless (PNG)" if coded else "")
     if meta.source:
         d["source"] = meta.source
-    if coded_depth is None:
+    if not coded:
         d["depth"] = f"{meta.depth} bits per sample"
-    elif meta.depth != coded_depth:
-        d["source_depth"] = f"{meta.depth} bits per sample, coded at {coded_depth}"
+    elif meta.depth != 8:
+        d["source_depth"] = f"{meta.depth} bits per sample, coded at {meta.coded_depth}"
     if meta.notes:
         d["notes"] = list(meta.notes)
     return d
