@@ -234,6 +234,40 @@ def _to_srgb(im: Image.Image, icc: bytes) -> tuple[Image.Image, bytes]:
     return out, srgb.tobytes()
 
 
+def _colour_and_alpha(im: Image.Image, meta: ImageMeta, deep_rgb: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The colour pixels (2-D or 3-D uint8) and the alpha plane of a loaded image; conversions are noted in
+    ``meta`` (whose ICC profile a CMYK conversion replaces) and deeper samples kept in ``meta.deep``."""
+    mode = im.mode
+    if mode in ("RGBA", "RGBa", "PA") or (mode == "P" and ("transparency" in im.info or (im.palette is not None and im.palette.mode == "RGBA"))):
+        rgba = im.convert("RGBA")
+        return np.asarray(rgba.convert("RGB")), np.asarray(rgba.getchannel("A"))
+    if mode in ("LA", "La"):
+        return np.asarray(im.getchannel("L")), np.asarray(im.getchannel("A"))
+    if mode == "L" and "transparency" in im.info:
+        return np.asarray(im), np.asarray(im.convert("RGBA").getchannel("A"))
+    if mode == "CMYK":
+        if meta.icc:
+            rgb, meta.icc = _to_srgb(im, meta.icc)
+            meta.notes.append("CMYK converted to sRGB through its ICC profile (LittleCMS, perceptual); the sRGB profile is carried")
+            return np.asarray(rgb), None
+        meta.notes.append("CMYK without an ICC profile converted to RGB by Pillow's formula (colours approximate)")
+        return np.asarray(im.convert("RGB")), None
+    if mode in ("RGB", "L", "1", "P") or mode.startswith("I") or mode == "F":
+        pixels = _canonical(im)
+        if mode == "RGB" and deep_rgb is not None and deep_rgb.shape[:2] == pixels.shape[:2]:
+            meta.deep = deep_rgb
+        if mode.startswith("I;16"):
+            meta.deep = np.asarray(im).astype(np.uint16)[:, :, None]
+        if mode == "F":
+            meta.notes.append("floating-point samples clipped to 0..255 and rounded")
+        return pixels, None
+    meta.notes.append(f"{mode} converted to RGB by Pillow")  # YCbCr, LAB, HSV
+    if meta.icc:
+        meta.icc = b""
+        meta.notes.append(f"its {mode} ICC profile dropped (it does not describe RGB pixels)")
+    return np.asarray(im.convert("RGB")), None
+
+
 def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
              background: tuple[int, int, int] | None = None, decoding: bool = False,
              data: bytes | None = None) -> tuple[np.ndarray, ImageMeta]:
@@ -291,39 +325,7 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
     if meta.icc and not decoding:
         check_icc(meta.icc)
     im.load()
-    mode = im.mode
-    alpha = None
-    if mode in ("RGBA", "RGBa", "PA") or (mode == "P" and ("transparency" in im.info or (im.palette is not None and im.palette.mode == "RGBA"))):
-        rgba = im.convert("RGBA")
-        pixels, alpha = np.asarray(rgba.convert("RGB")), np.asarray(rgba.getchannel("A"))
-    elif mode in ("LA", "La"):
-        pixels, alpha = np.asarray(im.getchannel("L")), np.asarray(im.getchannel("A"))
-    elif mode == "L" and "transparency" in im.info:
-        pixels, alpha = np.asarray(im), np.asarray(im.convert("RGBA").getchannel("A"))
-    elif mode == "CMYK":
-        if meta.icc:
-            rgb, meta.icc = _to_srgb(im, meta.icc)
-            pixels = np.asarray(rgb)
-            meta.notes.append("CMYK converted to sRGB through its ICC profile (LittleCMS, perceptual); the sRGB profile is carried")
-        else:
-            pixels = np.asarray(im.convert("RGB"))
-            meta.notes.append("CMYK without an ICC profile converted to RGB by Pillow's formula (colours approximate)")
-    elif mode in ("RGB", "L", "1", "P") or mode.startswith("I") or mode == "F":
-        pixels = _canonical(im)
-        if mode == "RGB" and deep_rgb is not None and deep_rgb.shape[:2] == pixels.shape[:2]:
-            meta.deep = deep_rgb
-        if mode.startswith("I;16"):
-            meta.deep = np.asarray(im).astype(np.uint16)[:, :, None]
-        if mode.startswith("I") or mode == "F":
-            pixels = pixels[:, :, 0]
-        if mode == "F":
-            meta.notes.append("floating-point samples clipped to 0..255 and rounded")
-    else:  # YCbCr, LAB, HSV
-        pixels = np.asarray(im.convert("RGB"))
-        meta.notes.append(f"{mode} converted to RGB by Pillow")
-        if meta.icc:
-            meta.icc = b""
-            meta.notes.append(f"its {mode} ICC profile dropped (it does not describe RGB pixels)")
+    pixels, alpha = _colour_and_alpha(im, meta, deep_rgb)
     if meta.depth > 8 and meta.deep is None:
         meta.notes.append(f"{meta.depth}-bit samples read at 8 bits (srcodec keeps more for greyscale, and for "
                           "16-bit RGB PNGs when PyAV is installed)")
