@@ -56,12 +56,15 @@ def _kept(meta, data: bytes) -> str:
     """What the written file keeps beside the pixels, and each note, as lines for the command's output."""
     names = {"exif": "EXIF", "xmp": "XMP", "icc": "ICC profile", "alpha": "alpha"}
     parts = [names[p] for p in meta.parts()]
-    if meta.alpha is not None and data[:4] == api.SRZ_MAGIC:
+    section = ""
+    if data[:4] == api.SRZ_MAGIC and parts:
         from srcodec.container import srz
 
-        alpha = dict(srz.meta_records(srz.unpack(data)[0].meta)).get(b"ALPH", b"")
-        parts[-1] = f"alpha ({len(alpha)} bytes, lossless PNG)"
-    out = f"\n  keeps: {', '.join(parts)}" if parts else ""
+        header = srz.unpack(data)[0]
+        section = f" ({len(header.meta)} bytes of the file)"
+        if meta.alpha is not None:
+            parts[-1] = f"alpha ({len(dict(srz.meta_records(header.meta)).get(b'ALPH', b''))} bytes, lossless PNG)"
+    out = f"\n  keeps: {', '.join(parts)}{section}" if parts else ""
     return out + "".join(f"\n  note: {n}" for n in meta.notes)
 
 
