@@ -250,7 +250,7 @@ class HEIF(_PluginCodec):
     pil_format = "HEIF"
     plugin = "pillow-heif"
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})
-    max_depth = 10  # pillow-heif codes 16-bit greyscale as 10-bit HEVC (python benchmarks/keeps_table.py)
+    max_depth = max_depth_rgb = 10  # pillow-heif codes 16-bit samples as 10-bit HEVC (python benchmarks/keeps_table.py)
     quality_help = "HEVC quality 0..100 (libheif maps it to x265's QP)"
     quality_range = (0, 100)
     default_quality = 50
@@ -265,6 +265,22 @@ class HEIF(_PluginCodec):
     def save_options(self, quality: float) -> dict:
         params = {k: self.opts[k] for k in ("preset", "tune") if self.opts[k] != "default"}
         return {"quality": int(round(quality)), "chroma": 444, "enc_params": params}
+
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
+        if meta is None or meta.deep is None or meta.deep.shape[2] != 3 or meta.alpha is not None:
+            return super().encode_with_meta(image, quality, meta)
+        # 16-bit RGB samples (Pillow has no such mode): through pillow-heif's own API, the same options
+        import pillow_heif
+
+        h, w = meta.deep.shape[:2]
+        heif = pillow_heif.from_bytes(mode="RGB;16", size=(w, h), data=np.ascontiguousarray(meta.deep).tobytes())
+        opts = self.save_options(self.check_quality(quality))
+        for part, key in (("exif", "exif"), ("xmp", "xmp"), ("icc", "icc_profile")):
+            if getattr(meta, part):
+                opts[key] = getattr(meta, part)
+        buf = io.BytesIO()
+        heif.save(buf, **opts)
+        return buf.getvalue()
 
 
 @register_codec

@@ -174,8 +174,21 @@ def _depth(im: Image.Image) -> int:
 
 
 def _deep_rgb(im: Image.Image, data: bytes) -> np.ndarray | None:
-    """The 16-bit samples of a 16-bit RGB PNG (Pillow reads only 8 of their bits), decoded by ffmpeg's PNG
-    decoder through PyAV; None for other files, or without PyAV (the loader then says 8 bits)."""
+    """The samples, scaled to 0..65535, of a 16-bit RGB PNG (Pillow reads only 8 of their bits; decoded by
+    ffmpeg's PNG decoder through PyAV) or a 10/12-bit RGB HEIF (pillow-heif without its 8-bit conversion);
+    None for other files, or without the library (the loader then says 8 bits)."""
+    if im.format == "HEIF" and im.mode == "RGB":
+        try:
+            import pillow_heif
+
+            heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=False)
+            bits = int(heif.info.get("bit_depth") or 8)
+            if heif.mode != "RGB;16" or not 8 < bits <= 16:
+                return None
+            coded = np.asarray(heif).astype(np.float64) / (1 << (16 - bits))  # pillow-heif puts them MSB-first
+            return np.clip(np.rint(coded * (65535 / ((1 << bits) - 1))), 0, 65535).astype(np.uint16)
+        except (ImportError, ValueError, RuntimeError, OSError):
+            return None
     raw = next((t.args for t in getattr(im, "tile", None) or [] if isinstance(getattr(t, "args", None), str)), "")
     if im.format != "PNG" or raw != "RGB;16B":
         return None
@@ -327,8 +340,8 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
     im.load()
     pixels, alpha = _colour_and_alpha(im, meta, deep_rgb)
     if meta.depth > 8 and meta.deep is None:
-        meta.notes.append(f"{meta.depth}-bit samples read at 8 bits (srcodec keeps more for greyscale, and for "
-                          "16-bit RGB PNGs when PyAV is installed)")
+        meta.notes.append(f"{meta.depth}-bit samples read at 8 bits (srcodec keeps more for greyscale, 16-bit RGB "
+                          "PNGs with PyAV and 10/12-bit HEIF with pillow-heif)")
     if pixels.ndim == 2:
         pixels = pixels[:, :, None]
     if alpha is not None and bool((alpha == 255).all()):
