@@ -194,11 +194,12 @@ def _deep_rgb(im: Image.Image, data: bytes) -> np.ndarray | None:
         return None
     try:
         import av
-
+    except ImportError:
+        return None
+    try:
         frame = av.CodecContext.create("png", "r").decode(av.Packet(data))[0]
         return frame.to_ndarray(format="rgb48le")
-    except (ImportError, IndexError, ValueError, OSError) as exc:  # av.error.FFmpegError is an OSError
-        del exc
+    except (av.error.FFmpegError, IndexError, ValueError, OSError):
         return None
 
 
