@@ -71,13 +71,16 @@ def test_srz_keeps_everything_and_info_shows_it(corpus, tmp_path, capsys):
 
 
 def test_default_compress_of_a_phone_jpeg_keeps_exif_and_icc(corpus, tmp_path):
-    """The issue's target: the default codec of `srcodec compress photo.jpg` keeps both."""
-    name = api.default_codec_name()
-    if codec_class(name).extension != ".srz":
-        pytest.skip("the default codec here is a standard one")
-    data = srcodec.compress(corpus["phone.jpg"], "bicubic-jpeg-x2")  # the default's container path, fast
-    meta = srz.read_meta(data)
-    assert meta.icc and meta.exif
+    """The issue's target: `srcodec compress photo.jpg` with the default codec keeps both, and `decompress`
+    writes a PNG in the right orientation with both."""
+    src = tmp_path / "photo.jpg"
+    src.write_bytes(corpus["phone.jpg"].read_bytes())
+    assert main(["compress", str(src)]) == 0
+    coded = next(p for p in tmp_path.iterdir() if p.name != "photo.jpg")
+    assert main(["decompress", str(coded), "-o", str(tmp_path / "out.png")]) == 0
+    with Image.open(tmp_path / "out.png") as im:
+        assert im.info["icc_profile"] == rgb_profile() and im.getexif()[0x010F] == "srcodec-phone"
+        assert im.getexif().get(0x0112, 1) == 1 and im.size == (24, 32)  # orientation 6 applied once
 
 
 def test_p3_colours_survive(corpus):
