@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from srcodec import api
 from srcodec.codecs import codec_class, codec_names, get_codec
-from srcodec.errors import OutputError, SrcodecError
+from srcodec.errors import InputError, OutputError, SrcodecError
 from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, save_png
 from srcodec.metrics import bpp, compression_ratio, ms_ssim, mse, psnr, psnr_from_mse
@@ -48,7 +48,10 @@ def _load(src: Path, codec, args):
     from srcodec.codecs.carry import carrying, check
 
     image, meta = api.read_picture(src, strip=args.strip, strip_icc=args.strip_icc, background=args.background_rgb)
-    meta.notes = check(codec, meta, image.shape[2])
+    try:
+        meta.notes = check(codec, meta, image.shape[2])
+    except InputError as exc:
+        raise InputError(f"{src}: {exc}") from None
     return image, meta, carrying(codec, meta)
 
 
