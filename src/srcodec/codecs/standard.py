@@ -219,8 +219,8 @@ class JPEGXL(_PluginCodec):
     extension = ".jxl"
     pil_format = "JXL"
     plugin = "pillow-jxl-plugin"
-    # pillow-jxl-plugin writes no ICC profile and reads no XMP back
-    keeps = frozenset({"exif", "alpha"})
+    # pillow-jxl-plugin writes no ICC profile; its XMP box is read back by srcodec (io.metadata.bmff_box)
+    keeps = frozenset({"exif", "xmp", "alpha"})
     grey_modes = frozenset({"L", "LA"})
     max_depth = 16
     quality_help = "JPEG XL quality 0..99 (lossy)"

@@ -56,7 +56,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from srcodec.errors import BadOptionError, InputError
 from srcodec.io.files import read_bytes, write_atomic
-from srcodec.io.metadata import EXIF_PREFIX, ImageMeta, check_icc, exif_fields, png_save_options, read_xmp
+from srcodec.io.metadata import EXIF_PREFIX, ImageMeta, bmff_box, check_icc, exif_fields, png_save_options, read_xmp
 
 MAX_PIXELS = 1 << 28  # 268 megapixels: 16384 x 16384
 
@@ -327,6 +327,8 @@ def _picture(im: Image.Image, *, strip: bool = False, strip_icc: bool = False,
             exif = EXIF_PREFIX + exif
     meta.exif = exif if exif_ok else b""
     meta.xmp = read_xmp(im.info)
+    if not meta.xmp and fmt == "JXL" and data is not None:
+        meta.xmp = bmff_box(data, b"xml ")
     meta.icc = bytes(im.info.get("icc_profile") or b"")
     nclx = im.info.get("nclx_profile")  # HEIF colour signalled by code points instead of a profile
     if isinstance(nclx, dict) and not meta.icc and nclx.get("color_primaries") not in (None, 1, 2):

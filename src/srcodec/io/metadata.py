@@ -121,6 +121,26 @@ def read_xmp(info: dict) -> bytes:
     return x.encode("utf-8") if isinstance(x, str) else bytes(x)
 
 
+def bmff_box(data: bytes, kind: bytes) -> bytes:
+    """The content of the first top-level box ``kind`` of an ISO-BMFF-style container (a JPEG XL file's
+    ``xml `` box: pillow-jxl-plugin writes XMP there but does not read it back); empty when there is none.
+    Written by hand: the box walk is eight bytes of header a box (64-bit sizes and size 0 included)."""
+    pos = 0
+    while pos + 8 <= len(data):
+        size, box = struct.unpack(">I4s", data[pos:pos + 8])
+        head = 8
+        if size == 1 and pos + 16 <= len(data):
+            size, head = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
+        elif size == 0:
+            size = len(data) - pos
+        if size < head:
+            return b""
+        if box == kind:
+            return data[pos + head:pos + size]
+        pos += size
+    return b""
+
+
 def png_save_options(meta: ImageMeta | None) -> dict:
     """Pillow PNG save keywords that write ``meta``'s EXIF (``eXIf``), XMP (``iTXt``) and ICC (``iCCP``)."""
     if meta is None:
@@ -201,5 +221,5 @@ def describe_meta(meta: ImageMeta, sizes: dict[bytes, int] | None = None, coded:
     return d
 
 
-__all__ = ["ImageMeta", "PARTS", "check_icc", "describe_meta", "exif_fields", "icc_colour_space", "jpeg_with_meta",
+__all__ = ["ImageMeta", "PARTS", "bmff_box", "check_icc", "describe_meta", "exif_fields", "icc_colour_space", "jpeg_with_meta",
            "png_save_options", "read_xmp"]
