@@ -9,6 +9,12 @@
     for path, data, error in srcodec.compress_files(paths, codec="avif", cluster="local:2"):
         ...                                                    # many files, here or on a Dask cluster
 
+What the photo carries travels too: a path or a PIL image keeps its EXIF, XMP, ICC profile and
+transparency (``strip=True`` drops EXIF and XMP, ``strip_icc=True`` the profile, ``background="white"``
+composites the transparency), or the call refuses in one line when the codec's file cannot hold one of
+them. An array of 2 or 4 channels is grey or RGB plus alpha; ``decompress`` gives the alpha back as the
+last channel, and :func:`decompress_picture` gives the pixels with an :class:`~srcodec.io.metadata.ImageMeta`.
+
 ``decompress`` recognises the file from its first bytes: a ``.srz`` file names
 the codec or pipeline that wrote it; any other image file is decoded by Pillow.
 """
@@ -21,7 +27,8 @@ import numpy as np
 
 from srcodec.codecs import Codec, codec_names, get_codec
 from srcodec.errors import BadOptionError, InputError, SrcodecError
-from srcodec.io.image import image_from_bytes, load_image
+from srcodec.io.image import as_canonical_array, load_picture, parse_colour, picture_from_bytes
+from srcodec.io.metadata import ImageMeta
 from srcodec.targets import encode_for_quality, encode_for_target, measure  # noqa: F401  (part of the API)
 
 SRZ_MAGIC = b"SRZ\x89"
@@ -40,17 +47,48 @@ def default_codec_name() -> str:
 
 def compress(image, codec: str | None = None, quality: float | None = None, *,
              bpp: float | None = None, max_bytes: int | None = None, target_psnr: float | None = None,
-             target_ms_ssim: float | None = None) -> bytes:
+             target_ms_ssim: float | None = None, strip: bool = False, strip_icc: bool = False,
+             background: str | tuple | None = None) -> bytes:
     """Compress an image (path, PIL image or uint8 array) into the bytes of a file.
 
     Give at most one of ``quality``, ``bpp``, ``max_bytes``, ``target_psnr`` and ``target_ms_ssim``;
     without any, the codec's default quality is used. A rate target gives the best quality whose real
-    file fits; a quality target the smallest file whose real decode reaches it.
+    file fits; a quality target the smallest file whose real decode reaches it. ``strip``, ``strip_icc``
+    and ``background``: see the module docstring.
     """
+    from srcodec.codecs.carry import carrying, check
+
     if sum(x is not None for x in (quality, bpp, max_bytes, target_psnr, target_ms_ssim)) > 1:
         raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr and target_ms_ssim")
-    return encode_with(get_codec(codec or default_codec_name()), load_image(image), quality, bpp=bpp,
-                       max_bytes=max_bytes, target_psnr=target_psnr, target_ms_ssim=target_ms_ssim)
+    c = get_codec(codec or default_codec_name())
+    pixels, meta = read_picture(image, strip=strip, strip_icc=strip_icc, background=background)
+    meta.notes = check(c, meta, pixels.shape[2])
+    return encode_with(carrying(c, meta), pixels, quality, bpp=bpp, max_bytes=max_bytes,
+                       target_psnr=target_psnr, target_ms_ssim=target_ms_ssim)
+
+
+def read_picture(image, *, strip: bool = False, strip_icc: bool = False,
+                 background: str | tuple | None = None) -> tuple[np.ndarray, ImageMeta]:
+    """A path, PIL image or array as (canonical colour pixels, :class:`ImageMeta`); an array of 2 or 4
+    channels has alpha last."""
+    bg = parse_colour(background) if isinstance(background, str) else background
+    if not isinstance(image, np.ndarray):
+        return load_picture(image, strip=strip, strip_icc=strip_icc, background=bg)
+    meta = ImageMeta(source=f"array {image.dtype}")
+    if image.ndim == 3 and image.shape[2] in (2, 4):
+        if image.dtype != np.uint8:
+            raise InputError(f"expected a uint8 image array with alpha, got {image.dtype}")
+        pixels, alpha = as_canonical_array(image[:, :, :-1]), np.ascontiguousarray(image[:, :, -1])
+        if bool((alpha == 255).all()):
+            meta.notes.append("alpha channel fully opaque: dropped")
+        elif bg is not None:
+            from srcodec.io.image import composite
+
+            return composite(pixels, alpha, bg), meta
+        else:
+            meta.alpha = alpha
+        return pixels, meta
+    return as_canonical_array(image), meta
 
 
 def encode_with(c: Codec, img: np.ndarray, quality: float | None = None, *, bpp: float | None = None,
@@ -135,7 +173,16 @@ def identify(data: bytes) -> str:
 
 
 def decompress(data: bytes | str | os.PathLike) -> np.ndarray:
-    """Decode the bytes (or the path) of any file srcodec writes into a uint8 (H, W, C) image."""
+    """Decode the bytes (or the path) of any file srcodec writes into a uint8 (H, W, C) image; a file with
+    transparency gives its alpha as the last channel (C = 2 or 4)."""
+    image, meta = decompress_picture(data)
+    if meta.alpha is not None:
+        image = np.concatenate([image, meta.alpha[:, :, None]], axis=2)
+    return image
+
+
+def decompress_picture(data: bytes | str | os.PathLike) -> tuple[np.ndarray, ImageMeta]:
+    """The colour pixels (uint8 (H, W, 1 or 3)) of any file srcodec writes, and what it carries beside them."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         from srcodec.io.files import read_bytes
 
@@ -145,5 +192,5 @@ def decompress(data: bytes | str | os.PathLike) -> np.ndarray:
         raise InputError("empty file")
     name = identify(data)
     if name == "image":
-        return image_from_bytes(data)
-    return get_codec(name).decode(data)
+        return picture_from_bytes(data, decoding=True)
+    return get_codec(name).decode_with_meta(data)

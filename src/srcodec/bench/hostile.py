@@ -48,7 +48,38 @@ def forge(data: bytes, streams: list[bytes] | None = None, **fields) -> bytes:
     h = {**asdict(header), **fields}
     return srz.pack(h["codec"], h["model_id"], h["weights_hash"], h["height"], h["width"], h["channels"],
                     old_streams if streams is None else streams, pad_bottom=h["pad_bottom"], pad_right=h["pad_right"],
-                    quality=h["quality"], extra=h["extra"])
+                    quality=h["quality"], extra=h["extra"], meta=h["meta"])
+
+
+def forged_meta_variants(data: bytes) -> dict[str, bytes]:
+    """Forged metadata sections of one real ``.srz`` file that has one (CRCs recomputed): each must be a
+    one-line error."""
+    import struct
+
+    from srcodec.container import srz
+
+    header, _ = srz.unpack(data)
+    records = srz.meta_records(header.meta)
+
+    def section(recs, count=None) -> bytes:
+        body = b"".join(t + struct.pack("<I", len(b)) + b for t, b in recs)
+        return bytes([len(recs) if count is None else count]) + body
+
+    alpha = dict(records).get(b"ALPH", b"")
+    return {
+        "meta-unknown-record": forge(data, meta=section([*records, (b"ZZZZ", b"x")])),
+        "meta-record-twice": forge(data, meta=section([*records, records[0]])),
+        "meta-count-over": forge(data, meta=section(records, count=len(records) + 1)),
+        "meta-count-under": forge(data, meta=section(records, count=len(records) - 1)),
+        "meta-record-overruns": forge(data, meta=header.meta[:1] + header.meta[1:5] + b"\xff\xff\xff\x7f" + header.meta[9:]),
+        "meta-depth-0": forge(data, meta=section([(t, b"\x00") if t == b"DPTH" else (t, b) for t, b in records])),
+        "meta-alpha-not-png": forge(data, meta=section([(t, b"\x00" * len(b)) if t == b"ALPH" else (t, b) for t, b in records])),
+        "meta-alpha-other-size": forge(data, meta=section([(t, b[:16] + struct.pack(">II", header.width + 1, header.height) + b[24:])
+                                                           if t == b"ALPH" else (t, b) for t, b in records])),
+        "meta-alpha-truncated": forge(data, meta=section([(t, b[: len(b) // 2]) if t == b"ALPH" else (t, b)
+                                                          for t, b in records])),
+        "meta-alpha-of-the-old-size": forge(data, height=header.height + 2, width=header.width + 2),
+    } if alpha else {}
 
 
 def forged_variants(data: bytes, entropy_coded: bool = True) -> dict[str, bytes]:
@@ -114,7 +145,36 @@ def seed_corpus(folder: str | os.PathLike) -> list[Path]:
         if ext == ".srz":
             for case, forged in forged_variants(codec.encode(img, q), entropy_coded=name == "learned").items():
                 put(f"forged-{name}-{case}.srz", forged)
+    carried = _carried_seed("bicubic-jpeg-x2")
+    if carried is not None:
+        put("real-bicubic-jpeg-x2-meta.srz", carried)
+        for case, forged in forged_meta_variants(carried).items():
+            put(f"forged-bicubic-jpeg-x2-{case}.srz", forged)
+    carried = _carried_seed("vvc")
+    if carried is not None:
+        put("real-vvc-meta.266", carried)
     return written
+
+
+def _carried_seed(name: str) -> bytes | None:
+    """A real file of codec ``name`` that carries every record of a metadata section: EXIF, XMP, ICC, alpha, notes."""
+    from srcodec.codecs import codec_class, get_codec
+    from srcodec.io.metadata import ImageMeta
+
+    if codec_class(name).unavailable_reason() is not None:
+        return None
+    from PIL import Image, ImageCms
+
+    exif = Image.Exif()
+    exif[0x010F] = "srcodec"
+    alpha = np.full((24, 40), 255, np.uint8)
+    alpha[:, :13] = 0
+    alpha[:, 13:26] = 128
+    meta = ImageMeta(exif=exif.tobytes(), xmp=b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>",
+                     icc=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(), alpha=alpha,
+                     depth=16, source="PNG RGBA", notes=["16-bit samples reduced to 8 bits"])
+    codec = get_codec(name, preset="faster") if name == "vvc" else get_codec(name)
+    return codec.encode_with_meta(_image(24, 40), 30 if name == "vvc" else 50, meta)
 
 
 def judge(data: bytes) -> tuple[str, str]:
@@ -128,7 +188,7 @@ def judge(data: bytes) -> tuple[str, str]:
         return ("rejected", msg) if "\n" not in msg else ("crash", f"multi-line error: {msg!r}")
     except Exception as exc:  # noqa: BLE001  (what we look for: anything that is not a one-line error)
         return "crash", f"{type(exc).__name__}: {exc}"
-    if not (isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] in (1, 3)):
+    if not (isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] in (1, 2, 3, 4)):
         return "crash", f"decoded to something that is not a canonical image: {getattr(image, 'shape', None)}"
     return "decoded", f"{image.shape[1]}x{image.shape[0]}x{image.shape[2]}"
 
@@ -138,4 +198,4 @@ def replay(folder: str | os.PathLike) -> dict[str, tuple[str, str]]:
     return {p.name: judge(p.read_bytes()) for p in sorted(Path(folder).iterdir()) if p.is_file()}
 
 
-__all__ = ["forge", "forged_variants", "judge", "replay", "seed_corpus"]
+__all__ = ["forge", "forged_meta_variants", "forged_variants", "judge", "replay", "seed_corpus"]

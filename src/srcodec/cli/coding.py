@@ -17,10 +17,10 @@ from tqdm import tqdm
 
 from srcodec import api
 from srcodec.codecs import codec_class, codec_names, get_codec
-from srcodec.errors import OutputError, SrcodecError
+from srcodec.errors import InputError, OutputError, SrcodecError
 from srcodec.io.files import make_folder, read_bytes, write_atomic
-from srcodec.io.image import IMAGE_SUFFIXES, image_from_bytes, load_image, png_bytes, save_png
-from srcodec.metrics import bpp, compression_ratio, ms_ssim, psnr
+from srcodec.io.image import IMAGE_SUFFIXES, png_bytes, save_png
+from srcodec.metrics import bpp, compression_ratio, ms_ssim, mse, psnr, psnr_from_mse
 
 CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif", ".266", ".vvc"}
 
@@ -33,6 +33,51 @@ def _add_rate_options(p: argparse.ArgumentParser) -> None:
     rate.add_argument("--max-bytes", type=int, help="target file size in bytes: the best quality whose real file fits")
     rate.add_argument("--target-psnr", type=float, metavar="DB", help="the smallest file whose real decode reaches this RGB PSNR")
     rate.add_argument("--target-ms-ssim", type=float, metavar="X", help="the smallest file whose real decode reaches this MS-SSIM")
+
+
+def _add_keep_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strip", action="store_true", help="drop EXIF and XMP (camera, date, location); the ICC profile stays")
+    p.add_argument("--strip-icc", action="store_true", help="drop the ICC profile (the colours are then read as sRGB)")
+    p.add_argument("--background", metavar="COLOUR", help="composite transparency onto this colour (white, #rrggbb) "
+                   "instead of keeping it (needed for codecs without alpha: jpeg, jpegli, nagasaki-jpeg)")
+
+
+def _load(src: Path, codec, args, raw: bytes | None = None):
+    """(pixels, what they carry, the codec wrapped to keep it) of one input (its bytes ``raw`` when read
+    already); a one-line error, before anything is written, when the codec's file cannot hold a part of it."""
+    from srcodec.codecs.carry import carrying, check
+    from srcodec.io.image import picture_from_bytes
+
+    options = dict(strip=args.strip, strip_icc=args.strip_icc, background=args.background_rgb)
+    image, meta = (picture_from_bytes(raw, name=str(src), **options) if raw is not None
+                   else api.read_picture(src, **options))
+    try:
+        meta.notes = check(codec, meta, image.shape[2])
+    except InputError as exc:
+        raise InputError(f"{src}: {exc}") from None
+    return image, meta, carrying(codec, meta)
+
+
+def _kept(meta, data: bytes) -> str:
+    """What the written file keeps beside the pixels, and each note, as lines for the command's output."""
+    names = {"exif": "EXIF", "xmp": "XMP", "icc": "ICC profile", "alpha": "alpha"}
+    parts = [names[p] for p in meta.parts()]
+    section = ""
+    if data[:4] == api.SRZ_MAGIC and parts:
+        from srcodec.container import srz
+
+        header = srz.unpack(data)[0]
+        section = f" ({len(header.meta)} bytes of the file)"
+        if meta.alpha is not None:
+            parts[-1] = f"alpha ({len(dict(srz.meta_records(header.meta)).get(b'ALPH', b''))} bytes, lossless PNG)"
+    out = f"\n  keeps: {', '.join(parts)}{section}" if parts else ""
+    return out + "".join(f"\n  note: {n}" for n in meta.notes)
+
+
+def _background(args) -> None:
+    from srcodec.io.image import parse_colour
+
+    args.background_rgb = parse_colour(args.background) if args.background else None
 
 
 def _add_force(p: argparse.ArgumentParser) -> None:
@@ -148,12 +193,14 @@ def cmd_compress(args) -> int:
     codec = get_codec(name)
     if args.quality is not None:
         codec.check_quality(args.quality)
+    _background(args)
 
     def make(src: Path, raw: bytes) -> tuple[bytes, str]:
-        image = image_from_bytes(raw, name=str(src))
-        data = _compress(codec, image, args)
+        image, meta, carrier = _load(src, codec, args, raw)
+        data = _compress(carrier, image, args)
         h, w = image.shape[:2]
-        return data, f"{len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({_chosen(codec, data)})" + _why(codec)
+        return (data, f"{len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({_chosen(codec, data)})" + _why(codec)
+                + _kept(meta, data))
 
     src = Path(args.input)
     pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension,
@@ -163,8 +210,11 @@ def cmd_compress(args) -> int:
 
 def cmd_decompress(args) -> int:
     def make(src: Path, raw: bytes) -> tuple[bytes, str]:
-        image = api.decompress(raw)
-        return png_bytes(image), f"{image.shape[1]}x{image.shape[0]}, {image.shape[2]} channel{'s' if image.shape[2] > 1 else ''}"
+        image, meta = api.decompress_picture(raw)
+        c = image.shape[2] + (meta.alpha is not None)
+        depth = ", 16-bit samples" if meta.deep is not None else ""
+        return (png_bytes(image, meta=meta),
+                f"{image.shape[1]}x{image.shape[0]}, {c} channel{'s' if c > 1 else ''}{depth}" + _kept(meta, raw))
 
     src = Path(args.input)
 
@@ -185,7 +235,16 @@ def cmd_restore(args) -> int:
 
     def make(src: Path, raw: bytes) -> tuple[bytes, str]:
         image, pipeline, quality = restore_file(raw)
-        return png_bytes(image), f"{image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
+        # what the file carries (EXIF, XMP, ICC, alpha) goes into the PNG too
+        if api.identify(raw) == "vvc":
+            from srcodec.codecs.vvc import stream_meta
+
+            meta = stream_meta(raw, *image.shape[:2])
+        else:
+            meta = api.decompress_picture(raw)[1]
+        return (png_bytes(image, meta=meta),
+                f"{image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
+                + _kept(meta, raw))
 
     src = Path(args.input)
 
@@ -203,9 +262,12 @@ def describe(data: bytes) -> dict:
         from srcodec.container import srz
 
         return srz.describe(data)
-    image = api.decompress(data)
+    from srcodec.io.metadata import describe_meta
+
+    image, meta = api.decompress_picture(data)
     return {"format": name, "bytes": len(data), "height": image.shape[0], "width": image.shape[1],
-            "channels": image.shape[2], "bpp": bpp(len(data), *image.shape[:2])}
+            "channels": image.shape[2] + (meta.alpha is not None), "bpp": bpp(len(data), *image.shape[:2]),
+            **describe_meta(meta, coded=meta.coded_depth != 8)}
 
 
 def cmd_info(args) -> int:
@@ -223,8 +285,9 @@ def cmd_roundtrip(args) -> int:
     """Compress to a real file, decode that file, and report bytes, bpp, PSNR."""
     name = args.codec or api.default_codec_name()
     codec = get_codec(name)
+    _background(args)
     src = Path(args.input)
-    image = load_image(src)
+    image, meta, carrier = _load(src, codec, args)
     out_dir = make_folder(args.out_dir)
     coded = out_dir / (src.stem + codec.extension)
     decoded_path = out_dir / (src.stem + ".decoded.png")
@@ -234,14 +297,15 @@ def cmd_roundtrip(args) -> int:
         if out.exists() and out.resolve() == src.resolve():
             raise OutputError(f"{out}: refusing to overwrite the input file")
     t0 = time.perf_counter()
-    data = _compress(codec, image, args)
+    data = _compress(carrier, image, args)
     t1 = time.perf_counter()
     write_atomic(coded, data, inputs=(src,))
     size = coded.stat().st_size
     t2 = time.perf_counter()
-    decoded = codec.decode_like(read_bytes(coded), image)
+    decoded, back = codec.decode_with_meta(read_bytes(coded))
+    decoded = codec.match_channels(decoded, image)
     t3 = time.perf_counter()
-    save_png(decoded, decoded_path, inputs=(src,))
+    save_png(decoded, decoded_path, inputs=(src,), meta=back)
     h, w = image.shape[:2]
     print(f"input    {src} ({w}x{h})")
     print(f"codec    {_chosen(codec, data)}" + _why(codec).replace("\n", "\n         "))
@@ -251,9 +315,17 @@ def cmd_roundtrip(args) -> int:
     ratio = compression_ratio(size, image, png_bytes=src.stat().st_size if src.suffix.lower() == ".png" else None)
     print("ratio    " + ", ".join(f"{v:.1f}:1 {k.replace('_', ' ')}" for k, v in ratio.items()))
     print(f"psnr     {psnr(image, decoded):.2f} dB")
+    if meta.deep is not None and back.deep is not None and back.deep.shape == meta.deep.shape:
+        # the source's own depth: its samples against the file's, on the 16-bit peak
+        print(f"psnr-16  {psnr_from_mse(mse(meta.deep, back.deep), 65535.0):.2f} dB ({meta.depth}-bit samples, peak 65535)")
     msssim = ms_ssim(image, decoded)
     if msssim == msssim:
         print(f"ms-ssim  {msssim:.4f}")
+    if meta.alpha is not None:
+        err = "lost" if back.alpha is None else f"max error {int(abs(meta.alpha.astype(int) - back.alpha.astype(int)).max())}"
+        print(f"alpha    {err}")
+    for line in _kept(meta, data).splitlines()[1:]:
+        print(f"{line.strip().split(':')[0]:<8} {line.split(':', 1)[1].strip()}")
     print(f"encode   {t1 - t0:.3f} s")
     print(f"decode   {t3 - t2:.3f} s")
     print(f"decoded  {decoded_path}")
@@ -278,6 +350,7 @@ def register(sub) -> None:
     p.add_argument("input", help="image file or folder")
     p.add_argument("-o", "--output", help="output file or folder (default: next to the input, with the codec's extension)")
     _add_rate_options(p)
+    _add_keep_options(p)
     _add_force(p)
     add_cluster_option(p, "compress a folder's images")
     p.set_defaults(func=cmd_compress)
@@ -305,6 +378,7 @@ def register(sub) -> None:
     p.add_argument("input", help="image file")
     p.add_argument("--out-dir", default="out", help="where the coded file and the decoded PNG go (default: out/)")
     _add_rate_options(p)
+    _add_keep_options(p)
     _add_force(p)
     p.set_defaults(func=cmd_roundtrip)
 

@@ -105,6 +105,16 @@ class Codec(ABC):
     #: what a restorer reads of this codec's files (:meth:`decoder_planes`): ``"rgb"``, the decoded image, or
     #: ``"yuv420"``, the decoder's own luma and half-resolution chroma planes
     planes: ClassVar[str] = "rgb"
+    #: what this codec's own file holds beside the pixels, among ``srcodec.io.metadata.PARTS`` (exif, xmp,
+    #: icc, alpha); :mod:`srcodec.codecs.carry` refuses an input with a part that is not here
+    keeps: ClassVar[frozenset[str]] = frozenset()
+    #: the most bits per sample this codec's file keeps of a greyscale source deeper than 8 bits
+    #: (``ImageMeta.deep``); 8: such a source is coded at 8 bits, and the command says so
+    max_depth: ClassVar[int] = 8
+    #: the same for an RGB source (``ImageMeta.deep`` of three channels)
+    max_depth_rgb: ClassVar[int] = 8
+    #: the greyscale inputs that come back greyscale from this codec's file: "L" (grey), "LA" (grey + alpha)
+    grey_modes: ClassVar[frozenset[str]] = frozenset({"L"})
 
     def __init__(self, **options):
         known = {o.name: o for o in self.options}
@@ -151,6 +161,38 @@ class Codec(ABC):
     def decode(self, data: bytes) -> np.ndarray:
         """Decode the bytes of a file into a canonical image."""
 
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
+        """Code ``image`` and what it carries (an :class:`~srcodec.io.metadata.ImageMeta`) into one file;
+        only the parts in :attr:`keeps` (:func:`srcodec.codecs.carry.check` refused the others first)."""
+        return self.attach(self.encode(image, quality), meta)
+
+    def attach(self, data: bytes, meta) -> bytes:
+        """One of this codec's files with ``meta`` added: a ``.srz`` in its metadata section, a JPEG in its
+        APP1/APP2 segments (for JPEG encoders that take no metadata); other files are returned as they are."""
+        if meta is None:
+            return data
+        if data[:4] == b"SRZ\x89":
+            from srcodec.container import srz
+
+            return srz.attach_meta(data, meta)
+        if data[:2] == b"\xff\xd8" and (meta.exif or meta.xmp or meta.icc):
+            from srcodec.io.metadata import jpeg_with_meta
+
+            return jpeg_with_meta(data, meta)
+        return data
+
+    def decode_with_meta(self, data: bytes):
+        """(colour pixels, :class:`~srcodec.io.metadata.ImageMeta`) of one of this codec's files: a ``.srz``'s
+        metadata section; a codec reading its format through Pillow overrides this with what Pillow finds."""
+        from srcodec.io.metadata import ImageMeta
+
+        image = self.decode(data)
+        if data[:4] == b"SRZ\x89":
+            from srcodec.container import srz
+
+            return image, srz.read_meta(data)
+        return image, ImageMeta()
+
     def probe(self) -> tuple[Codec, dict[str, float]] | None:
         """A much faster stand-in for searching this codec's quality (``auto``), and the offsets of this
         codec against it at the same quality (``psnr``/``ms-ssim``: this codec's gain; ``bytes``: its size
@@ -184,7 +226,11 @@ class Codec(ABC):
 
     def decode_like(self, data: bytes, original: np.ndarray) -> np.ndarray:
         """Decode, and match the channel count of ``original`` (greyscale in, greyscale out)."""
-        out = self.decode(data)
+        return self.match_channels(self.decode(data), original)
+
+    @staticmethod
+    def match_channels(out: np.ndarray, original: np.ndarray) -> np.ndarray:
+        """``out`` with the channel count of ``original`` (grey from RGB by Pillow's L conversion)."""
         if out.shape[2] == 3 and original.shape[2] == 1:
             out = np.asarray(Image.fromarray(out, "RGB").convert("L"))[:, :, None]
         elif out.shape[2] == 1 and original.shape[2] == 3:

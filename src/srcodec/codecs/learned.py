@@ -84,6 +84,8 @@ class LearnedCodec(Codec):
     default_quality = 4.0
     sweep = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
     integer_quality = False
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # the .srz metadata section
+    grey_modes = frozenset({"L", "LA"})
 
     def __init__(self, weights: str | os.PathLike | None = None):
         super().__init__()

@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image
 
 from srcodec.codecs.base import Codec, Option, register_codec
-from srcodec.io.image import image_from_bytes, to_pil
+from srcodec.io.image import picture_from_bytes, to_pil, to_pil_with_alpha
 
 
 #: option value -> Pillow's name of a chroma subsampling (option values hold no colon: specs use it)
@@ -63,13 +63,38 @@ class PillowCodec(Codec):
         return im if (self.keeps_grey or im.mode == "RGB") else im.convert("RGB")
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
+        return self.encode_with_meta(image, quality, None)
+
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
         q = self.check_quality(quality)
+        im = self._prepare(image)
+        opts = self.save_options(q, *([image.shape[2] + (meta is not None and meta.alpha is not None)]
+                                      if self.options_by_channels else []))
+        if meta is not None:
+            if meta.deep is not None and meta.deep.shape[2] == 1 and meta.alpha is None and self.max_depth > 8:
+                im = to_pil_with_alpha(image, None, meta.deep)  # I;16: the plugin codes its own depth
+            if meta.alpha is not None and "alpha" in self.keeps:
+                im = to_pil_with_alpha(np.asarray(im).reshape(*image.shape[:2], -1), meta.alpha)
+                opts.update(self.alpha_options)
+            for part, key in (("exif", "exif"), ("xmp", "xmp"), ("icc", "icc_profile")):
+                if getattr(meta, part) and part in self.keeps:
+                    opts[key] = getattr(meta, part)
         buf = io.BytesIO()
-        self._prepare(image).save(buf, format=self.pil_format, **self.save_options(q))
+        im.save(buf, format=self.pil_format, **opts)
         return buf.getvalue()
 
+    #: save options for an image with alpha (WebP: keep the colour under transparent pixels, which libwebp
+    #: otherwise replaces, so the colour planes are what the metrics compare)
+    alpha_options: ClassVar[dict] = {}
+    #: whether ``save_options`` takes the number of channels coded (alpha included)
+    options_by_channels: ClassVar[bool] = False
+
     def decode(self, data: bytes) -> np.ndarray:
-        return image_from_bytes(data, name=f"{self.name} stream")
+        """The colour pixels of the file (an alpha plane is left out: :meth:`decode_with_meta` gives it)."""
+        return self.decode_with_meta(data)[0]
+
+    def decode_with_meta(self, data: bytes):
+        return picture_from_bytes(data, name=f"{self.name} stream", decoding=True)
 
 
 @register_codec
@@ -83,6 +108,7 @@ class JPEG(PillowCodec):
     default_quality = 75
     sweep = (3, 6, 10, 15, 25, 50, 78, 88)
     options = (Option("subsampling", "420", choices=("420", "422", "444"), help="chroma subsampling"),)
+    keeps = frozenset({"exif", "xmp", "icc"})
 
     def save_options(self, quality: float) -> dict:
         return {"quality": int(round(quality)), "subsampling": _SUBSAMPLING[self.opts["subsampling"]], "optimize": True}
@@ -96,6 +122,9 @@ class WebP(PillowCodec):
     extension = ".webp"
     pil_format = "WEBP"
     keeps_grey = False
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})
+    grey_modes = frozenset()  # VP8 has no greyscale: a grey image is coded (and comes back) as RGB
+    alpha_options = {"exact": True}
     quality_help = "WebP quality 0..100"
     quality_range = (0, 100)
     default_quality = 75
@@ -116,14 +145,18 @@ class AVIF(PillowCodec):
                Option("subsampling", "444", choices=("444", "420")))
     extension = ".avif"
     pil_format = "AVIF"
-    keeps_grey = False
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})
     quality_help = "AVIF quality 0..100 (Pillow maps it to aom's quantizer)"
     quality_range = (0, 100)
     default_quality = 60
     sweep = (5, 15, 25, 35, 45, 54, 70, 86)
 
-    def save_options(self, quality: float) -> dict:
-        opts = {"quality": int(round(quality)), "speed": self.opts["speed"], "subsampling": _SUBSAMPLING[self.opts["subsampling"]],
+    options_by_channels = True
+
+    def save_options(self, quality: float, channels: int = 3) -> dict:
+        # a greyscale image is coded as monochrome AV1 (4:0:0), so it decodes as greyscale
+        opts = {"quality": int(round(quality)), "speed": self.opts["speed"],
+                "subsampling": "4:0:0" if channels == 1 else _SUBSAMPLING[self.opts["subsampling"]],
                 "codec": "aom", "range": "full"}
         if self.opts["tune"] != "default":
             opts["advanced"] = {"tune": self.opts["tune"]}
@@ -136,6 +169,10 @@ class JPEG2000(PillowCodec):
     label = "JPEG 2000 (OpenJPEG 9/7, YCbCr)"
     extension = ".jp2"
     pil_format = "JPEG2000"
+    keeps = frozenset({"alpha"})  # Pillow writes no EXIF, XMP or ICC into JPEG 2000
+    max_depth = 16
+    grey_modes = frozenset({"L", "LA"})
+    options_by_channels = True
     quality_help = "target bits per pixel, 0.01..24 (OpenJPEG's rate allocation; the file lands at or just under it)"
     quality_range = (0.01, 24)
     default_quality = 0.8
@@ -146,13 +183,8 @@ class JPEG2000(PillowCodec):
         # OpenJPEG's "rates" are compression ratios against the raw 8-bit samples;
         # mct=1 codes RGB as YCbCr (Pillow's default, 0, codes R, G, B apart).
         return {"quality_mode": "rates", "quality_layers": [8.0 * channels / float(quality)],
-                "irreversible": True, "mct": 1 if channels == 3 else 0, "no_jp2": False}
+                "irreversible": True, "mct": 1 if channels in (3, 4) else 0, "no_jp2": False}
 
-    def encode(self, image: np.ndarray, quality: float) -> bytes:
-        q = self.check_quality(quality)
-        buf = io.BytesIO()
-        self._prepare(image).save(buf, format=self.pil_format, **self.save_options(q, image.shape[2]))
-        return buf.getvalue()
 
 
 class _PluginCodec(PillowCodec):
@@ -170,13 +202,13 @@ class _PluginCodec(PillowCodec):
             return f"install the optional plugin with: pip install '{cls.plugin}' (or the srcodec[anchors] extra)"
         return None
 
-    def encode(self, image: np.ndarray, quality: float) -> bytes:
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
         self._import()
-        return super().encode(image, quality)
+        return super().encode_with_meta(image, quality, meta)
 
-    def decode(self, data: bytes) -> np.ndarray:
+    def decode_with_meta(self, data: bytes):
         self._import()
-        return super().decode(data)
+        return super().decode_with_meta(data)
 
 
 @register_codec
@@ -187,7 +219,10 @@ class JPEGXL(_PluginCodec):
     extension = ".jxl"
     pil_format = "JXL"
     plugin = "pillow-jxl-plugin"
-    keeps_grey = False
+    # pillow-jxl-plugin writes no ICC profile; its XMP box is read back by srcodec (io.metadata.bmff_box)
+    keeps = frozenset({"exif", "xmp", "alpha"})
+    grey_modes = frozenset({"L", "LA"})
+    max_depth = 16
     quality_help = "JPEG XL quality 0..99 (lossy)"
     quality_range = (0, 99)
     default_quality = 80
@@ -214,7 +249,8 @@ class HEIF(_PluginCodec):
     extension = ".heic"
     pil_format = "HEIF"
     plugin = "pillow-heif"
-    keeps_grey = False
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})
+    max_depth = max_depth_rgb = 10  # pillow-heif codes 16-bit samples as 10-bit HEVC (python benchmarks/keeps_table.py)
     quality_help = "HEVC quality 0..100 (libheif maps it to x265's QP)"
     quality_range = (0, 100)
     default_quality = 50
@@ -230,6 +266,22 @@ class HEIF(_PluginCodec):
         params = {k: self.opts[k] for k in ("preset", "tune") if self.opts[k] != "default"}
         return {"quality": int(round(quality)), "chroma": 444, "enc_params": params}
 
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
+        if meta is None or meta.deep is None or meta.deep.shape[2] != 3 or meta.alpha is not None:
+            return super().encode_with_meta(image, quality, meta)
+        # 16-bit RGB samples (Pillow has no such mode): through pillow-heif's own API, the same options
+        import pillow_heif
+
+        h, w = meta.deep.shape[:2]
+        heif = pillow_heif.from_bytes(mode="RGB;16", size=(w, h), data=np.ascontiguousarray(meta.deep).tobytes())
+        opts = self.save_options(self.check_quality(quality))
+        for part, key in (("exif", "exif"), ("xmp", "xmp"), ("icc", "icc_profile")):
+            if getattr(meta, part):
+                opts[key] = getattr(meta, part)
+        buf = io.BytesIO()
+        heif.save(buf, **opts)
+        return buf.getvalue()
+
 
 @register_codec
 class JPEGli(_PluginCodec):
@@ -239,6 +291,8 @@ class JPEGli(_PluginCodec):
     label = "JPEG (jpegli)"
     extension = ".jpg"
     plugin = "pyjpegli"
+    keeps = frozenset({"exif", "xmp", "icc"})  # written into the JPEG's APP segments by srcodec (Codec.attach)
+    grey_modes = frozenset()  # pyjpegli codes RGB only: a grey image comes back as RGB
     quality_help = "jpegli quality 1..100 (libjpeg's scale)"
     quality_range = (1, 100)
     default_quality = 75
@@ -252,6 +306,9 @@ class JPEGli(_PluginCodec):
 
     def settings(self) -> dict:
         return {"encoder": "jpegli", "decoder": "Pillow (libjpeg-turbo)"}
+
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
+        return self.attach(self.encode(image, quality), meta)
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
         q = int(round(self.check_quality(quality)))

@@ -33,6 +33,12 @@ the standard tells every decoder to ignore) at the end of the stream: ``srcodec 
 same unit marks a greyscale image (coded as luma with flat chroma), so greyscale comes back
 greyscale. Images whose size is even and that are RGB carry no such unit.
 
+What the photo carries beside its pixels (EXIF, XMP, ICC profile, alpha: an
+:class:`~srcodec.io.metadata.ImageMeta`) travels the same way, in one more type-31 unit before the
+size marker: ``srcodec-meta`` and the ``.srz`` metadata section (:func:`srcodec.container.srz.pack_meta`,
+alpha as a lossless PNG), with the standard's emulation prevention (``00 00 03``) so no start code
+appears inside it. Any VVC decoder skips it; srcodec reads it back (:func:`stream_meta`).
+
 The quality knob is ``63 - QP`` (higher = better); the sweep is QP 50 .. 17.
 Written by hand: the colour conversion and the marker unit (no library does either for a
 bitstream of this shape); the coding itself is VVenC's.
@@ -44,6 +50,7 @@ import io
 import os
 import re
 import subprocess
+from dataclasses import replace
 
 import numpy as np
 
@@ -68,6 +75,9 @@ MIN_SIDE = 16
 CHROMA_QP_OFFSET = -6
 MARKER_PREFIX = b"\x00\x00\x01\x00\xf9srcodec "  # start code, NAL header: type 31, layer 0, tid 1
 _MARKER = re.compile(rb"\x00\x00\x01\x00\xf9srcodec (\d{1,6}) (\d{1,6}) ([13])")
+META_PREFIX = b"\x00\x00\x01\x00\xf9srcodec-meta "
+_EMULATED = re.compile(rb"\x00\x00(?=[\x00-\x03])")
+_UNEMULATED = re.compile(rb"\x00\x00\x03(?=[\x00-\x03])")
 
 
 def ffmpeg_exe() -> str:
@@ -95,10 +105,10 @@ def _vvenc_problem() -> str | None:
 
 # -- colour ---------------------------------------------------------------------------
 
-def rgb_to_yuv420(rgb: np.ndarray, matrix: int = ENCODE_MATRIX) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """uint8 RGB (even sides) -> full-range 10-bit Y (H, W) and Cb, Cr (H/2, W/2), uint16."""
+def rgb_to_yuv420(rgb: np.ndarray, matrix: int = ENCODE_MATRIX, peak: int = 255) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """RGB of samples 0..``peak`` (even sides) -> full-range 10-bit Y (H, W) and Cb, Cr (H/2, W/2), uint16."""
     kr, kb = MATRICES[matrix]
-    x = rgb.astype(np.float32) * np.float32(1023 / 255)
+    x = rgb.astype(np.float32) * np.float32(1023 / peak)
     y = kr * x[..., 0] + (1 - kr - kb) * x[..., 1] + kb * x[..., 2]
     cb = (x[..., 2] - y) / (2 * (1 - kb))
     cr = (x[..., 0] - y) / (2 * (1 - kr))
@@ -123,8 +133,9 @@ def upsample_centre(c: np.ndarray) -> np.ndarray:
 
 
 def yuv420_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, *, matrix: int = ENCODE_MATRIX,
-                  full_range: bool = True, bit_depth: int = 10) -> np.ndarray:
-    """Planes as a decoder gives them -> uint8 RGB (H, W, 3) of the luma plane's size."""
+                  full_range: bool = True, bit_depth: int = 10, peak: int = 255) -> np.ndarray:
+    """Planes as a decoder gives them -> RGB (H, W, 3) of the luma plane's size: uint8, or uint16 of samples
+    0..``peak`` when ``peak`` is over 255."""
     kr, kb = MATRICES.get(matrix, MATRICES[ENCODE_MATRIX])
     top = float((1 << bit_depth) - 1)
     mid = float(1 << (bit_depth - 1))
@@ -141,8 +152,8 @@ def yuv420_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray, *, matrix: int 
     r = yy + 2 * (1 - kr) * cru
     b = yy + 2 * (1 - kb) * cbu
     g = (yy - kr * r - kb * b) / (1 - kr - kb)
-    rgb = np.stack([r, g, b], axis=-1) * 255.0
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    rgb = np.stack([r, g, b], axis=-1) * float(peak)
+    return np.clip(np.rint(rgb), 0, peak).astype(np.uint8 if peak <= 255 else np.uint16)
 
 
 # -- the codec ------------------------------------------------------------------------
@@ -194,7 +205,8 @@ class VVC(Codec):
             return None
         return VVC(**{**self.opts, "preset": PROBE_PRESET}), dict(PROBE_OFFSETS)
 
-    def encode(self, image: np.ndarray, quality: float) -> bytes:
+    def encode(self, image: np.ndarray, quality: float, deep: np.ndarray | None = None) -> bytes:
+        """``deep``: the source's samples at 16 bits (``ImageMeta.deep``), coded at 10 bits instead of ``image``'s 8."""
         q = self.check_quality(quality)
         qp = 63 - int(round(q))
         h, w, c = image.shape
@@ -202,7 +214,8 @@ class VVC(Codec):
         # ffmpeg's libvvenc wrapper sizes its output buffer by the picture: a tiny picture of noise at a
         # low QP can need more; flat padding below the picture (cut by the window) adds room, not bits
         for extra in (0, 1, 3, 7):
-            data = self._encode_padded(image, qp, ch + extra * max(ch, 64), cw)
+            data = self._encode_padded(image if deep is None else deep, qp, ch + extra * max(ch, 64), cw,
+                                       peak=255 if deep is None else 65535)
             if data is not None:
                 break
         else:
@@ -211,17 +224,49 @@ class VVC(Codec):
             data += MARKER_PREFIX + f"{w} {h} {c}".encode("ascii")
         return data
 
-    def _encode_padded(self, image: np.ndarray, qp: int, ch: int, cw: int) -> bytes | None:
-        """The bitstream of ``image`` padded to ``ch`` x ``cw`` (edge replicated, cut by the conformance
-        window as far as 4:2:0 allows), or None when the encoder gave up."""
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # a type-31 unit (see the module docstring)
+    grey_modes = frozenset({"L", "LA"})
+    max_depth = max_depth_rgb = 10
+
+    def encode_with_meta(self, image: np.ndarray, quality: float, meta) -> bytes:
+        deep = meta.deep if meta is not None and meta.deep is not None and meta.deep.shape[2] == image.shape[2] else None
+        if deep is not None:
+            meta = replace(meta, coded_depth=10)
+        return self.attach(self.encode(image, quality, deep), meta)
+
+    def attach(self, data: bytes, meta) -> bytes:
+        from srcodec.container import srz
+
+        section = srz.pack_meta(meta) if meta is not None else b""
+        if not section:
+            return data
+        # the unit goes before srcodec's size marker, which stays last; the stop byte 0x80 ends it on a 1 bit
+        unit = META_PREFIX + _EMULATED.sub(b"\x00\x00\x03", section) + b"\x80"
+        at = data.rfind(MARKER_PREFIX, max(0, len(data) - 40))
+        return data + unit if at < 0 else data[:at] + unit + data[at:]
+
+    def decode_with_meta(self, data: bytes):
+        y, cb, cr, matrix, full = decode_planes(data)
+        image = self._picture(data, y, cb, cr, matrix, full)
+        meta = stream_meta(data, *image.shape[:2])
+        h, w = image.shape[:2]
+        if meta.coded_depth > 8 and image.shape[2] == 1:  # a deeper grey source: its 10-bit luma, at 16 bits
+            meta.deep = np.clip(np.rint(_full_luma(y, full)[:h, :w] * (65535 / 1023)), 0, 65535).astype(np.uint16)[:, :, None]
+        elif meta.coded_depth > 8:  # a deeper RGB source: its 10-bit planes' RGB at 16 bits
+            meta.deep = yuv420_to_rgb(y, cb, cr, matrix=matrix, full_range=full, peak=65535)[:h, :w]
+        return image, meta
+
+    def _encode_padded(self, image: np.ndarray, qp: int, ch: int, cw: int, peak: int = 255) -> bytes | None:
+        """The bitstream of ``image`` (samples 0..``peak``) padded to ``ch`` x ``cw`` (edge replicated, cut by the
+        conformance window as far as 4:2:0 allows), or None when the encoder gave up."""
         h, w, c = image.shape
-        rgb = np.repeat(image, 3, axis=2) if c == 1 else image
-        padded = np.pad(rgb, ((0, ch - h), (0, cw - w), (0, 0)), mode="edge")
-        y, cb, cr = rgb_to_yuv420(padded)
         if c == 1:  # luma only: grey in, grey out
-            y = np.clip(np.rint(padded[:, :, 0].astype(np.float32) * (1023 / 255)), 0, 1023).astype(np.uint16)
-            cb = np.full_like(cb, 512)
-            cr = np.full_like(cr, 512)
+            padded = np.pad(image[:, :, 0], ((0, ch - h), (0, cw - w)), mode="edge")
+            y = np.clip(np.rint(padded.astype(np.float32) * (1023 / peak)), 0, 1023).astype(np.uint16)
+            cb = np.full((ch // 2, cw // 2), 512, np.uint16)
+            cr = cb
+        else:
+            y, cb, cr = rgb_to_yuv420(np.pad(image, ((0, ch - h), (0, cw - w), (0, 0)), mode="edge"), peak=peak)
         raw = y.tobytes() + cb.tobytes() + cr.tobytes()
         win_r, win_b = cw - (w + w % 2), ch - (h + h % 2)
         params = (f"ColourPrimaries=5:TransferCharacteristics=6:MatrixCoefficients={ENCODE_MATRIX}:VideoFullRange=1"
@@ -254,15 +299,37 @@ class VVC(Codec):
         return {"y": y, "cb": cb, "cr": cr}
 
     def decode(self, data: bytes) -> np.ndarray:
-        y, cb, cr, matrix, full = decode_planes(data)
+        return self._picture(data, *decode_planes(data))
+
+    @staticmethod
+    def _picture(data: bytes, y, cb, cr, matrix: int, full: bool) -> np.ndarray:
+        """The canonical image of a stream's decoded planes (its size and channels from srcodec's marker)."""
         h, w, c = picture_size(data, *y.shape)
         if c == 1:
-            top = 1023.0
-            yy = y[:h, :w].astype(np.float32)
-            if not full:
-                yy = (yy - 64) * (1023 / 876)
-            return np.clip(np.rint(yy * (255 / top)), 0, 255).astype(np.uint8)[:, :, None]
+            return np.clip(np.rint(_full_luma(y, full)[:h, :w] * (255 / 1023)), 0, 255).astype(np.uint8)[:, :, None]
         return yuv420_to_rgb(y, cb, cr, matrix=matrix, full_range=full)[:h, :w]
+
+
+def _full_luma(y: np.ndarray, full: bool) -> np.ndarray:
+    """10-bit luma as full-range float (0..1023)."""
+    yy = y.astype(np.float32)
+    return yy if full else (yy - 64) * (1023 / 876)
+
+
+def stream_meta(data: bytes, height: int, width: int):
+    """What a VVC stream srcodec wrote carries beside its pixels (its ``srcodec-meta`` unit; empty without one)."""
+    from srcodec.container import srz
+    from srcodec.io.metadata import ImageMeta
+
+    at = data.rfind(META_PREFIX)
+    if at < 0:
+        return ImageMeta()
+    start = at + len(META_PREFIX)
+    end = data.find(b"\x00\x00\x01", start)
+    unit = data[start: len(data) if end < 0 else end]
+    if not unit.endswith(b"\x80"):
+        raise InputError("corrupted .266 file (its srcodec metadata unit is cut off)")
+    return srz.meta_from_section(_UNEMULATED.sub(b"\x00\x00", unit[:-1]), height, width)
 
 
 def picture_size(data: bytes, h: int, w: int) -> tuple[int, int, int]:

@@ -71,6 +71,8 @@ class AutoCodec(Codec):
     name = "auto"
     label = "auto (best candidate per image)"
     extension = ".srz"
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # every candidate writes .srz (its metadata section)
+    grey_modes = frozenset({"L", "LA"})
     quality_help = "1..8: a target PSNR of 25 + 2 (q - 1) dB, reached by the smallest candidate file"
     quality_range = (1.0, 8.0)
     default_quality = 4.0
@@ -115,8 +117,12 @@ class AutoCodec(Codec):
         return {**self.opts, "candidates": self._candidates(),
                 "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes; the network on the first file and before leaving a candidate), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
 
+    #: what the image carries that the chosen file must keep (alpha, ...: srcodec.codecs.carry sets it)
+    needs: frozenset[str] = frozenset()
+
     def _candidates(self) -> list[str]:
-        return self.available_candidates()[: EFFORT[self.opts["effort"]][0]]
+        keeping = [n for n in self.available_candidates() if self.needs <= codec_class(n).keeps]
+        return keeping[: EFFORT[self.opts["effort"]][0]]
 
     def _step(self, codec: Codec) -> float:
         lo, hi = codec.quality_range

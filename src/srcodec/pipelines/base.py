@@ -66,6 +66,8 @@ class Pipeline(Codec):
     """pre-stage -> inner codec -> post-stage, written as a ``.srz`` file."""
 
     extension = ".srz"
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # the .srz metadata section
+    grey_modes = frozenset({"L", "LA"})
     #: the paper (or baseline) the pipeline follows, one line
     paper: ClassVar[str] = ""
     #: the inner codec: a name in the codec registry, or a spec with options (``avif:speed=6``)

@@ -36,6 +36,8 @@ class NagasakiJPEG(Pipeline):
     label = "Nagasaki et al. Modify-Net + JPEG"
     paper = "Nagasaki et al.: Modify-Net pre-filter before a stock JPEG encoder"
     extension = ".jpg"
+    keeps = frozenset({"exif", "xmp", "icc"})  # the JPEG's own segments (Codec.attach)
+    grey_modes = frozenset({"L"})
     inner = "jpeg"
     scale = 1
     pre_label = "Modify-Net"
