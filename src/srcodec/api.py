@@ -38,26 +38,33 @@ def default_codec_name() -> str:
 
 def compress(image, codec: str | None = None, quality: float | None = None, *,
              bpp: float | None = None, max_bytes: int | None = None, target_psnr: float | None = None,
-             target_ms_ssim: float | None = None) -> bytes:
+             target_ms_ssim: float | None = None, target_ssimulacra2: float | None = None,
+             target_vmaf: float | None = None) -> bytes:
     """Compress an image (path, PIL image or uint8 array) into the bytes of a file.
 
-    Give at most one of ``quality``, ``bpp``, ``max_bytes``, ``target_psnr`` and ``target_ms_ssim``;
-    without any, the codec's default quality is used. A rate target gives the best quality whose real
-    file fits; a quality target the smallest file whose real decode reaches it.
+    Give at most one of ``quality``, ``bpp``, ``max_bytes`` and the ``target_*`` quality targets (PSNR,
+    MS-SSIM, SSIMULACRA2, VMAF); without any, the codec's default quality is used. A rate target gives the
+    best quality whose real file fits; a quality target the smallest file whose real decode reaches it.
     """
-    if sum(x is not None for x in (quality, bpp, max_bytes, target_psnr, target_ms_ssim)) > 1:
-        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr and target_ms_ssim")
+    targets = (target_psnr, target_ms_ssim, target_ssimulacra2, target_vmaf)
+    if sum(x is not None for x in (quality, bpp, max_bytes, *targets)) > 1:
+        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr, target_ms_ssim, "
+                             "target_ssimulacra2 and target_vmaf")
     return encode_with(get_codec(codec or default_codec_name()), load_image(image), quality, bpp=bpp,
-                       max_bytes=max_bytes, target_psnr=target_psnr, target_ms_ssim=target_ms_ssim)
+                       max_bytes=max_bytes, target_psnr=target_psnr, target_ms_ssim=target_ms_ssim,
+                       target_ssimulacra2=target_ssimulacra2, target_vmaf=target_vmaf)
 
 
 def encode_with(c: Codec, img: np.ndarray, quality: float | None = None, *, bpp: float | None = None,
                 max_bytes: int | None = None, target_psnr: float | None = None,
-                target_ms_ssim: float | None = None) -> bytes:
+                target_ms_ssim: float | None = None, target_ssimulacra2: float | None = None,
+                target_vmaf: float | None = None) -> bytes:
     """One canonical image through the codec instance ``c`` as the rate options say (see :func:`compress`);
     a codec with its own searches (``auto``: ``encode_for_quality`` / ``encode_for_size``) uses them."""
-    if target_psnr is not None or target_ms_ssim is not None:
-        metric, target = ("psnr", target_psnr) if target_psnr is not None else ("ms-ssim", target_ms_ssim)
+    asked = [(m, t) for m, t in (("psnr", target_psnr), ("ms-ssim", target_ms_ssim),
+                                 ("ssimulacra2", target_ssimulacra2), ("vmaf", target_vmaf)) if t is not None]
+    if asked:
+        metric, target = asked[0]
         search = getattr(c, "encode_for_quality", None)
         return search(img, target, metric) if search else encode_for_quality(c, img, target, metric)[0]
     if bpp is not None or max_bytes is not None:
