@@ -50,6 +50,8 @@ MIN_SIDE = 8
 NUM_SCALES = 6
 SIGMA = 1.5
 _C2 = np.float32(0.0009)
+#: pixels per strip of rows in which a scale is computed (float32 arrays of 1 MiB: they stay in cache)
+STRIP_PIXELS = 1 << 18
 
 # libjxl lib/jxl/cms/opsin_params.h: opsin absorbance matrix and bias.
 _M = np.array([[0.30, 1.0 - 0.078 - 0.30, 0.078],
@@ -167,50 +169,67 @@ def _downsample(linear: np.ndarray) -> np.ndarray:
     return linear.reshape(c, h2 // 2, 2, w2 // 2, 2).mean(axis=(2, 4), dtype=np.float32)
 
 
-def _norms(d: np.ndarray) -> tuple[float, float]:
-    """(mean, 4-norm) of a non-negative error map, summed in float64."""
-    flat = d.ravel()
-    mean = float(flat.mean(dtype=np.float64))
-    np.square(flat, out=flat)
-    np.square(flat, out=flat)
-    return mean, float(flat.mean(dtype=np.float64)) ** 0.25
+def _sums(d: np.ndarray) -> tuple[float, float]:
+    """(sum, sum of 4th powers) of a non-negative error map (overwritten)."""
+    total = float(d.sum(dtype=np.float32))
+    np.square(d, out=d)
+    np.square(d, out=d)
+    return total, float(d.sum(dtype=np.float32))
+
+
+def _strip_sums(a: np.ndarray, b: np.ndarray, r0: int, r1: int) -> np.ndarray:
+    """(3 maps, sum / sum of 4th powers) over rows ``r0:r1`` of one channel's strip, whose rows around
+    them (the blur's reach) are the image's own or lie outside it. In-place float32 arithmetic."""
+    out = np.zeros((3, 2))
+    mu1, mu2 = _blur(a)[r0:r1], _blur(b)[r0:r1]
+    s11, s22, s12 = _blur(a * a)[r0:r1], _blur(b * b)[r0:r1], _blur(a * b)[r0:r1]
+    a, b = a[r0:r1], b[r0:r1]
+    # 1 - SSIM': num_m = 1 - (mu1 - mu2)^2, num_s = 2 (s12 - mu1 mu2) + C2,
+    # denom_s = (s11 - mu1^2) + (s22 - mu2^2) + C2
+    s11 -= mu1 * mu1
+    s22 -= mu2 * mu2
+    s11 += s22
+    s11 += _C2
+    s12 -= mu1 * mu2
+    s12 *= 2.0
+    s12 += _C2
+    num_m = mu1 - mu2
+    np.square(num_m, out=num_m)
+    np.subtract(1.0, num_m, out=num_m)
+    num_m *= s12
+    num_m /= s11
+    np.subtract(1.0, num_m, out=num_m)
+    out[0] = _sums(np.maximum(num_m, 0.0, out=num_m))
+    # edge maps: (1 + |b - mu2|) / (1 + |a - mu1|) - 1
+    np.subtract(b, mu2, out=mu2)
+    np.abs(mu2, out=mu2)
+    mu2 += 1.0
+    np.subtract(a, mu1, out=mu1)
+    np.abs(mu1, out=mu1)
+    mu1 += 1.0
+    mu2 /= mu1
+    mu2 -= 1.0
+    out[1] = _sums(np.maximum(mu2, 0.0, out=mu1))
+    np.negative(mu2, out=mu2)
+    out[2] = _sums(np.maximum(mu2, 0.0, out=mu2))
+    return out
 
 
 def _scale_scores(img1: np.ndarray, img2: np.ndarray) -> np.ndarray:
-    """(3 channels, 2 norms, 3 maps) sub-scores of one scale (in-place float32 arithmetic)."""
-    out = np.zeros((3, 2, 3))
+    """(3 channels, 2 norms, 3 maps) sub-scores of one scale. Computed in strips of rows (each with the
+    blur's reach of rows around it), so that a large image's work stays in the CPU's cache."""
+    _, h, w = img1.shape
+    reach = len(blur_kernel()) // 2
+    rows = max(8 * reach, STRIP_PIXELS // w)
+    sums = np.zeros((3, 3, 2))
     for c in range(3):
-        a, b = img1[c], img2[c]
-        mu1, mu2 = _blur(a), _blur(b)
-        s11, s22, s12 = _blur(a * a), _blur(b * b), _blur(a * b)
-        # 1 - SSIM': num_m = 1 - (mu1 - mu2)^2, num_s = 2 (s12 - mu1 mu2) + C2,
-        # denom_s = (s11 - mu1^2) + (s22 - mu2^2) + C2
-        s11 -= mu1 * mu1
-        s22 -= mu2 * mu2
-        s11 += s22
-        s11 += _C2
-        s12 -= mu1 * mu2
-        s12 *= 2.0
-        s12 += _C2
-        num_m = mu1 - mu2
-        np.square(num_m, out=num_m)
-        np.subtract(1.0, num_m, out=num_m)
-        num_m *= s12
-        num_m /= s11
-        np.subtract(1.0, num_m, out=num_m)
-        out[c, :, 0] = _norms(np.maximum(num_m, 0.0, out=num_m))
-        # edge maps: (1 + |b - mu2|) / (1 + |a - mu1|) - 1
-        np.subtract(b, mu2, out=mu2)
-        np.abs(mu2, out=mu2)
-        mu2 += 1.0
-        np.subtract(a, mu1, out=mu1)
-        np.abs(mu1, out=mu1)
-        mu1 += 1.0
-        mu2 /= mu1
-        mu2 -= 1.0
-        out[c, :, 1] = _norms(np.maximum(mu2, 0.0, out=mu1))
-        np.negative(mu2, out=mu2)
-        out[c, :, 2] = _norms(np.maximum(mu2, 0.0, out=mu2))
+        for y0 in range(0, h, rows):
+            y1 = min(h, y0 + rows)
+            t0, t1 = max(0, y0 - reach), min(h, y1 + reach)
+            sums[c] += _strip_sums(img1[c, t0:t1], img2[c, t0:t1], y0 - t0, y1 - t0)
+    out = np.empty((3, 2, 3))
+    out[:, 0, :] = sums[:, :, 0] / (h * w)
+    out[:, 1, :] = (sums[:, :, 1] / (h * w)) ** 0.25
     return out
 
 
