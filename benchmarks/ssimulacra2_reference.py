@@ -15,7 +15,8 @@ PyPI package's (``ssimulacra2.compute_ssimulacra2`` on the same files, when inst
   LCG noise against flat grey (pairs of identical images are left out: every implementation
   gives 100);
 - the seconds per image on the first ``--kodak`` Kodak images (JPEG quality 40 against the
-  original) and on a 12-megapixel mosaic of Kodak images (4000x3000), best of two runs.
+  original) and on a 12-megapixel mosaic of training photographs (4000x3000,
+  ``srcodec.bench.photos.mosaic``), best of two runs.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from srcodec.bench.photos import data_dir, mosaic
 from srcodec.io.image import load_image, save_png
 from srcodec.metrics import ssimulacra2
 
 ROOT = Path(__file__).resolve().parents[1]
-KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
 TANK_REFERENCE = 17.398505
 # imazen/ssimulacra2 ssimulacra2/src/reference_data.rs (C++ tool's scores); key: (kind, shift, side)
 SYNTHETIC = {
@@ -98,15 +99,6 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
 
 
-def kodak_mosaic(height: int = 3000, width: int = 4000) -> np.ndarray:
-    """A 12-megapixel photo made of Kodak images (landscape ones as they are, portrait ones turned), 6 x 6
-    tiles of 768x512 cut to ``width`` x ``height``."""
-    tiles = [load_image(p) for p in sorted(KODAK.glob("*.png"))]
-    tiles = [t if t.shape[0] == 512 else t.transpose(1, 0, 2) for t in tiles]
-    rows = [np.concatenate([tiles[(r * 6 + c) % len(tiles)] for c in range(6)], axis=1) for r in range(6)]
-    return np.ascontiguousarray(np.concatenate(rows, axis=0)[:height, :width])
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "reference" / "ssimulacra2")
@@ -135,7 +127,8 @@ def main() -> int:
         name = f"{kind} {shift} {n}x{n}" if kind == "shift" else f"{kind} vs flat {n}x{n}"
         line(name, ref, *synthetic_pair(kind, shift, n))
 
-    paths = sorted(KODAK.glob("*.png"))[: args.kodak] if KODAK.is_dir() else []
+    kodak = data_dir("kodak")
+    paths = sorted(kodak.glob("*.png"))[: args.kodak] if kodak.is_dir() else []
     if paths:
         ours_t, theirs_t = [], []
         for p in paths:
@@ -147,10 +140,11 @@ def main() -> int:
         print(f"\nseconds per Kodak image (768x512, {len(paths)} images, median): srcodec {np.median(ours_t):.2f}"
               + (f", PyPI package {np.median(theirs_t):.2f} (its time includes reading two PNGs)" if pkg else ""))
         if not args.no_12mp:
-            mosaic = kodak_mosaic()
-            dist = jpeg(mosaic, 40)
-            value, seconds = timed(ssimulacra2, mosaic, dist)
-            print(f"seconds for a 4000x3000 mosaic of Kodak images (JPEG q40, score {value:.2f}): srcodec {seconds:.1f}")
+            photo = mosaic(4000, 3000)
+            dist = jpeg(photo, 40)
+            value, seconds = timed(ssimulacra2, photo, dist)
+            print(f"seconds for a 4000x3000 mosaic of training photographs (JPEG q40, score {value:.2f}): "
+                  f"srcodec {seconds:.1f}")
     return 0
 
 

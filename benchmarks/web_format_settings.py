@@ -18,10 +18,7 @@ import math
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
 #: per format: its shipped spec first, then the alternatives measured against it
 VARIANTS = {
     "jpeg": ("jpegli", "jpeg", "jpeg:subsampling=444"),
@@ -32,6 +29,7 @@ VARIANTS = {
 
 
 def main() -> int:
+    from srcodec.bench.photos import data_dir
     from srcodec.codecs import get_codec
     from srcodec.errors import SrcodecError
     from srcodec.io.image import load_image
@@ -43,7 +41,7 @@ def main() -> int:
     ap.add_argument("--targets", default="60,70,80")
     ap.add_argument("--formats", default=",".join(VARIANTS))
     args = ap.parse_args()
-    files = sorted(KODAK.glob("*.png"))[: args.images]
+    files = sorted(data_dir("kodak").glob("*.png"))[: args.images]
     targets = [float(t) for t in args.targets.split(",")]
     for fmt in args.formats.split(","):
         specs = VARIANTS[fmt]
