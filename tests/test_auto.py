@@ -209,3 +209,19 @@ def test_formats_writes_the_smallest_plain_file_of_the_formats(tmp_path):
     assert (tmp_path / "b.jpg.jpg").exists()
     bad = run_cli("compress", str(tmp_path / "a.png"), "--codec", "auto:formats=gif")
     assert bad.returncode == 2 and "unknown format 'gif'" in bad.stderr
+
+
+def test_a_level_no_candidate_reaches_gives_the_best_file_and_says_so(tmp_path):
+    """-q is a level, not a promise: on a small grainy image 4:2:0 candidates cannot reach SSIMULACRA2 70;
+    the default still writes a file (the best-scoring one) and says so, where --target-ssimulacra2 is an error."""
+    img = smooth_image(48, 64)  # 4 scales only, chroma grain: the fixture's candidates stay far under 70
+    codec = get_codec("auto")
+    data = codec.encode(img, 5)
+    chosen = next(r for r in codec.last_report if r[4])
+    assert chosen[3] == max(r[3] for r in codec.last_report) < 70
+    assert ssimulacra2(img, srcodec.decompress(data)) == pytest.approx(chosen[3])
+    assert any("note: no candidate reaches SSIMULACRA2 70" in line for line in codec.describe_choice())
+    with pytest.raises(SrcodecError, match="the best it reaches is SSIMULACRA2"):
+        codec.encode_for_quality(img, 70.0, "ssimulacra2")
+    codec.encode(smooth_image(128, 128), 2)  # a level reached: no note left from before
+    assert codec.last_note == ""

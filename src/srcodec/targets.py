@@ -230,7 +230,8 @@ def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
 def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "psnr",
                        tolerance: float | None = None, beat: int | None = None) -> tuple[bytes, float, float]:
     """The smallest file whose real decode reaches ``target`` in ``metric``. Returns (bytes, codec quality,
-    measured value); an error naming the best reachable value when no quality reaches it.
+    measured value); an error naming the best reachable value when no quality reaches it (:class:`NotReached`,
+    whose ``best`` is that file: (bytes, quality, value)).
     ``tolerance``: the quality step where the search stops. ``beat`` (``auto``): give up
     (:class:`Outdone`) as soon as a file that falls short already has at least ``beat`` bytes -- every
     file that reaches the target is larger."""
@@ -248,8 +249,9 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
     try:
         q, (data, value) = search(codec, attempt, lambda r: r[1], target, want="lowest-reaching", tolerance=tolerance)
     except NotReached as exc:
-        raise SrcodecError(f"{codec.name}: the best it reaches is {METRICS[metric]} {exc.best[2]:.4g}, under the "
-                           f"target {target:g}") from None
+        best_q, (best_data, _), best_value = exc.best
+        raise NotReached(f"{codec.name}: the best it reaches is {METRICS[metric]} {best_value:.4g}, under the "
+                         f"target {target:g}", (best_data, best_q, best_value)) from None
     return data, q, value
 
 
@@ -394,7 +396,7 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
             return measured * there[0] / max(here[0], 1) <= limit
         return there[1] + (measured - here[1]) >= target - min(doubt, 0.5 * abs(here[1] - there[1]))
 
-    q, best, tried = plan["quality"], None, set()
+    q, best, tried, closest = plan["quality"], None, set(), None
     while lo <= q <= hi and q not in tried:
         tried.add(q)
         plan["real_encodes"] = len(tried)
@@ -405,6 +407,8 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
         else:
             value = measure(image, codec.decode_like(data, image), metric)
             ok, measured = (True, len(data)) if rate else (value >= target, value)
+            if not rate and (closest is None or value > closest[2]):
+                closest = (data, q, value)
         if ok:
             best = (data, q, value)
             nq = q + better * step
@@ -426,7 +430,10 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
             nq -= better * step
         q = nq
     if best is None:
-        goal = f"{limit} bytes" if limit is not None else f"{metric} {target:g}"
+        if closest is not None:
+            raise NotReached(f"{codec.name}: the best it reaches is {METRICS[metric]} {closest[2]:.4g}, under the "
+                             f"target {target:g}", closest)
+        goal = f"{limit} bytes" if rate else f"{METRICS[metric]} {target:g}"
         raise NotReached(f"{codec.name}: no quality meets {goal}", None)
     return best
 

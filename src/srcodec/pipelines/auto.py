@@ -40,7 +40,10 @@ measures better on Kodak than ``vvc-x2``, ``python benchmarks/kodak_restored.py`
   smallest wins. Never a file under X, or a one-line error naming the best value reached.
 - ``-q Q`` alone (1..8, fractions allowed): a level that means the same for every candidate: the target
   SSIMULACRA2 ``50 + 20 (Q - 2) / 3`` (:func:`level_ssimulacra2`), whose whole levels 2, 5 and 8 are
-  libjxl's "medium" (50), "high" (70) and "visually lossless" (90); then as ``--target-ssimulacra2``.
+  libjxl's "medium" (50), "high" (70) and "visually lossless" (90); then as ``--target-ssimulacra2``,
+  except that where no candidate reaches the level (a small or grainy image: 4:2:0 VVC cannot keep
+  chroma grain) the best-scoring file the candidates made is written and :meth:`AutoCodec.describe_choice`
+  says so (``last_note``), where ``--target-ssimulacra2`` is an error.
   The default is level 5, SSIMULACRA2 70: by libjxl's scale, artifacts are hard to notice without the
   original beside the picture -- a file that looks like the photo on its own, the least a photographer
   would keep (level 6.5, SSIMULACRA2 80, for side-by-side comparisons at 1:1).
@@ -131,10 +134,15 @@ class AutoCodec(Codec):
         self.last_real_encodes: dict[str, int] = {}
         #: what the values of the last report measure ("psnr" or "ms-ssim")
         self.last_metric = "psnr"
+        #: a line about the last encode beyond the report (a -q level no candidate reached), or ""
+        self.last_note = ""
+        #: (candidate, bytes, quality, value) of the closest files of candidates that missed a quality target
+        self._closest: list[tuple[str, bytes, float, float]] = []
 
     def _new_report(self, metric: str) -> None:
         self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
         self.last_real_encodes, self.last_metric = {}, metric
+        self.last_note, self._closest = "", []
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -174,7 +182,26 @@ class AutoCodec(Codec):
         return best[1]
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        return self.encode_for_quality(image, level_ssimulacra2(self.check_quality(quality)), "ssimulacra2")
+        target = level_ssimulacra2(self.check_quality(quality))
+        try:
+            return self.encode_for_quality(image, target, "ssimulacra2")
+        except SrcodecError:
+            if not self._closest:
+                raise
+        # a level is not a promise: where no candidate reaches it, the best-scoring file they made, said so
+        best = max(self._closest, key=lambda t: t[3])
+        self.last_report = [(n, len(d), q, v, t is best) for t in self._closest for n, d, q, v in [t]]
+        self.last_note = (f"no candidate reaches SSIMULACRA2 {target:g} (level {quality:g}) on this image: the "
+                          f"best-scoring file, at {best[3]:.2f}")
+        return best[1]
+
+    def _missed(self, name: str, exc: Exception) -> None:
+        """Keep the closest file of a candidate that missed a quality target (for :meth:`encode`)."""
+        from srcodec.targets import NotReached
+
+        if isinstance(exc, NotReached) and exc.best is not None:
+            data, q, value = exc.best
+            self._closest.append((name, data, q, value))
 
     def _probed(self, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
                 metric: str = "psnr") -> bytes:
@@ -209,6 +236,7 @@ class AutoCodec(Codec):
                 self.last_why[name] = str(exc)
             except SrcodecError as exc:
                 errors.append(str(exc))
+                self._missed(name, exc)
             self.last_seconds[name] = time.perf_counter() - t0
         # predicted score: higher is better (rate target: the probe's quality value; quality target: fewer bytes)
         def score(plan):
@@ -234,6 +262,7 @@ class AutoCodec(Codec):
                 leader = score(plan) if leader is None else leader
             except (NotReached, SrcodecError) as exc:
                 errors.append(str(exc))
+                self._missed(name, exc)
             if "real_encodes" in plan:
                 self.last_real_encodes[name] = plan["real_encodes"]
             self.last_seconds[name] = self.last_seconds.get(name, 0.0) + time.perf_counter() - t0
@@ -279,6 +308,7 @@ class AutoCodec(Codec):
                 self.last_outdone.append(name)
             except SrcodecError as exc:
                 errors.append(str(exc))
+                self._missed(name, exc)
             finally:
                 self.last_seconds[name] = time.perf_counter() - t0
         if not tries:
@@ -332,7 +362,8 @@ class AutoCodec(Codec):
         metric = METRICS[self.last_metric]
         return ([f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
                  for name, size, q, value, chosen in self.last_report]
-                + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.last_outdone])
+                + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.last_outdone]
+                + ([f"  note: {self.last_note}"] if self.last_note else []))
 
     def _why_left(self, name: str, metric: str) -> str:
         if name in self.last_why:
