@@ -42,9 +42,17 @@ SECTIONS = (
     Section("kodak_prefilter_latent", "the JPEG pre-filter and latent-domain SR (issue 5)",
             codecs="nagasaki-jpeg, upenik-x2/x4, upenik-decoded-x2/x4", anchor="jpeg; learned",
             reuses="rows of kodak_pipelines' runs", skip_bench=True),
-    Section("kodak_auto", "auto against each candidate's own file, at PSNR or MS-SSIM targets",
-            codecs="auto (effort 2) and its candidates", anchor="each candidate",
-            reuses="a candidate's own files with the same settings and effort"),
+    Section("kodak_auto", "auto (or auto:formats=web) against each candidate's own file, at PSNR, MS-SSIM or "
+            "SSIMULACRA2 targets", codecs="auto (effort 2) and its candidates; auto:formats=web and jpegli, webp, "
+            "avif, jxl", anchor="each candidate", reuses="a candidate's own files with the same settings and effort"),
+    Section("restorers_by_eye", "each restored pipeline against its own codec in PSNR, MS-SSIM, SSIMULACRA2 and VMAF",
+            codecs="the restored pipelines and their codecs", anchor="each pipeline's codec",
+            reuses="runs/kodak-restored (the same bench as kodak_restored)", skip_bench=True),
+    Section("ssimulacra2_reference", "srcodec's SSIMULACRA2 against libjxl's published scores and the PyPI package; "
+            "its speed", data="the tank pair (shared/reference/ssimulacra2), synthetic pairs, kodak, a 12 MP mosaic",
+            anchor="libjxl's reference scores", writes="stdout"),
+    Section("web_format_settings", "each web format's settings at SSIMULACRA2 targets (auto:formats=)",
+            data="kodak (3 images)", codecs="jpegli, jpeg, webp, avif (tunes, 4:2:0), jxl (efforts)", writes="stdout"),
     Section("kodak_learned", "the learned codec: RD points, BD-rates, PSNR at 0.40 bpp", codecs="learned",
             anchor="vtm.json, BPG, CompressAI's models", writes="benchmarks/results/kodak-learned*", skip_bench=True),
     Section("tun_table3", "Tun et al.'s Table III configurations at 10k/20k/40k bytes per image",

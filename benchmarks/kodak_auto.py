@@ -3,17 +3,20 @@
 
 For each Kodak image (``--every K``: every K-th image, default 4, i.e. 6 images) and each target, runs
 ``auto`` at effort E through the API, then decodes the file it wrote as a user would
-(``srcodec.decompress``) and measures it. The targets:
+(``srcodec.decompress``) and measures it. The targets (``--targets``, defaults per metric), each
+``srcodec compress --codec auto --target-<metric> X`` (``AutoCodec(effort=E).encode_for_quality``):
 
-- ``--metric psnr`` (default): ``auto`` quality levels (``--levels``, default 2..6: target PSNR 27..35 dB),
-  i.e. ``srcodec compress --codec auto -q LEVEL`` (``AutoCodec(effort=E).encode``);
-- ``--metric ms-ssim``: MS-SSIM targets (``--targets``), i.e. ``--codec auto --target-ms-ssim X``
-  (``AutoCodec(effort=E).encode_for_quality(image, X, "ms-ssim")``).
+- ``--metric psnr`` (default): PSNR targets 27..35 dB;
+- ``--metric ms-ssim``: MS-SSIM targets 0.92..0.99;
+- ``--metric ssimulacra2``: SSIMULACRA2 targets 50..90 (auto's ``-q`` levels 2, 3.5, 5, 6.5, 8).
 
-Every candidate's own file for the same target -- exactly what ``--codec <candidate> --target-psnr X``
-(``--target-ms-ssim X``) writes -- is made afterwards by that candidate's own full search (not counted in
-auto's time; at effort 3, auto's report holds it already, and only the candidates auto left early are
-searched again), so each candidate's curve comes from the same images and targets:
+``--formats web`` (or a subset, ``jpeg+avif``) runs ``auto:formats=...`` instead: the smallest plain
+file among the standard formats, against each format's own search (its own section, ``..._formats``).
+
+Every candidate's own file for the same target -- exactly what ``--codec <candidate> --target-<metric> X``
+writes -- is made afterwards by that candidate's own full search (not counted in
+auto's time; at effort 3 and with ``--formats``, auto's report holds it already, and only the candidates
+auto left early are searched again), so each candidate's curve comes from the same images and targets:
 
 - the ``auto`` curve (mean bpp from the real files, mean RGB PSNR and MS-SSIM of their decodes per target);
 - each candidate's curve at the same targets (the targets it reaches on every image), and auto's BD-rate
@@ -30,8 +33,8 @@ image, metric, target, and the settings of auto and of each candidate: encoder s
 script resumes. Writes the section between ``<!-- begin kodak_auto -->`` and ``<!-- end kodak_auto -->``
 (``kodak_auto_msssim`` for ``--metric ms-ssim``) and docs/img/kodak_auto_psnr.png (``..._msssim.png``).
 
-Usage: python benchmarks/kodak_auto.py [--every K] [--levels 2,3,4,5,6] [--effort E] [--doc PATH]
-       python benchmarks/kodak_auto.py --metric ms-ssim [--targets 0.92,0.94,0.96,0.97,0.98,0.99] [...]
+Usage: python benchmarks/kodak_auto.py [--metric psnr|ms-ssim|ssimulacra2] [--targets X,Y,...] [--every K]
+                                      [--limit N] [--effort E] [--formats web] [--doc PATH]
 """
 
 from __future__ import annotations
@@ -55,37 +58,40 @@ ROOT = Path(__file__).resolve().parents[1]
 KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
 RUN = ROOT / "runs" / "kodak-auto"
 DOC = ROOT / "docs" / "results.md"
-IMG = ROOT / "docs" / "img"
 #: per metric: its section, its figure, the row field and bdrate metric of its values, what a target is
 METRICS = {
     "psnr": {"section": "kodak_auto", "figure": "kodak_auto_psnr.png", "field": "psnr", "curve": "psnr-rgb",
-             "unit": "dB", "name": "PSNR"},
+             "unit": "dB", "name": "PSNR", "targets": "27,29,31,33,35"},
     "ms-ssim": {"section": "kodak_auto_msssim", "figure": "kodak_auto_msssim.png", "field": "ms_ssim",
-                "curve": "ms-ssim-rgb", "unit": "", "name": "MS-SSIM"},
+                "curve": "ms-ssim-rgb", "unit": "", "name": "MS-SSIM", "targets": "0.92,0.94,0.96,0.97,0.98,0.99"},
+    "ssimulacra2": {"section": "kodak_auto_ssimulacra2", "figure": "kodak_auto_ssimulacra2.png",
+                    "field": "ssimulacra2", "curve": "ssimulacra2", "unit": "", "name": "SSIMULACRA2",
+                    "targets": "50,60,70,80,90"},
 }
 
 
 def row_point(row: dict) -> float:
-    """The target of a row: its auto level (PSNR runs) or its MS-SSIM target."""
-    return row["level"] if row.get("metric", "psnr") == "psnr" else row["target"]
+    """The target of a row."""
+    return row["target"]
 
 
-def measure_all(files: list[Path], points: list[float], effort: int, metric: str = "psnr") -> list[dict]:
+def measure_all(files: list[Path], points: list[float], effort: int, metric: str = "psnr",
+                formats: str = "") -> list[dict]:
     import torch
 
     from srcodec.api import decompress
     from srcodec.codecs import get_codec
     from srcodec.errors import SrcodecError
     from srcodec.io.image import load_image
-    from srcodec.metrics import ms_ssim, psnr
-    from srcodec.pipelines.auto import level_psnr
+    from srcodec.metrics import ms_ssim, psnr, ssimulacra2
     from srcodec.targets import encode_for_quality
 
     torch.set_num_threads(2)
-    codec = get_codec(f"auto:effort={effort}")
+    codec = get_codec(f"auto:effort={effort}" + (f":formats={formats}" if formats else ""))
+    full = effort >= 3 or bool(formats)  # auto's own report holds each candidate's full search
     # rows are reused only when auto and every candidate (encoder settings, weights) are as they are now
     settings = json.dumps({**codec.settings(), "candidate_settings": {n: get_codec(n).settings()
-                                                                      for n in codec._candidates()}},
+                                                                      for n in codec._candidates(metric)}},
                           sort_keys=True, default=str)
     cache_path = RUN / "rows.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else []
@@ -100,21 +106,21 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
             if key in have:
                 rows.append(have[key])
                 continue
-            # what `-q LEVEL` (PSNR) or `--target-ms-ssim X` asks of auto
-            target = level_psnr(point) if metric == "psnr" else point
+            # what `--target-<metric> X` asks of auto
+            target = point
             t0 = time.perf_counter()
-            data = codec.encode(img, point) if metric == "psnr" else codec.encode_for_quality(img, target, metric)
+            data = codec.encode_for_quality(img, target, metric)
             seconds = time.perf_counter() - t0
             report = list(codec.last_report)
             times = dict(codec.last_seconds)
             outdone = list(codec.last_outdone)
             real_encodes = dict(codec.last_real_encodes)
             redo = outdone
-            if effort < 3:  # auto searched on fast stand-ins: every candidate's own file by its own full search
+            if not full:  # auto searched on fast stand-ins: every candidate's own file by its own full search
                 chosen_name = next(n for n, _, _, _, c in report if c)
-                report, redo = [], codec._candidates()
+                report, redo = [], codec._candidates(metric)
             # each candidate's PSNR too, in an MS-SSIM run (for its plots in the other metric)
-            psnr_of, known = {}, own_files(cache, f.name, metric, point, mine) if effort < 3 else {}
+            psnr_of, known = {}, own_files(cache, f.name, metric, point, mine) if not full else {}
             for name in redo:  # the candidate's own file for this target: what --codec NAME --target-... writes
                 if name in known:  # made by an earlier run with this candidate's settings (or out of its reach)
                     if known[name] is not None:
@@ -130,7 +136,7 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
                     continue
                 if metric != "psnr":
                     psnr_of[name] = psnr(img, c.decode_like(d, img))
-                report.append((name, len(d), q, v, effort < 3 and name == chosen_name))
+                report.append((name, len(d), q, v, not full and name == chosen_name))
             out = decompress(data)
             # the floor of any search: one encode of the chosen candidate at the chosen quality, and its decode
             chosen_row = next(r for r in codec.last_report if r[4])
@@ -147,9 +153,8 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
                 candidates.append(cand)
             row = {"image": f.name, "metric": metric, "target": target, "settings": settings,
                    "bytes": len(data), "bpp": 8 * len(data) / (h * w), "psnr": psnr(img, out), "ms_ssim": ms_ssim(img, out),
+                   "ssimulacra2": ssimulacra2(img, out), "format": _format_of(data),
                    "encode_s": seconds, "floor_s": floor, "candidates": candidates, "real_encodes": real_encodes}
-            if metric == "psnr":
-                row.update(level=point, target_psnr=target)
             rows.append(row)
             cache.append(row)
             have[key] = row
@@ -157,8 +162,14 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
             write_atomic(cache_path, json.dumps(cache, indent=1).encode())
             chosen = next(c["name"] for c in row["candidates"] if c["chosen"])
             print(f"{f.name} {metric} {target:g}: {chosen} {len(data)} bytes, {row['psnr']:.2f} dB, "
-                  f"MS-SSIM {row['ms_ssim']:.4f}, {seconds:.1f} s", flush=True)
+                  f"MS-SSIM {row['ms_ssim']:.4f}, SSIMULACRA2 {row['ssimulacra2']:.2f}, {seconds:.1f} s", flush=True)
     return rows
+
+
+def _format_of(data: bytes) -> str:
+    from srcodec.api import identify
+
+    return identify(data)
 
 
 def own_files(cache: list[dict], image: str, metric: str, point: float, mine: dict) -> dict[str, dict | None]:
@@ -183,7 +194,7 @@ def own_files(cache: list[dict], image: str, metric: str, point: float, mine: di
 def curves(rows: list[dict], points: list[float], metric: str = "psnr") -> dict[str, bdrate.Curve]:
     """Mean bpp / quality per target: auto's, and each candidate's where it reached every image's target."""
     field, key = METRICS[metric]["field"], METRICS[metric]["curve"]
-    out = {"auto": {"quality": [], "bpp": [], "psnr-rgb": [], "ms-ssim-rgb": []}}
+    out = {"auto": {"quality": [], "bpp": [], "psnr-rgb": [], "ms-ssim-rgb": [], "ssimulacra2": []}}
     names = sorted({c["name"] for r in rows for c in r["candidates"]})
     per = {n: {"quality": [], "bpp": [], key: []} for n in names}
     for point in points:
@@ -192,6 +203,8 @@ def curves(rows: list[dict], points: list[float], metric: str = "psnr") -> dict[
         out["auto"]["bpp"].append(statistics.mean(r["bpp"] for r in rs))
         out["auto"]["psnr-rgb"].append(statistics.mean(r["psnr"] for r in rs))
         out["auto"]["ms-ssim-rgb"].append(statistics.mean(r["ms_ssim"] for r in rs))
+        out["auto"]["ssimulacra2"].append(statistics.mean(r["ssimulacra2"] for r in rs) if all(
+            "ssimulacra2" in r for r in rs) else None)
         for n in names:
             cs = [c for r in rs for c in r["candidates"] if c["name"] == n]
             if len(cs) == len(rs):  # a target a candidate cannot reach on some image is no point of its curve
@@ -213,8 +226,11 @@ def size_against(rows: list[dict], name: str) -> tuple[float, int] | None:
 
 
 def write_doc(rows: list[dict], points: list[float], effort: int, every: int, doc: Path = DOC,
-              metric: str = "psnr") -> None:
-    m = METRICS[metric]
+              metric: str = "psnr", formats: str = "", limit: int | None = None) -> None:
+    m = dict(METRICS[metric])
+    if formats:
+        m["section"] += "_formats"
+        m["figure"] = m["figure"].replace(".png", "_formats.png")
     cs = curves(rows, points, metric)
     images = sorted({r["image"] for r in rows})
     names = [n for n in cs if n != "auto"]
@@ -222,27 +238,25 @@ def write_doc(rows: list[dict], points: list[float], effort: int, every: int, do
     def bd(anchor, test):
         return bd_cell(anchor, test, m["curve"])
 
-    IMG.mkdir(parents=True, exist_ok=True)
-    fig = IMG / m["figure"]
+    img_dir = doc.parent / "img"  # docs/img next to docs/results.md
+    img_dir.mkdir(parents=True, exist_ok=True)
+    fig = img_dir / m["figure"]
+    who = f"auto:formats={formats}" if formats else "auto"
     write_atomic(fig, plots.figure_bytes(plots.rd_figure(list(cs.values()), m["curve"], [],
-                                                        f"Kodak ({len(images)} images): auto and its candidates"), "png"))
+                                                        f"Kodak ({len(images)} images): {who} and its candidates"), "png"))
     secs = [r["encode_s"] for r in rows]
-    if metric == "psnr":
-        args = f"--every {every} --levels {','.join(f'{q:g}' for q in points)} --effort {effort}"
-        asked = (f"`--codec auto -q LEVEL` (target PSNR 25 + 2 (LEVEL − 1) dB) on {len(images)} Kodak images (every "
-                 f"{every}th: {', '.join(images)}), at levels {', '.join(f'{q:g}' for q in points)}, effort {effort}")
-        own = "`--codec <candidate> --target-psnr X`"
-        point_head = "| level | target dB |"
-    else:
-        args = f"--metric ms-ssim --every {every} --targets {','.join(f'{q:g}' for q in points)} --effort {effort}"
-        asked = (f"`--codec auto --target-ms-ssim X` on {len(images)} Kodak images (every {every}th: "
-                 f"{', '.join(images)}), at X = {', '.join(f'{q:g}' for q in points)}, effort {effort}")
-        own = "`--codec <candidate> --target-ms-ssim X`"
-        point_head = "| target MS-SSIM |"
+    flag = f"--target-{metric}"
+    args = (f"--metric {metric} --every {every}" + (f" --limit {limit}" if limit else "")
+            + f" --targets {','.join(f'{q:g}' for q in points)} --effort {effort}"
+            + (f" --formats {formats}" if formats else ""))
+    asked = (f"`--codec {who} {flag} X` on {len(images)} Kodak images (every {every}th: "
+             f"{', '.join(images)}), at X = {', '.join(f'{q:g}' for q in points)}, effort {effort}")
+    own = f"`--codec <candidate> {flag} X`"
+    point_head = f"| target {m['name']} |"
     lines = [
-        f"<!-- Generated by `python benchmarks/kodak_auto.py{'' if metric == 'psnr' else ' --metric ms-ssim'}`; "
-        "do not edit by hand. -->", "",
-        f"## `auto`: the best candidate per image, {m['name']} targets", "",
+        f"<!-- Generated by `python benchmarks/kodak_auto.py {args}`; do not edit by hand. -->", "",
+        (f"## `auto:formats={formats}`: the smallest standard file per image, {m['name']} targets" if formats
+         else f"## `auto`: the best candidate per image, {m['name']} targets"), "",
         f"Written by [`benchmarks/kodak_auto.py`](../benchmarks/kodak_auto.py) (`{args}`): {asked}. Each file "
         "is decoded by `srcodec.decompress` and measured; bpp from the real files. Each candidate's curve is its "
         f"own file for the same targets (what {own} writes, by that candidate's own "
@@ -270,11 +284,11 @@ def write_doc(rows: list[dict], points: list[float], effort: int, every: int, do
               + ("; ".join(f"{r['image']} at {row_point(r):g}: `{x['name']}` {x['bytes']} bytes, auto {r['bytes']} "
                            f"({100 * (r['bytes'] / x['bytes'] - 1):+.1f} %)" for r, x in worse) if worse else "none") + "."]
     lines += ["", "Chosen per target:", "", point_head + " " + " | ".join(f"`{n}`" for n in names) + " |",
-              "|---|" + ("---|" if metric == "psnr" else "") + "---|" * len(names)]
+              "|---|" + "---|" * len(names)]
     for point in points:
         rs = [r for r in rows if row_point(r) == point]
         counts = [sum(1 for r in rs for x in r["candidates"] if x["name"] == n and x["chosen"]) for n in names]
-        first = f"| {point:g} | {rs[0]['target_psnr']:g} |" if metric == "psnr" else f"| {point:g} |"
+        first = f"| {point:g} |"
         lines.append(first + " " + " | ".join(str(k) for k in counts) + " |")
     lines += ["", f"Encode time of `auto` at effort {effort} (the whole search, every candidate, 2 torch threads, "
               f"this machine): median {statistics.median(secs):.1f} s, mean {statistics.mean(secs):.1f} s, slowest "
@@ -304,26 +318,29 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--every", type=int, default=4, help="every K-th Kodak image (default: %(default)s)")
     ap.add_argument("--metric", choices=sorted(METRICS), default="psnr", help="what the targets are in")
-    ap.add_argument("--levels", default="2,3,4,5,6", help="auto quality levels, --metric psnr (default: %(default)s)")
-    ap.add_argument("--targets", default="0.92,0.94,0.96,0.97,0.98,0.99",
-                    help="MS-SSIM targets, --metric ms-ssim (default: %(default)s)")
+    ap.add_argument("--targets", help="targets in the metric (default: psnr 27..35, ms-ssim 0.92..0.99, "
+                                      "ssimulacra2 50..90)")
+    ap.add_argument("--limit", type=int, help="only the first N of those images (a quick check)")
+    ap.add_argument("--formats", default="", help="run auto:formats=... (web, or e.g. jpeg+avif)")
     ap.add_argument("--effort", type=int, default=None, help="auto's effort (default: auto's default)")
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args()
     from srcodec.codecs import codec_class
 
     effort = args.effort or next(o.default for o in codec_class("auto").options if o.name == "effort")
-    files = sorted(KODAK.glob("*.png"))[:: args.every]
+    files = sorted(KODAK.glob("*.png"))[:: args.every][: args.limit]
     if not files:
         print(f"kodak_auto: no images in {KODAK}", file=sys.stderr)
         return 2
-    points = [float(v) for v in (args.levels if args.metric == "psnr" else args.targets).split(",")]
-    rows = measure_all(files, points, effort, args.metric)
+    points = [float(v) for v in (args.targets or METRICS[args.metric]["targets"]).split(",")]
+    rows = measure_all(files, points, effort, args.metric, args.formats)
     keep = ROOT / "benchmarks" / "results" / "kodak-auto.json"  # the rows of every run, kept for later comparisons
     kept = json.loads(keep.read_text()) if keep.exists() else []
-    kept = [r for r in kept if r.get("metric", "psnr") != args.metric] + rows
-    write_atomic(keep, json.dumps(kept, indent=1).encode())
-    write_doc(rows, points, effort, args.every, args.doc, args.metric)
+    mode = lambda r: (r.get("metric", "psnr"), json.loads(r["settings"]).get("formats", ""))  # noqa: E731
+    kept = [r for r in kept if mode(r) != (args.metric, args.formats)] + rows
+    if args.limit is None:  # a quick check (--limit) is not kept
+        write_atomic(keep, json.dumps(kept, indent=1).encode())
+    write_doc(rows, points, effort, args.every, args.doc, args.metric, args.formats, args.limit)
     return 0
 
 

@@ -7,8 +7,8 @@ Runs, from the repository root::
         --out runs/kodak-restored --jobs 2
 
 (resumable), keeps the per-codec curves in ``benchmarks/results/kodak-restored/``, then writes its section of docs/results.md (between ``<!-- begin kodak_restored -->``
-and ``<!-- end kodak_restored -->``) and docs/img/kodak_restored_{psnr,msssim}.png: the BD-rates
-(PSNR and MS-SSIM) of each restored pipeline against its own codec, measured in the same run (the
+and ``<!-- end kodak_restored -->``) and docs/img/kodak_restored_{psnr,msssim,ssimulacra2,vmaf}.png: the BD-rates
+(PSNR, MS-SSIM, SSIMULACRA2, VMAF) of each restored pipeline against its own codec, measured in the same run (the
 pipeline's file is that codec's file, byte for byte, plus the ~80-byte ``.srz`` header, so the two
 curves compare the same bitstreams with and without the network), and against the published VTM
 curve; the crossover rate between the ×1 and ×2 VVC pipelines; the JPEG restorer's gain at Q 10, 20
@@ -51,7 +51,6 @@ KEEP = ROOT / "benchmarks" / "results" / "kodak-restored"
 EARLIER = ROOT / "benchmarks" / "results" / "kodak-pipelines"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_restored"
-IMG = ROOT / "docs" / "img"
 #: restored pipeline -> the codec it restores (both run in the same bench)
 ALL_PAIRS = {"vvc-restored": "vvc", "vvc-x2": "vvc", "vvc-x2-learned": "vvc", "avif-restored": "avif",
              "jpeg-restored": "jpeg"}
@@ -237,11 +236,12 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     keep_curves(run, KEEP, list(curves))  # kept, so that later benchmarks compare against them without a rerun
     vtm = bdrate.load_curve(REFERENCE / "vtm.json")
     n_images = len(settings["images"])
-    IMG.mkdir(parents=True, exist_ok=True)
+    img_dir = doc.parent / "img"
+    img_dir.mkdir(parents=True, exist_ok=True)
     images = {}
     title = f"Kodak ({n_images} images): codec + restorer, VTM dashed"
-    for metric, (suffix, _) in plots.PLOTS.items():
-        path = IMG / f"kodak_restored_{suffix}.png"
+    for metric in plots.plotted_metrics(list(curves.values())):
+        path = img_dir / f"kodak_restored_{plots.PLOTS[metric][0]}.png"
         write_atomic(path, plots.figure_bytes(plots.rd_figure(list(curves.values()), metric, [vtm], title), "png"))
         images[metric] = Path(os.path.relpath(path, doc.parent)).as_posix()
 
@@ -254,8 +254,9 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         "the real files (the restored pipelines' `.srz` is the codec's own file plus an ~80-byte header); "
         "PSNR and MS-SSIM over RGB; BD-rate by PCHIP over the common quality range.", *copied_note(), "",
         "| pipeline | its codec | points | bpp | BD-rate PSNR vs its codec | BD-rate PSNR vs VTM (ref.) | "
-        "BD-rate MS-SSIM vs its codec | BD-rate MS-SSIM vs VTM (ref.) | decode s (bench rows) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "BD-rate MS-SSIM vs its codec | BD-rate MS-SSIM vs VTM (ref.) | BD-rate SSIMULACRA2 vs its codec | "
+        "BD-rate VMAF vs its codec | decode s (bench rows) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, codec in PAIRS.items():
         if name not in curves:
@@ -265,11 +266,11 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         dec = sum(res["decoding_time"]) / len(res["decoding_time"])
         lines.append(f"| `{name}` | `{codec}` | {len(res['bpp'])} | {min(res['bpp']):.3f}–{max(res['bpp']):.3f} | "
                      f"{bd(base, c, 'psnr-rgb')} | {bd(vtm, c, 'psnr-rgb')} | {bd(base, c, 'ms-ssim-rgb')} | "
-                     f"{bd(vtm, c, 'ms-ssim-rgb')} | {dec:.2f} |")
+                     f"{bd(vtm, c, 'ms-ssim-rgb')} | {bd(base, c, 'ssimulacra2')} | {bd(base, c, 'vmaf')} | {dec:.2f} |")
     for codec in dict.fromkeys(PAIRS.values()):
         res = curves[codec].results
         lines.append(f"| `{codec}` alone | – | {len(res['bpp'])} | {min(res['bpp']):.3f}–{max(res['bpp']):.3f} | – | "
-                     f"{bd(vtm, curves[codec], 'psnr-rgb')} | – | {bd(vtm, curves[codec], 'ms-ssim-rgb')} | "
+                     f"{bd(vtm, curves[codec], 'psnr-rgb')} | – | {bd(vtm, curves[codec], 'ms-ssim-rgb')} | – | – | "
                      f"{sum(res['decoding_time']) / len(res['decoding_time']):.2f} |")
     lines += ["", "Decode times in the table are the bench's (one torch thread per row, two rows at a time). One decode "
               "at a time with 2 torch threads, fastest of 3 per image, on the first 6 Kodak images (the codec "
@@ -330,9 +331,8 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         h = headline_by_target(name)
         lines.append(f"| `{name}` --max-bytes {TUN_BYTES} | {h['images']} | {h['bytes']:,.0f} | {h['max_bytes']:,} | "
                      f"{h['psnr']:.2f} | {'yes' if h['psnr'] > TUN_PSNR else 'no'} |")
-    lines += ["", f"![PSNR over bpp, restored pipelines]({images['psnr-rgb']})", "",
-              f"![MS-SSIM over bpp, restored pipelines]({images['ms-ssim-rgb']})", "",
-              "Points:", "", *points_table(curves)]
+    lines += [""] + [f"![{plots.PLOTS[m][1]} over bpp, restored pipelines]({path})\n" for m, path in images.items()]
+    lines += ["Points:", "", *points_table(curves)]
     lines.append("")
     write_section(doc, SECTION, "\n".join(lines))
     print(doc)
@@ -340,13 +340,17 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
 
 def points_table(curves: dict) -> list[str]:
     """The mean point of each curve at each quality, as Markdown table lines."""
-    lines = ["| codec | quality | bpp | PSNR (dB) | MS-SSIM |", "|---|---|---|---|---|"]
+    lines = ["| codec | quality | bpp | PSNR (dB) | MS-SSIM | SSIMULACRA2 | VMAF |", "|---|---|---|---|---|---|---|"]
+
+    def cell(r, key, i, digits):
+        v = (r.get(key) or [None] * (i + 1))[i]
+        return "–" if v is None else format(v, f".{digits}f")
+
     for name, c in curves.items():
         r = c.results
         for i, q in enumerate(r["quality"]):
-            ssim = r["ms-ssim-rgb"][i]
-            lines.append(f"| `{name}` | {q:g} | {r['bpp'][i]:.4f} | {r['psnr-rgb'][i]:.3f} | "
-                         f"{'–' if ssim is None else format(ssim, '.4f')} |")
+            lines.append(f"| `{name}` | {q:g} | {r['bpp'][i]:.4f} | {r['psnr-rgb'][i]:.3f} | {cell(r, 'ms-ssim-rgb', i, 4)} | "
+                         f"{cell(r, 'ssimulacra2', i, 2)} | {cell(r, 'vmaf', i, 2)} |")
     return lines
 
 

@@ -4,7 +4,7 @@
 ``auto`` searches each VVC candidate's quality with ``vvc:preset=faster`` (0.72 s against
 medium's 12.28 s per encode in benchmarks/results/anchor-settings.md) and then encodes at medium once or twice (:mod:`srcodec.targets`, ``encode_probed``).
 Its first medium encode starts from the probe's quality shifted by a prior offset: medium's
-PSNR / MS-SSIM gain over the probe at the same QP, and its byte ratio. This script measures those
+PSNR / MS-SSIM / SSIMULACRA2 / VMAF gain over the probe at the same QP, and its byte ratio. This script measures those
 offsets on training images (never a test set) and prints them; the priors in
 ``srcodec.codecs.vvc.PROBE_OFFSETS`` are rounded from its output (on the conservative side).
 
@@ -25,7 +25,7 @@ TRAIN = ROOT.parent / "shared" / "datasets" / "train" / "bsds500"
 def main() -> int:
     from srcodec.codecs import get_codec
     from srcodec.io.image import load_image
-    from srcodec.targets import measure
+    from srcodec.targets import METRICS, measure
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--images", type=int, default=4)
@@ -37,16 +37,17 @@ def main() -> int:
     for name in args.pipelines.split(","):
         codec = get_codec(name)
         probe, _ = codec.probe()
-        d_psnr, d_ssim, ratio = [], [], []
+        gains = {m: [] for m in METRICS}
+        ratio = []
         for f in files:
             img = load_image(f)
             for q in (float(v) for v in args.qualities.split(",")):
                 real, fast = codec.encode(img, q), probe.encode(img, q)
                 a, b = codec.decode_like(real, img), codec.decode_like(fast, img)
-                d_psnr.append(measure(img, a, "psnr") - measure(img, b, "psnr"))
-                d_ssim.append(measure(img, a, "ms-ssim") - measure(img, b, "ms-ssim"))
+                for m in METRICS:
+                    gains[m].append(measure(img, a, m) - measure(img, b, m))
                 ratio.append(len(real) / len(fast))
-        for label, xs in (("psnr gain dB", d_psnr), ("ms-ssim gain", d_ssim), ("byte ratio", ratio)):
+        for label, xs in [(f"{m} gain", gains[m]) for m in METRICS] + [("byte ratio", ratio)]:
             qs = statistics.quantiles(xs, n=4)
             print(f"{name}: {label}: median {statistics.median(xs):.4f}, quartiles {qs[0]:.4f}..{qs[2]:.4f} "
                   f"(n={len(xs)}, {len(files)} training images)")

@@ -13,7 +13,7 @@ from srcodec.bench.runner import ROW_FIELDS, run_benchmark
 from srcodec.cli import main
 from srcodec.codecs import Codec, get_codec, register_codec
 from srcodec.io.image import load_image, save_png
-from srcodec.metrics import psnr
+from srcodec.metrics import psnr, ssimulacra2, vmaf
 from tests.conftest import REFERENCE, assert_one_line_error, run_cli, smooth_image
 
 QUALITIES = [20.0, 50.0, 85.0]
@@ -74,6 +74,9 @@ def test_rows_are_real_measurements(run, dataset):
         assert row["bpp"] == pytest.approx(8 * len(data) / (image.shape[0] * image.shape[1]))
         assert row["psnr"] == pytest.approx(psnr(image, codec.decode_like(data, image)), abs=1e-9)
         assert 0 < row["ssim"] <= 1 and row["encode_s"] > 0 and row["decode_s"] > 0
+        decoded = codec.decode_like(data, image)
+        assert row["ssimulacra2"] == pytest.approx(ssimulacra2(image, decoded), abs=1e-9)
+        assert row["vmaf"] == pytest.approx(vmaf(image, decoded), abs=1e-6)
         if row["image"] == "c.png":
             assert 0.5 < row["ms_ssim"] <= 1
         else:
@@ -223,7 +226,12 @@ def test_plot_command_with_reference(run, tmp_path, capsys):
     assert main(["plot", str(out), str(ref), "--ref", str(ref), "--out", str(tmp_path / "fig"), "--title", "t"]) == 0
     written = capsys.readouterr().out.split()
     assert sorted(p.rsplit("/", 1)[-1] for p in written) == \
-        ["fig_msssim.png", "fig_msssim.svg", "fig_psnr.png", "fig_psnr.svg"]
+        ["fig_msssim.png", "fig_msssim.svg", "fig_psnr.png", "fig_psnr.svg", "fig_ssimulacra2.png",
+         "fig_ssimulacra2.svg", "fig_vmaf.png", "fig_vmaf.svg"]
+    # published curves alone have no SSIMULACRA2 / VMAF: only PSNR and MS-SSIM plots
+    assert main(["plot", str(ref), "--out", str(tmp_path / "pub")]) == 0
+    assert sorted(p.rsplit("/", 1)[-1] for p in capsys.readouterr().out.split()) == \
+        ["pub_msssim.png", "pub_msssim.svg", "pub_psnr.png", "pub_psnr.svg"]
     im = np.asarray(Image.open(tmp_path / "fig_psnr.png").convert("RGB"))
     assert im.std() > 10
     assert main(["plot", str(tmp_path / "nothing"), "--out", str(tmp_path / "fig")]) == 2
@@ -294,3 +302,21 @@ def test_copy_rows_takes_only_rows_measured_with_todays_settings(run, dataset, t
     assert resumed.measured == 0 and resumed.done_before == 2 * n
     assert runner.copy_rows(out, ["jpeg"], dataset, [earlier]) == {}  # nothing new to copy
     assert runner.copy_rows(tmp_path / "other", ["jpeg"], tmp_path, [earlier]) == {}  # another data set
+
+
+def test_rows_of_an_older_run_without_perceptual_metrics_are_measured_again(dataset, tmp_path, capsys):
+    out = tmp_path / "old"
+    run_benchmark(dataset, ["jpeg"], out, qualities=[30, 60], progress=False)
+    rows = json.loads((out / "rows.json").read_text())
+    for row in rows:  # as an older srcodec wrote them
+        del row["ssimulacra2"], row["vmaf"]
+    (out / "rows.json").write_text(json.dumps(rows))
+    again = run_benchmark(dataset, ["jpeg"], out, qualities=[30, 60], progress=False)
+    assert again.done_before == 0 and again.measured == 6
+    assert "measured before ssimulacra2 and vmaf" in capsys.readouterr().err
+    assert all(r["ssimulacra2"] is not None for r in json.loads((out / "rows.json").read_text()))
+    curve = json.loads((out / "jpeg.json").read_text())["results"]
+    assert len(curve["ssimulacra2"]) == 2 and curve["ssimulacra2"][0] < curve["ssimulacra2"][1]
+    assert "ssimulacra2" in json.loads((out / "bdrate.json").read_text())["metrics"]
+    assert main(["bdrate", str(out / "jpeg.json"), str(out / "jpeg.json"), "--metric", "ssimulacra2", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == "+0.00 %"

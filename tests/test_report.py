@@ -38,7 +38,7 @@ def test_page_is_self_contained_with_tables_plots_and_crops(report):
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     srcs = re.findall(r'<img[^>]* src="([^"]+)"', page)
-    assert len(srcs) == 2 + 3 * 3  # two plots; three images x (original + two codecs)
+    assert len(srcs) == 4 + 3 * 3  # four plots (PSNR, MS-SSIM, SSIMULACRA2, VMAF); three images x (original + two codecs)
     assert all(s.startswith("data:image/png;base64,") for s in srcs)
     for s in srcs:  # every inline image really is a PNG
         assert Image.open(io.BytesIO(base64.b64decode(s.split(",", 1)[1]))).format == "PNG"

@@ -3,6 +3,7 @@
 import math
 import random
 
+import numpy as np
 import pytest
 
 from srcodec.targets import NotReached, search
@@ -205,3 +206,16 @@ def test_a_probed_search_given_a_size_to_beat_stops_only_when_it_cannot_beat_it(
             else:
                 assert found["bytes"] == plan["bytes"] and found["quality"] == plan["quality"]
     assert stopped > 10  # it does stop, on the curves where it cannot win
+
+
+def test_perceptual_targets_say_before_any_encode_when_an_image_is_too_small():
+    from srcodec.errors import BadOptionError
+    from srcodec.targets import check_measurable, measure
+
+    check_measurable(np.zeros((8, 8, 3), np.uint8), "ssimulacra2")
+    with pytest.raises(BadOptionError, match="SSIMULACRA2 needs an image of at least 8 pixels"):
+        check_measurable(np.zeros((7, 40, 3), np.uint8), "ssimulacra2")
+    with pytest.raises(BadOptionError, match="VMAF needs an image of at least 32 pixels"):
+        check_measurable(np.zeros((31, 40, 3), np.uint8), "vmaf")
+    with pytest.raises(BadOptionError, match="--metric must be one of psnr, ms-ssim, ssimulacra2, vmaf"):
+        measure(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8, 3), np.uint8), "lpips")

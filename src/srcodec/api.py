@@ -47,24 +47,28 @@ def default_codec_name() -> str:
 
 def compress(image, codec: str | None = None, quality: float | None = None, *,
              bpp: float | None = None, max_bytes: int | None = None, target_psnr: float | None = None,
-             target_ms_ssim: float | None = None, strip: bool = False, strip_icc: bool = False,
+             target_ms_ssim: float | None = None, target_ssimulacra2: float | None = None,
+             target_vmaf: float | None = None, strip: bool = False, strip_icc: bool = False,
              background: str | tuple | None = None) -> bytes:
     """Compress an image (path, PIL image or uint8 array) into the bytes of a file.
 
-    Give at most one of ``quality``, ``bpp``, ``max_bytes``, ``target_psnr`` and ``target_ms_ssim``;
-    without any, the codec's default quality is used. A rate target gives the best quality whose real
-    file fits; a quality target the smallest file whose real decode reaches it. ``strip``, ``strip_icc``
-    and ``background``: see the module docstring.
+    Give at most one of ``quality``, ``bpp``, ``max_bytes`` and the ``target_*`` quality targets (PSNR,
+    MS-SSIM, SSIMULACRA2, VMAF); without any, the codec's default quality is used. A rate target gives the
+    best quality whose real file fits; a quality target the smallest file whose real decode reaches it.
+    ``strip``, ``strip_icc`` and ``background``: see the module docstring.
     """
     from srcodec.codecs.carry import carrying, check
 
-    if sum(x is not None for x in (quality, bpp, max_bytes, target_psnr, target_ms_ssim)) > 1:
-        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr and target_ms_ssim")
+    targets = (target_psnr, target_ms_ssim, target_ssimulacra2, target_vmaf)
+    if sum(x is not None for x in (quality, bpp, max_bytes, *targets)) > 1:
+        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr, target_ms_ssim, "
+                             "target_ssimulacra2 and target_vmaf")
     c = get_codec(codec or default_codec_name())
     pixels, meta = read_picture(image, strip=strip, strip_icc=strip_icc, background=background)
     meta.notes = check(c, meta, pixels.shape[2])
     return encode_with(carrying(c, meta), pixels, quality, bpp=bpp, max_bytes=max_bytes,
-                       target_psnr=target_psnr, target_ms_ssim=target_ms_ssim)
+                       target_psnr=target_psnr, target_ms_ssim=target_ms_ssim,
+                       target_ssimulacra2=target_ssimulacra2, target_vmaf=target_vmaf)
 
 
 def read_picture(image, *, strip: bool = False, strip_icc: bool = False,
@@ -93,11 +97,14 @@ def read_picture(image, *, strip: bool = False, strip_icc: bool = False,
 
 def encode_with(c: Codec, img: np.ndarray, quality: float | None = None, *, bpp: float | None = None,
                 max_bytes: int | None = None, target_psnr: float | None = None,
-                target_ms_ssim: float | None = None) -> bytes:
+                target_ms_ssim: float | None = None, target_ssimulacra2: float | None = None,
+                target_vmaf: float | None = None) -> bytes:
     """One canonical image through the codec instance ``c`` as the rate options say (see :func:`compress`);
     a codec with its own searches (``auto``: ``encode_for_quality`` / ``encode_for_size``) uses them."""
-    if target_psnr is not None or target_ms_ssim is not None:
-        metric, target = ("psnr", target_psnr) if target_psnr is not None else ("ms-ssim", target_ms_ssim)
+    asked = [(m, t) for m, t in (("psnr", target_psnr), ("ms-ssim", target_ms_ssim),
+                                 ("ssimulacra2", target_ssimulacra2), ("vmaf", target_vmaf)) if t is not None]
+    if asked:
+        metric, target = asked[0]
         search = getattr(c, "encode_for_quality", None)
         return search(img, target, metric) if search else encode_for_quality(c, img, target, metric)[0]
     if bpp is not None or max_bytes is not None:

@@ -11,6 +11,12 @@
 - ``ms_ssim``: pytorch-msssim's five-scale MS-SSIM. It needs a shorter side of
   more than 160 pixels; for smaller images it is ``nan`` (JSON ``null``) and
   benchmark averages leave it out.
+- ``ssimulacra2``: SSIMULACRA2 as libjxl's reference computes it, written here on numpy and
+  scipy (:mod:`srcodec.metrics_ssimulacra2`); ``nan`` for a side under 8 pixels. libjxl's
+  scale: 90 visually lossless, 70 high, 50 medium.
+- ``vmaf``: VMAF (model ``vmaf_v0.6.1``) through libvmaf in imageio-ffmpeg's ffmpeg, on
+  BT.709 limited-range YUV (:mod:`srcodec.metrics_vmaf`); ``nan`` for a side under 32 pixels,
+  and in :func:`quality_row` where that ffmpeg is not installed.
 - ``bpp``: 8 x bytes of the real file / (H x W of the original image).
 - ``compression_ratio``: original size / coded size, against raw 24-bit RGB
   (or 8-bit for greyscale) and against the original PNG file.
@@ -116,6 +122,20 @@ def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
         return float(_ms_ssim(_tensor(a), _tensor(b), data_range=255.0))
 
 
+def ssimulacra2(a: np.ndarray, b: np.ndarray) -> float:
+    """SSIMULACRA2 of ``b`` against ``a`` (100 = identical); ``nan`` when a side is under 8 pixels."""
+    from srcodec.metrics_ssimulacra2 import ssimulacra2 as _ssimulacra2
+
+    return _ssimulacra2(a, b)
+
+
+def vmaf(a: np.ndarray, b: np.ndarray) -> float:
+    """VMAF of ``b`` against ``a`` (0..100); ``nan`` when a side is under 32 pixels."""
+    from srcodec.metrics_vmaf import vmaf as _vmaf
+
+    return _vmaf(a, b)
+
+
 def bpp(num_bytes: int, height: int, width: int) -> float:
     """Bits per pixel of a file of ``num_bytes`` for an H x W original."""
     return 8.0 * num_bytes / (height * width)
@@ -140,4 +160,13 @@ def quality_row(original: np.ndarray, decoded: np.ndarray, num_bytes: int) -> di
         "psnr_y": psnr_y(original, decoded),
         "ssim": ssim(original, decoded),
         "ms_ssim": ms_ssim(original, decoded),
+        "ssimulacra2": ssimulacra2(original, decoded),
+        "vmaf": vmaf(original, decoded) if vmaf_available() is None else math.nan,
     }
+
+
+def vmaf_available() -> str | None:
+    """``None`` when VMAF can be measured here, else why not."""
+    from srcodec.metrics_vmaf import available
+
+    return available()

@@ -1,11 +1,13 @@
 """Rate and quality targets, met on real files: the search behind ``--bpp``, ``--max-bytes``,
-``--target-psnr`` and ``--target-ms-ssim`` (and ``auto``'s per-candidate searches).
+``--target-psnr``, ``--target-ms-ssim``, ``--target-ssimulacra2`` and ``--target-vmaf`` (and ``auto``'s
+per-candidate searches).
 
 Both searches look for where a monotone measurement of the real file crosses a target as the
 codec's quality knob moves::
 
     rate target:    the highest quality whose file has at most N bytes      (bytes grow with quality)
-    quality target: the lowest quality whose decode reaches X (PSNR, MS-SSIM) (both grow with quality)
+    quality target: the lowest quality whose decode reaches X (PSNR, MS-SSIM, SSIMULACRA2, VMAF)
+                                                                               (both grow with quality)
 
 Each encode costs seconds for the strong codecs (VVenC about 3 s on a Kodak image), so the search is
 a safeguarded secant method rather than a bisection from the ends of the range: it starts at a
@@ -13,7 +15,9 @@ guess (the middle of the codec's sweep), steps outwards until the target is brac
 from the slope it has seen), then interpolates inside the bracket -- on log-bytes for sizes, on the
 metric for qualities, both close to linear in the quality knob -- and bisects instead whenever the
 last step did not halve the bracket (so it is never much slower than a bisection). It stops when the bracket is one step wide (one quality level for integer codecs).
-The result is always a file that was encoded and measured: never over N bytes, never under X.
+The result is always a file that was encoded and measured: never over N bytes, never under X. A
+perceptual metric need not grow strictly with the quality knob; where a step measures worse than a
+lower quality did, the search keeps stepping, and the file it returns is still one measured at X or more.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ import math
 import numpy as np
 
 from srcodec.errors import BadOptionError, SrcodecError
+
+
+#: the quality metrics a target can name, as the CLI and errors spell them
+METRICS = {"psnr": "PSNR", "ms-ssim": "MS-SSIM", "ssimulacra2": "SSIMULACRA2", "vmaf": "VMAF"}
 
 
 class NotReached(SrcodecError):
@@ -186,33 +194,44 @@ def encode_for_limit(codec, image: np.ndarray, limit: int, *, tolerance: float |
     return (data, q) if measure_with is None else (data, q, found[1])
 
 
+def _check_metric(metric: str) -> None:
+    if metric not in METRICS:
+        raise BadOptionError(f"--metric must be one of {', '.join(METRICS)}, got {metric!r}")
+
+
 def check_measurable(image: np.ndarray, metric: str) -> None:
     """A one-line error before any encode when ``metric`` is unknown or cannot measure this image (MS-SSIM's
-    five scales need a shorter side over 160 pixels)."""
+    five scales need a shorter side over 160 pixels, SSIMULACRA2 8, VMAF 32 and imageio-ffmpeg's libvmaf)."""
     from srcodec.metrics import MS_SSIM_MIN_SIDE
+    from srcodec.metrics_ssimulacra2 import MIN_SIDE as SSIMULACRA2_MIN_SIDE
+    from srcodec.metrics_vmaf import MIN_SIDE as VMAF_MIN_SIDE
 
-    if metric not in ("psnr", "ms-ssim"):
-        raise BadOptionError(f"--metric must be psnr or ms-ssim, got {metric!r}")
-    if metric == "ms-ssim" and min(image.shape[:2]) < MS_SSIM_MIN_SIDE:
-        raise BadOptionError(f"MS-SSIM needs an image of at least {MS_SSIM_MIN_SIDE} pixels on its shorter side; "
+    _check_metric(metric)
+    need = {"ms-ssim": MS_SSIM_MIN_SIDE, "ssimulacra2": SSIMULACRA2_MIN_SIDE, "vmaf": VMAF_MIN_SIDE}.get(metric, 1)
+    if min(image.shape[:2]) < need:
+        raise BadOptionError(f"{METRICS[metric]} needs an image of at least {need} pixels on its shorter side; "
                              f"this one is {image.shape[1]}x{image.shape[0]} (use PSNR)")
+    if metric == "vmaf":
+        from srcodec.metrics_vmaf import available
+
+        if available() is not None:
+            raise BadOptionError(available())
 
 
 def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
-    """The quality ``metric`` ("psnr" over RGB, or "ms-ssim") of a decode."""
-    from srcodec.metrics import ms_ssim, psnr
+    """The quality ``metric`` (a key of :data:`METRICS`; "psnr" is over RGB) of a decode."""
+    from srcodec import metrics
 
-    if metric == "psnr":
-        return psnr(image, decoded)
-    if metric == "ms-ssim":
-        return ms_ssim(image, decoded)
-    raise BadOptionError(f"--metric must be psnr or ms-ssim, got {metric!r}")
+    _check_metric(metric)
+    return {"psnr": metrics.psnr, "ms-ssim": metrics.ms_ssim, "ssimulacra2": metrics.ssimulacra2,
+            "vmaf": metrics.vmaf}[metric](image, decoded)
 
 
 def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "psnr",
                        tolerance: float | None = None, beat: int | None = None) -> tuple[bytes, float, float]:
     """The smallest file whose real decode reaches ``target`` in ``metric``. Returns (bytes, codec quality,
-    measured value); an error naming the best reachable value when no quality reaches it.
+    measured value); an error naming the best reachable value when no quality reaches it (:class:`NotReached`,
+    whose ``best`` is that file: (bytes, quality, value)).
     ``tolerance``: the quality step where the search stops. ``beat`` (``auto``): give up
     (:class:`Outdone`) as soon as a file that falls short already has at least ``beat`` bytes -- every
     file that reaches the target is larger."""
@@ -230,8 +249,9 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
     try:
         q, (data, value) = search(codec, attempt, lambda r: r[1], target, want="lowest-reaching", tolerance=tolerance)
     except NotReached as exc:
-        raise SrcodecError(f"{codec.name}: the best it reaches is {metric} {exc.best[2]:.4g}, under the target "
-                           f"{target:g}") from None
+        best_q, (best_data, _), best_value = exc.best
+        raise NotReached(f"{codec.name}: the best it reaches is {METRICS[metric]} {best_value:.4g}, under the "
+                         f"target {target:g}", (best_data, best_q, best_value)) from None
     return data, q, value
 
 
@@ -376,7 +396,7 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
             return measured * there[0] / max(here[0], 1) <= limit
         return there[1] + (measured - here[1]) >= target - min(doubt, 0.5 * abs(here[1] - there[1]))
 
-    q, best, tried = plan["quality"], None, set()
+    q, best, tried, closest = plan["quality"], None, set(), None
     while lo <= q <= hi and q not in tried:
         tried.add(q)
         plan["real_encodes"] = len(tried)
@@ -387,6 +407,8 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
         else:
             value = measure(image, codec.decode_like(data, image), metric)
             ok, measured = (True, len(data)) if rate else (value >= target, value)
+            if not rate and (closest is None or value > closest[2]):
+                closest = (data, q, value)
         if ok:
             best = (data, q, value)
             nq = q + better * step
@@ -408,10 +430,13 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
             nq -= better * step
         q = nq
     if best is None:
-        goal = f"{limit} bytes" if limit is not None else f"{metric} {target:g}"
+        if closest is not None:
+            raise NotReached(f"{codec.name}: the best it reaches is {METRICS[metric]} {closest[2]:.4g}, under the "
+                             f"target {target:g}", closest)
+        goal = f"{limit} bytes" if rate else f"{METRICS[metric]} {target:g}"
         raise NotReached(f"{codec.name}: no quality meets {goal}", None)
     return best
 
 
-__all__ = ["NotReached", "Outdone", "byte_limit", "encode_for_limit", "encode_for_quality",
+__all__ = ["METRICS", "NotReached", "Outdone", "byte_limit", "encode_for_limit", "encode_for_quality",
            "encode_for_target", "encode_probed", "check_measurable", "measure", "probe_search", "search"]

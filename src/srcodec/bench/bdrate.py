@@ -16,7 +16,8 @@ layout of the per-codec files a benchmark run writes::
 
 MS-SSIM is compared in decibels, ``-10 * log10(1 - ms_ssim)``, as CompressAI
 does; a curve that already holds ``ms-ssim-db-rgb`` (the paper points) is
-used as it is.
+used as it is. SSIMULACRA2 and VMAF (keys ``ssimulacra2``, ``vmaf``, written
+by ``srcodec bench``) are compared on their own scales.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from srcodec.errors import InputError, SrcodecError
 from srcodec.io.files import read_bytes
 
 #: quality metrics a BD-rate can be computed on (keys of ``results``)
-METRICS = ("psnr-rgb", "ms-ssim-rgb", "psnr-y")
+METRICS = ("psnr-rgb", "ms-ssim-rgb", "psnr-y", "ssimulacra2", "vmaf")
+#: metrics a BD-rate table shows whenever its anchor holds them
+PERCEPTUAL = ("ssimulacra2", "vmaf")
 #: the fewest points a curve may have after cleaning
 MIN_POINTS = 2
 
@@ -164,8 +167,13 @@ def overlap(anchor: Curve, test: Curve, metric: str = "psnr-rgb") -> float:
     return max(common, 0.0) / union if union > 0 else 0.0
 
 
-def bd_table(anchor: Curve, tests: list[Curve], metrics: tuple[str, ...] = ("psnr-rgb", "ms-ssim-rgb")) -> dict:
-    """BD-rates of every test curve against the anchor, on each metric; failures kept as reasons."""
+def bd_table(anchor: Curve, tests: list[Curve], metrics: tuple[str, ...] | None = None) -> dict:
+    """BD-rates of every test curve against the anchor, on each metric; failures kept as reasons.
+
+    By default: PSNR and MS-SSIM, and SSIMULACRA2 and VMAF where the anchor has values of them."""
+    if metrics is None:
+        metrics = ("psnr-rgb", "ms-ssim-rgb") + tuple(
+            m for m in PERCEPTUAL if any(_number(v) is not None for v in anchor.results.get(m) or []))
     rows = []
     for test in tests:
         bpp = [b for b in (_number(x) for x in test.results.get("bpp", [])) if b is not None]

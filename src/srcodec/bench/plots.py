@@ -1,10 +1,10 @@
-"""Rate-distortion plots: PSNR-bpp and MS-SSIM-bpp, as PNG and SVG.
+"""Rate-distortion plots: PSNR, MS-SSIM, SSIMULACRA2 and VMAF over bpp, as PNG and SVG.
 
 Measured curves are drawn solid with markers, published reference curves
 dashed. The bpp axis spans the measured curves (references are cut to it), so
 the interesting range is not squeezed by a reference that reaches 4 bpp.
 MS-SSIM is drawn in decibels, ``-10 * log10(1 - ms_ssim)``, like CompressAI's
-plots. Figures are drawn with matplotlib's Agg canvas directly, so importing
+plots. SSIMULACRA2 and VMAF are drawn only where some curve has them. Figures are drawn with matplotlib's Agg canvas directly, so importing
 this module changes no global backend.
 """
 
@@ -18,7 +18,7 @@ from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from srcodec.bench.bdrate import Curve
+from srcodec.bench.bdrate import PERCEPTUAL, BDRateError, Curve
 from srcodec.errors import InputError
 from srcodec.io.files import write_atomic
 
@@ -26,7 +26,21 @@ from srcodec.io.files import write_atomic
 PLOTS = {
     "psnr-rgb": ("psnr", "PSNR RGB (dB)"),
     "ms-ssim-rgb": ("msssim", "MS-SSIM RGB (dB)"),
+    "ssimulacra2": ("ssimulacra2", "SSIMULACRA2"),
+    "vmaf": ("vmaf", "VMAF"),
 }
+
+
+def _points(curve: Curve, metric: str):
+    try:
+        return curve.points(metric)
+    except BDRateError:  # a curve without this metric (e.g. a published one) is not drawn
+        return [], []
+
+
+def plotted_metrics(curves: list[Curve]) -> list[str]:
+    """The metrics worth a plot: PSNR and MS-SSIM always, the perceptual ones where some curve has points."""
+    return [m for m in PLOTS if m not in PERCEPTUAL or any(len(_points(c, m)[0]) for c in curves)]
 
 
 def rd_figure(curves: list[Curve], metric: str = "psnr-rgb", refs: list[Curve] = (), title: str = "") -> Figure:
@@ -38,14 +52,14 @@ def rd_figure(curves: list[Curve], metric: str = "psnr-rgb", refs: list[Curve] =
     ax = fig.add_subplot(1, 1, 1)
     drawn = []
     for curve in curves:
-        x, y = curve.points(metric)
+        x, y = _points(curve, metric)
         if len(x):
             ax.plot(x, y, marker="o", markersize=3.5, linewidth=1.6, label=curve.label)
             drawn.append((x, y))
     xmax = max((x.max() for x, _ in drawn), default=None)
     ref_colors = colormaps["Dark2"].colors
     for i, curve in enumerate(refs):
-        x, y = curve.points(metric)
+        x, y = _points(curve, metric)
         if len(x):
             ax.plot(x, y, linestyle="--", linewidth=1.2, marker=".", markersize=3, label=f"{curve.label} (ref.)",
                     color=ref_colors[i % len(ref_colors)])
@@ -80,10 +94,12 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
 
 
 def save_plots(curves: list[Curve], prefix: str | os.PathLike, refs: list[Curve] = (), title: str = "") -> list[Path]:
-    """Write ``PREFIX_psnr.png/.svg`` and ``PREFIX_msssim.png/.svg``; returns the paths written."""
+    """Write ``PREFIX_psnr.png/.svg``, ``PREFIX_msssim.png/.svg`` and, where the curves have them,
+    ``PREFIX_ssimulacra2`` and ``PREFIX_vmaf``; returns the paths written."""
     prefix = str(prefix)
     written = []
-    for metric, (suffix, _) in PLOTS.items():
+    for metric in plotted_metrics(curves):
+        suffix = PLOTS[metric][0]
         fig = rd_figure(curves, metric, refs, title)
         for fmt in ("png", "svg"):
             written.append(write_atomic(f"{prefix}_{suffix}.{fmt}", figure_bytes(fig, fmt)))

@@ -189,7 +189,8 @@ def build_report(folder: str | os.PathLike, out: str | os.PathLike | None = None
         parts.append("<p>Dashed: published reference curves (" + html.escape(", ".join(c.label for c in ref_curves))
                      + ").</p>")
     parts.append('<div class="plots">')
-    for metric, (_, ylabel) in plots.PLOTS.items():
+    for metric in plots.plotted_metrics(curves):
+        ylabel = plots.PLOTS[metric][1]
         png = plots.figure_bytes(plots.rd_figure(curves, metric, ref_curves, title), "png")
         parts.append(f'<img alt="{html.escape(ylabel)} over bpp" src="{data_uri(png, "image/png")}">')
     parts.append("</div>")
@@ -219,11 +220,11 @@ def build_report(folder: str | os.PathLike, out: str | os.PathLike | None = None
                 return _fmt(seq[i] if i < len(seq) else None, digits)
             q = (res.get("quality") or [None] * len(res["bpp"]))[i]
             rows.append([c.label, "" if q is None else f"{q:g}", _fmt(b, 3), val("psnr-rgb", 2), val("psnr-y", 2),
-                         val("ssim-rgb", 4), val("ms-ssim-rgb", 4),
+                         val("ssim-rgb", 4), val("ms-ssim-rgb", 4), val("ssimulacra2", 2), val("vmaf", 2),
                          _fmt(None if res.get("encoding_time") is None else res["encoding_time"][i] * 1000, 1),
                          _fmt(None if res.get("decoding_time") is None else res["decoding_time"][i] * 1000, 1)])
     parts.append(_table(["codec", "quality", "bpp", "PSNR RGB (dB)", "PSNR-Y (dB)", "SSIM", "MS-SSIM",
-                         "encode (ms)", "decode (ms)"], rows, left=1, group_col=0))
+                         "SSIMULACRA2", "VMAF", "encode (ms)", "decode (ms)"], rows, left=1, group_col=0))
     hosts = machines(store.rows.values())
     if len(hosts) > 1:
         parts.append(f'<p class="note">The encode and decode times were measured on {len(hosts)} machines '

@@ -8,17 +8,20 @@ then holds:
 =====================  ======================================================
 ``rows.csv``           one row per image x codec x quality: image, codec,
 ``rows.json``          quality, bytes, bpp, psnr, psnr_y, ssim, ms_ssim,
-                       encode_s, decode_s, worker (who measured the times)
+                       ssimulacra2, vmaf, encode_s, decode_s, worker (who measured the times)
                        (JSON: missing values are ``null``)
 ``<codec>.json``       the averages over images per quality in CompressAI's
                        layout (``bpp``, ``psnr-rgb``, ``ms-ssim-rgb``,
                        ``psnr-y``, ``ssim-rgb``, ``encoding_time``,
-                       ``decoding_time``), interchangeable with published curves
+                       ``decoding_time``), interchangeable with published curves,
+                       plus ``ssimulacra2`` and ``vmaf`` (``null`` where a row
+                       lacks them)
 ``settings.json``      data set, images, each codec's label, settings and
                        qualities, library versions, the anchor
 ``bdrate.md/.json``    BD-rates of every codec against the anchor
 ``rd_psnr.png/.svg``   the rate-distortion plots
 ``rd_msssim.png/.svg``
+``rd_ssimulacra2.png``  (and ``rd_vmaf``) where the rows have those metrics
 =====================  ======================================================
 
 A ×1 pipeline whose ``.srz`` holds another codec's file byte for byte (``Codec.wrapped_codec``: e.g.
@@ -64,14 +67,16 @@ from srcodec.io.image import IMAGE_SUFFIXES, image_from_bytes, load_image
 from srcodec.metrics import quality_row
 from srcodec.versions import library_versions
 
-ROW_FIELDS = ("image", "codec", "quality", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "encode_s", "decode_s",
-              "worker")
+ROW_FIELDS = ("image", "codec", "quality", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "ssimulacra2", "vmaf",
+              "encode_s", "decode_s", "worker")
 #: row fields that hold text (``worker``: the machine that measured the row's times, ``host`` on this machine,
 #: ``host tcp://address`` of the Dask worker on a cluster; empty in rows written before it was recorded)
 TEXT_FIELDS = ("image", "codec", "worker")
+#: row fields added after runs were first written: a row without them is measured again
+LATER_FIELDS = ("ssimulacra2", "vmaf")
 #: per-codec JSON ``results`` key -> the row field it averages
 CURVE_KEYS = {"bpp": "bpp", "psnr-rgb": "psnr", "ms-ssim-rgb": "ms_ssim", "psnr-y": "psnr_y", "ssim-rgb": "ssim",
-              "encoding_time": "encode_s", "decoding_time": "decode_s"}
+              "encoding_time": "encode_s", "decoding_time": "decode_s", "ssimulacra2": "ssimulacra2", "vmaf": "vmaf"}
 #: seconds between two rewrites of rows.csv / rows.json while a run goes on
 FLUSH_SECONDS = 2.0
 #: files of a run folder that are not per-codec curves
@@ -188,10 +193,12 @@ class RowStore:
                 data = json.loads(json_path.read_text(encoding="utf-8"))
                 if not isinstance(data, list):
                     raise ValueError("not a list of rows")
-                return [{k: _from_json(k, row.get(k)) for k in ROW_FIELDS} for row in data]
+                return [{k: _from_json(k, row.get(k)) for k in ROW_FIELDS if k in row or k not in LATER_FIELDS}
+                        for row in data]
             if csv_path.exists():
                 with csv_path.open(newline="", encoding="utf-8") as fh:
-                    return [{k: _from_csv(k, row[k] if k != "worker" else row.get(k) or "") for k in ROW_FIELDS}
+                    return [{k: _from_csv(k, row[k] if k != "worker" else row.get(k) or "") for k in ROW_FIELDS
+                             if k in row or k not in LATER_FIELDS}
                             for row in csv.DictReader(fh)]
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{self.folder}: cannot resume from its rows ({exc}); use another --out or --fresh") from None
@@ -219,10 +226,11 @@ class RowStore:
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(ROW_FIELDS)
         for row in rows:
-            writer.writerow(["" if isinstance(row[k], float) and math.isnan(row[k])
-                             else (f"{row[k]:.10g}" if isinstance(row[k], float) else row[k]) for k in ROW_FIELDS])
+            values = [row.get(k, math.nan) for k in ROW_FIELDS]
+            writer.writerow(["" if isinstance(v, float) and math.isnan(v)
+                             else (f"{v:.10g}" if isinstance(v, float) else v) for v in values])
         write_atomic(self.folder / "rows.csv", buf.getvalue().encode("utf-8"))
-        payload = [{k: _clean(row[k]) for k in ROW_FIELDS} for row in rows]
+        payload = [{k: _clean(row.get(k, math.nan)) for k in ROW_FIELDS} for row in rows]
         write_atomic(self.folder / "rows.json", (json.dumps(payload, indent=0) + "\n").encode("utf-8"))
         self.dirty = False
 
@@ -434,7 +442,7 @@ def summarize(codec: Codec, qualities: list[float], store: RowStore, images: lis
             continue
         results["quality"].append(q)
         for key, fld in CURVE_KEYS.items():
-            results[key].append(_mean([r[fld] for r in rows]))
+            results[key].append(_mean([r.get(fld) for r in rows]))
     settings = json.dumps(codec.settings(), sort_keys=True)
     curve = {
         "name": codec.spec,
@@ -501,6 +509,17 @@ def _drop_stale_rows(out: Path, codecs: list[Codec], store: RowStore) -> None:
                   file=sys.stderr)
 
 
+def _drop_rows_before_later_fields(store: RowStore) -> None:
+    """Rows written before a field of ``LATER_FIELDS`` existed are measured again, never left without it."""
+    old = [k for k, row in store.rows.items() if not all(f in row for f in LATER_FIELDS)]
+    for k in old:
+        del store.rows[k]
+    if old:
+        store.dirty = True
+        print(f"srcodec: {len(old)} rows of {store.folder} were measured before {' and '.join(LATER_FIELDS)} "
+              "were in the rows: measuring them again", file=sys.stderr)
+
+
 def _same_settings(a, b) -> bool:
     return json.loads(json.dumps(a, sort_keys=True, default=str)) == json.loads(json.dumps(b, sort_keys=True, default=str))
 
@@ -541,7 +560,7 @@ def copy_rows(out: str | os.PathLike, names: list[str], dataset: str | os.PathLi
             store = RowStore(out)
         n_before = len(store.rows)
         for row in rows:
-            if row.get("codec") in usable and row.get("image") in images \
+            if row.get("codec") in usable and row.get("image") in images and all(f in row for f in LATER_FIELDS) \
                     and Path(images[row["image"]]).parent.resolve() == dataset:
                 if RowStore.key(row) not in store.rows:
                     store.add(row)
@@ -585,6 +604,7 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
     make_folder(out)
     store = RowStore(out, fresh=fresh)
     _drop_stale_rows(out, codecs, store)
+    _drop_rows_before_later_fields(store)
 
     dataset_path = Path(dataset).resolve()
     dataset_name = dataset_path.name if dataset_path.is_dir() else dataset_path.stem

@@ -127,14 +127,16 @@ def register(subparsers) -> None:
                                           "Both are JSON curves: CompressAI results or srcodec bench files.")
     p.add_argument("anchor", metavar="ANCHOR.json")
     p.add_argument("test", metavar="TEST.json")
-    p.add_argument("--metric", default="psnr-rgb", choices=["psnr-rgb", "ms-ssim-rgb", "psnr-y"],
-                   help="quality metric (MS-SSIM is compared in dB); default psnr-rgb")
+    p.add_argument("--metric", default="psnr-rgb", choices=["psnr-rgb", "ms-ssim-rgb", "psnr-y", "ssimulacra2", "vmaf"],
+                   help="quality metric (MS-SSIM is compared in dB; SSIMULACRA2 and VMAF on their own scales, "
+                        "from curves written by srcodec bench); default psnr-rgb")
     p.add_argument("--quiet", action="store_true", help="print only the number")
     p.set_defaults(func=cmd_bdrate)
 
     p = subparsers.add_parser("plot", help="PSNR-bpp and MS-SSIM-bpp plots (PNG and SVG)",
                               description="Plot the curves of run folders and/or JSON files to "
-                                          "PREFIX_psnr.{png,svg} and PREFIX_msssim.{png,svg}.")
+                                          "PREFIX_psnr.{png,svg} and PREFIX_msssim.{png,svg}, and PREFIX_ssimulacra2 and "
+                                          "PREFIX_vmaf where the curves have those metrics.")
     p.add_argument("sources", nargs="+", metavar="DIR|JSON")
     p.add_argument("--out", required=True, metavar="PREFIX", help="output path prefix")
     p.add_argument("--ref", nargs="+", metavar="FILE", help="reference curves drawn dashed")

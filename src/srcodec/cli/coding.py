@@ -20,7 +20,7 @@ from srcodec.codecs import codec_class, codec_names, get_codec
 from srcodec.errors import InputError, OutputError, SrcodecError
 from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, png_bytes, save_png
-from srcodec.metrics import bpp, compression_ratio, ms_ssim, mse, psnr, psnr_from_mse
+from srcodec.metrics import bpp, compression_ratio, ms_ssim, mse, psnr, psnr_from_mse, ssimulacra2
 
 CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif", ".266", ".vvc"}
 
@@ -28,11 +28,16 @@ CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".j
 def _add_rate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--codec", default=None, help="codec or pipeline name (default: auto, the best file of its candidates; see 'srcodec codecs')")
     rate = p.add_mutually_exclusive_group()
-    rate.add_argument("-q", "--quality", type=float, help="the codec's quality knob (auto and learned: 1 smallest .. 8 best, fractions allowed)")
+    rate.add_argument("-q", "--quality", type=float,
+                      help="the codec's quality knob (auto and learned: 1 smallest .. 8 best, fractions allowed; auto: "
+                           "SSIMULACRA2 50 + 20 (q - 2) / 3, i.e. 2 medium 50, 5 high 70 (default), 8 visually lossless 90)")
     rate.add_argument("--bpp", type=float, help="target bits per pixel: the best quality whose real file fits")
     rate.add_argument("--max-bytes", type=int, help="target file size in bytes: the best quality whose real file fits")
     rate.add_argument("--target-psnr", type=float, metavar="DB", help="the smallest file whose real decode reaches this RGB PSNR")
     rate.add_argument("--target-ms-ssim", type=float, metavar="X", help="the smallest file whose real decode reaches this MS-SSIM")
+    rate.add_argument("--target-ssimulacra2", type=float, metavar="X",
+                      help="the smallest file whose real decode reaches this SSIMULACRA2 (90 visually lossless, 70 high, 50 medium)")
+    rate.add_argument("--target-vmaf", type=float, metavar="X", help="the smallest file whose real decode reaches this VMAF")
 
 
 def _add_keep_options(p: argparse.ArgumentParser) -> None:
@@ -142,10 +147,12 @@ def add_cluster_option(p: argparse.ArgumentParser, what: str) -> None:
                         "processes on 127.0.0.1); needs pip install 'srcodec[cluster]' (docs/cluster.md)")
 
 
-def _run_many(pairs, many: bool, make, desc: str, cluster: str | None = None, needs: list[str] = ()) -> int:
-    """Write ``make(src, bytes of src) -> (output bytes, what)`` to each pair's output, here or on the Dask
-    ``cluster`` whose workers agree on the codecs ``needs`` (:func:`srcodec.cluster.map_files`); in a batch
-    each failure is one line and the rest goes on."""
+def _run_many(pairs, many: bool, make, desc: str, cluster: str | None = None, needs: list[str] = (),
+              rename=None) -> int:
+    """Write ``make(src, bytes of src) -> (output bytes, what)`` to each pair's output (or to
+    ``rename(src, output, bytes)``, a name that depends on what was made), here or on the Dask ``cluster``
+    whose workers agree on the codecs ``needs`` (:func:`srcodec.cluster.map_files`); in a batch each failure
+    is one line and the rest goes on."""
     from srcodec.cluster import map_files
 
     failures = 0
@@ -156,6 +163,8 @@ def _run_many(pairs, many: bool, make, desc: str, cluster: str | None = None, ne
         try:
             if error is not None:
                 raise SrcodecError(error)
+            if rename is not None:
+                dst = rename(src, dst, out[0])
             if many:
                 dst.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(dst, out[0], inputs=(src,))
@@ -175,7 +184,8 @@ def _run_many(pairs, many: bool, make, desc: str, cluster: str | None = None, ne
 def _compress(codec, image, args) -> bytes:
     """One image through ``codec`` (an instance: auto keeps its report) as the rate options say."""
     return api.encode_with(codec, image, args.quality, bpp=args.bpp, max_bytes=args.max_bytes,
-                           target_psnr=args.target_psnr, target_ms_ssim=args.target_ms_ssim)
+                           target_psnr=args.target_psnr, target_ms_ssim=args.target_ms_ssim,
+                           target_ssimulacra2=args.target_ssimulacra2, target_vmaf=args.target_vmaf)
 
 
 def _chosen(codec, data: bytes) -> str:
@@ -186,6 +196,20 @@ def _chosen(codec, data: bytes) -> str:
 def _why(codec) -> str:
     lines = codec.describe_choice() if hasattr(codec, "describe_choice") else []
     return "".join(f"\n  {line}" for line in lines)
+
+
+def _named_after_format(codec, dst: Path, data: bytes, src: Path, force: bool) -> Path:
+    """``auto:formats=``: the output named after the winning format (``a.webp``), checked as :func:`_pairs`
+    checks names (an input is never the output: ``a.jpg`` from ``a.jpg`` becomes ``a.jpg.jpg``)."""
+    of = getattr(codec, "extension_of", None)
+    if of is None or of(data) == dst.suffix:
+        return dst
+    new = dst.with_suffix(of(data))
+    if new.resolve() == src.resolve():
+        new = dst.with_name(src.name + of(data))
+    if new.exists() and not force:
+        raise OutputError(f"{new} exists; give --force (-y) to replace it")
+    return new
 
 
 def cmd_compress(args) -> int:
@@ -205,7 +229,8 @@ def cmd_compress(args) -> int:
     src = Path(args.input)
     pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension,
                          args.force)
-    return _run_many(pairs, many, make, "compress", args.cluster, [codec.spec])
+    return _run_many(pairs, many, make, "compress", args.cluster, [codec.spec],
+                     rename=lambda src, dst, data: _named_after_format(codec, dst, data, src, args.force))
 
 
 def cmd_decompress(args) -> int:
@@ -299,6 +324,7 @@ def cmd_roundtrip(args) -> int:
     t0 = time.perf_counter()
     data = _compress(carrier, image, args)
     t1 = time.perf_counter()
+    coded = _named_after_format(codec, coded, data, src, args.force)
     write_atomic(coded, data, inputs=(src,))
     size = coded.stat().st_size
     t2 = time.perf_counter()
@@ -326,6 +352,9 @@ def cmd_roundtrip(args) -> int:
         print(f"alpha    {err}")
     for line in _kept(meta, data).splitlines()[1:]:
         print(f"{line.strip().split(':')[0]:<8} {line.split(':', 1)[1].strip()}")
+    s2 = ssimulacra2(image, decoded)
+    if s2 == s2:
+        print(f"ssimulacra2 {s2:.2f}")
     print(f"encode   {t1 - t0:.3f} s")
     print(f"decode   {t3 - t2:.3f} s")
     print(f"decoded  {decoded_path}")

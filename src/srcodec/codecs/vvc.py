@@ -66,9 +66,10 @@ PRESETS = ("faster", "fast", "medium", "slow", "slower")
 #: encode and point in benchmarks/results/anchor-settings.md, python benchmarks/anchor_settings.py) and
 #: the priors of a preset against it at the same QP, rounded to the conservative side from
 #: ``python benchmarks/probe_offsets.py`` on training images (medium over faster, ×1 restored: PSNR +0.51 dB
-#: median, +0.41 lower quartile; bytes ×0.98 median; a ×2 pipeline's PSNR offset is about half: Pipeline.probe)
+#: median, +0.41 lower quartile; bytes ×0.98 median; a ×2 pipeline's PSNR offset is about half: Pipeline.probe;
+#: ``--images 3 --pipelines vvc-restored``: SSIMULACRA2 +3.8 median (quartiles 2.0..6.6), VMAF +1.6 (0.5..3.3))
 PROBE_PRESET = "faster"
-PROBE_OFFSETS = {"psnr": 0.45, "ms-ssim": 0.002, "bytes": 0.98}
+PROBE_OFFSETS = {"psnr": 0.45, "ms-ssim": 0.002, "ssimulacra2": 3.5, "vmaf": 1.5, "bytes": 0.98}
 MIN_SIDE = 16
 #: chroma QP offset (Cb and Cr) against luma that gives the lowest BD-rate in RGB PSNR at preset medium on
 #: training images (``python benchmarks/vvc_settings.py --name chroma``, benchmarks/results/vvc-settings-chroma.md)

@@ -33,12 +33,27 @@ measures better on Kodak than ``vvc-x2``, ``python benchmarks/kodak_restored.py`
 ``learned``, ``tun2023-x2``, ``vvc-x2``.
 
 - ``--max-bytes N`` / ``--bpp B``: each candidate's highest quality whose file fits (bisection on the
-  real size); the best ``metric`` wins. Never a file over N bytes.
-- ``--target-psnr X`` / ``--target-ms-ssim X``: each candidate's smallest file whose real decode
-  reaches X (bisection on the measured quality); the smallest wins. Never a file under X, or a
-  one-line error naming the best value reached.
-- ``-q Q`` alone (1..8): a level that means the same for every candidate: the target PSNR
-  ``25 + 2 (Q - 1)`` dB (25 .. 39 dB), then as ``--target-psnr``.
+  real size); the best ``metric`` wins (``auto:metric=psnr|ms-ssim|ssimulacra2|vmaf``). Never a file
+  over N bytes.
+- ``--target-psnr X`` / ``--target-ms-ssim X`` / ``--target-ssimulacra2 X`` / ``--target-vmaf X``: each
+  candidate's smallest file whose real decode reaches X (bisection on the measured quality); the
+  smallest wins. Never a file under X, or a one-line error naming the best value reached.
+- ``-q Q`` alone (1..8, fractions allowed): a level that means the same for every candidate: the target
+  SSIMULACRA2 ``50 + 20 (Q - 2) / 3`` (:func:`level_ssimulacra2`), whose whole levels 2, 5 and 8 are
+  libjxl's "medium" (50), "high" (70) and "visually lossless" (90); then as ``--target-ssimulacra2``,
+  except that where no candidate reaches the level (a small or grainy image: 4:2:0 VVC cannot keep
+  chroma grain) the best-scoring file the candidates made is written and :meth:`AutoCodec.describe_choice`
+  says so (``last_note``), where ``--target-ssimulacra2`` is an error.
+  The default is level 5, SSIMULACRA2 70: by libjxl's scale, artifacts are hard to notice without the
+  original beside the picture -- a file that looks like the photo on its own, the least a photographer
+  would keep (level 6.5, SSIMULACRA2 80, for side-by-side comparisons at 1:1).
+
+``auto:formats=web`` (or a subset: ``auto:formats=jpeg,avif``, ``+`` also separates) chooses among the
+standard formats instead, each by its own full search at its settings in :data:`FORMATS` -- JPEG (by
+jpegli), WebP, AVIF, JPEG XL -- and writes the winner's plain file (``.jpg``, ``.webp``, ``.avif``,
+``.jxl``), which any browser or viewer opens; ``compress`` names the output after the winning format.
+A format after the first is left as soon as it cannot win (branch and bound, as at effort 3); the
+effort sets the search step.
 
 What was chosen and why (every candidate's bytes and quality) is in :attr:`AutoCodec.last_report`,
 which ``srcodec compress`` and ``roundtrip`` print.
@@ -55,15 +70,31 @@ from srcodec.errors import SrcodecError
 
 CANDIDATES = ("vvc-restored", "vvc-x2-learned", "avif-restored", "learned", "tun2023-x2", "vvc-x2")
 #: how close a prediction must be to the predicted winner's for a real encode of its own: within this many
-#: dB PSNR (or MS-SSIM units) for rate targets, within this fraction of its bytes for quality targets
-CLOSE = {"psnr": 0.15, "ms-ssim": 0.003, "bytes": 0.04}
+#: dB PSNR (or MS-SSIM, SSIMULACRA2, VMAF units) for rate targets, within this fraction of its bytes for
+#: quality targets. SSIMULACRA2's and VMAF's are set by hand to about PSNR's 0.15 dB on Kodak's curves
+#: (SSIMULACRA2 gains about 3 points per dB around 70, VMAF about 2.5 per dB), not tuned.
+CLOSE = {"psnr": 0.15, "ms-ssim": 0.003, "ssimulacra2": 0.5, "vmaf": 0.4, "bytes": 0.04}
+#: ``auto:formats=``: each standard format's codec spec for the metric of the target; a metric not listed
+#: takes the "psnr" entry (each codec's PSNR-best defaults). For SSIMULACRA2, ``python
+#: benchmarks/web_format_settings.py --images 2 --targets 70`` measured, in bytes at the same score: AVIF
+#: with aom's own tuning -10.9 % against tune=psnr (tune=ssim +1.2 %, 4:2:0 +9.3 %); jpegli ahead of
+#: libjpeg-turbo (+9.3 % 4:2:0, +7.5 % 4:4:4); JPEG XL effort 7 +1.3 % against effort 9.
+FORMATS = {
+    "jpeg": {"psnr": "jpegli"},
+    "webp": {"psnr": "webp"},
+    "avif": {"psnr": "avif", "ssimulacra2": "avif:tune=default"},
+    "jxl": {"psnr": "jxl"},
+}
+#: what ``formats=web`` means: every format a current browser shows
+WEB = ("jpeg", "webp", "avif", "jxl")
 #: per effort: how many candidates are tried, and the search step in each candidate's quality range (fraction)
 EFFORT = {1: (1, 0.04), 2: (2, 0.02), 3: (len(CANDIDATES), 0.01)}
 
 
-def level_psnr(quality: float) -> float:
-    """The PSNR target of auto's quality level: 25 dB at 1 .. 39 dB at 8."""
-    return 25.0 + 2.0 * (float(quality) - 1.0)
+def level_ssimulacra2(quality: float) -> float:
+    """The SSIMULACRA2 target of auto's quality level: 50 (medium) at 2, 70 (high) at 5, 90 (visually
+    lossless) at 8; 43.3 at 1."""
+    return 50.0 + 20.0 * (float(quality) - 2.0) / 3.0
 
 
 @register_codec
@@ -71,18 +102,29 @@ class AutoCodec(Codec):
     name = "auto"
     label = "auto (best candidate per image)"
     extension = ".srz"
-    keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # every candidate writes .srz (its metadata section)
+    keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # the pipelines' .srz (its metadata section); formats=: below
     grey_modes = frozenset({"L", "LA"})
-    quality_help = "1..8: a target PSNR of 25 + 2 (q - 1) dB, reached by the smallest candidate file"
+    quality_help = ("1..8: a target SSIMULACRA2 of 50 + 20 (q - 2) / 3 (2: 50 medium, 5: 70 high, 8: 90 visually "
+                    "lossless), reached by the smallest candidate file")
     quality_range = (1.0, 8.0)
-    default_quality = 4.0
+    default_quality = 5.0
     integer_quality = False
     sweep = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
     options = (Option("effort", 2, kind=int, bounds=(1, 3), help="how many candidates, how fine a search"),
-               Option("metric", "psnr", choices=("psnr", "ms-ssim"), help="what 'best' means for rate targets"))
+               Option("metric", "psnr", choices=("psnr", "ms-ssim", "ssimulacra2", "vmaf"),
+                      help="what 'best' means for rate targets"),
+               Option("formats", "", help="web, or formats among jpeg, webp, avif, jxl joined by , or +: the "
+                                          "smallest plain file among them instead of a pipeline's .srz"))
 
     def __init__(self, **options):
         super().__init__(**options)
+        #: the standard formats chosen among (``formats=``), or () for the pipelines
+        self.formats = parse_formats(self.opts["formats"])
+        if self.formats:
+            self.extension = ".web"  # a placeholder: the file is named after the winning format (extension_of)
+            # what at least one of the formats keeps (codecs.carry refuses the rest); each format that cannot
+            # keep what the image carries is left out of the candidates
+            self.keeps = frozenset().union(*(codec_class(FORMATS[f]["psnr"]).keeps for f in self.formats))
         #: (candidate, bytes, its quality, measured value, chosen) of the last encode
         self.last_report: list[tuple[str, int, float, float, bool]] = []
         #: seconds each candidate's search took in the last encode
@@ -97,10 +139,15 @@ class AutoCodec(Codec):
         self.last_real_encodes: dict[str, int] = {}
         #: what the values of the last report measure ("psnr" or "ms-ssim")
         self.last_metric = "psnr"
+        #: a line about the last encode beyond the report (a -q level no candidate reached), or ""
+        self.last_note = ""
+        #: (candidate, bytes, quality, value) of the closest files of candidates that missed a quality target
+        self._closest: list[tuple[str, bytes, float, float]] = []
 
     def _new_report(self, metric: str) -> None:
         self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
         self.last_real_encodes, self.last_metric = {}, metric
+        self.last_note, self._closest = "", []
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -114,15 +161,27 @@ class AutoCodec(Codec):
         return CANDIDATES
 
     def settings(self) -> dict:
+        if self.formats:
+            return {**self.opts, "candidates": {f: FORMATS[f] for f in self.formats}, "search": "full, each format"}
         return {**self.opts, "candidates": self._candidates(),
                 "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes; the network on the first file and before leaving a candidate), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
 
     #: what the image carries that the chosen file must keep (alpha, ...: srcodec.codecs.carry sets it)
     needs: frozenset[str] = frozenset()
 
-    def _candidates(self) -> list[str]:
+    def _candidates(self, metric: str = "psnr") -> list[str]:
+        if self.formats:
+            specs = [FORMATS[f].get(metric, FORMATS[f]["psnr"]) for f in self.formats]
+            return [s for s in specs if codec_class(s).unavailable_reason() is None
+                    and self.needs <= codec_class(s).keeps]
         keeping = [n for n in self.available_candidates() if self.needs <= codec_class(n).keeps]
         return keeping[: EFFORT[self.opts["effort"]][0]]
+
+    def extension_of(self, data: bytes) -> str:
+        """The file name suffix of a file this codec wrote: ``.srz``, or the winning format's."""
+        from srcodec.api import identify
+
+        return get_codec(identify(data)).extension if self.formats else ".srz"
 
     def _step(self, codec: Codec) -> float:
         lo, hi = codec.quality_range
@@ -136,7 +195,26 @@ class AutoCodec(Codec):
         return best[1]
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        return self.encode_for_quality(image, level_psnr(self.check_quality(quality)), "psnr")
+        target = level_ssimulacra2(self.check_quality(quality))
+        try:
+            return self.encode_for_quality(image, target, "ssimulacra2")
+        except SrcodecError:
+            if not self._closest:
+                raise
+        # a level is not a promise: where no candidate reaches it, the best-scoring file they made, said so
+        best = max(self._closest, key=lambda t: t[3])
+        self.last_report = [(n, len(d), q, v, t is best) for t in self._closest for n, d, q, v in [t]]
+        self.last_note = (f"no candidate reaches SSIMULACRA2 {target:g} (level {quality:g}) on this image: the "
+                          f"best-scoring file, at {best[3]:.2f}")
+        return best[1]
+
+    def _missed(self, name: str, exc: Exception) -> None:
+        """Keep the closest file of a candidate that missed a quality target (for :meth:`encode`)."""
+        from srcodec.targets import NotReached
+
+        if isinstance(exc, NotReached) and exc.best is not None:
+            data, q, value = exc.best
+            self._closest.append((name, data, q, value))
 
     def _probed(self, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
                 metric: str = "psnr") -> bytes:
@@ -144,7 +222,7 @@ class AutoCodec(Codec):
         without one is searched for real), ranked by the stand-ins' files, then real encodes for the
         predicted winner and for any other whose prediction is within :data:`CLOSE` of it; the best real
         file wins."""
-        from srcodec.targets import NotReached, Outdone, encode_probed, probe_search
+        from srcodec.targets import METRICS, NotReached, Outdone, encode_probed, probe_search
 
         rate = limit is not None
         plans, errors = [], []
@@ -171,6 +249,7 @@ class AutoCodec(Codec):
                 self.last_why[name] = str(exc)
             except SrcodecError as exc:
                 errors.append(str(exc))
+                self._missed(name, exc)
             self.last_seconds[name] = time.perf_counter() - t0
         # predicted score: higher is better (rate target: the probe's quality value; quality target: fewer bytes)
         def score(plan):
@@ -180,7 +259,7 @@ class AutoCodec(Codec):
         if not rate:  # a stand-in that falls short even at its best quality: said so, and tried last
             for name, _, probe, plan in plans:
                 if probe is not None and plan["value"] < target - plan["offsets"][metric]:
-                    self.last_why[name] = (f"its fast stand-in reaches at most {metric} {plan['value']:.4f} "
+                    self.last_why[name] = (f"its fast stand-in reaches at most {METRICS[metric]} {plan['value']:.4f} "
                                            f"(quality {plan['quality']:g}), under the target")
         tries = []
         leader = None  # the prediction of the best-predicted candidate whose real file was made
@@ -196,11 +275,12 @@ class AutoCodec(Codec):
                 leader = score(plan) if leader is None else leader
             except (NotReached, SrcodecError) as exc:
                 errors.append(str(exc))
+                self._missed(name, exc)
             if "real_encodes" in plan:
                 self.last_real_encodes[name] = plan["real_encodes"]
             self.last_seconds[name] = self.last_seconds.get(name, 0.0) + time.perf_counter() - t0
         if not tries:
-            goal = "fits" if rate else f"reaches {metric} {target:g}"
+            goal = "fits" if rate else f"reaches {METRICS[metric]} {target:g}"
             raise SrcodecError(f"auto: no candidate {goal} ({'; '.join(errors)})")
         return self._choose(tries, key=(lambda t: -t[3]) if rate else (lambda t: len(t[1])))
 
@@ -220,16 +300,16 @@ class AutoCodec(Codec):
         return -other <= -best * (1.0 + CLOSE["bytes"])
 
     def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
-        from srcodec.targets import Outdone, check_measurable, encode_for_quality
+        from srcodec.targets import METRICS, Outdone, check_measurable, encode_for_quality
 
         check_measurable(image, metric)
 
-        if self.opts["effort"] < 3:
+        if self.opts["effort"] < 3 and not self.formats:
             return self._probed(image, target=target, metric=metric)
 
         tries, errors = [], []
         self._new_report(metric)
-        for name in self._candidates():
+        for name in self._candidates(metric):
             codec = get_codec(name)
             smallest = min((len(t[1]) for t in tries), default=None)
             t0 = time.perf_counter()
@@ -241,10 +321,11 @@ class AutoCodec(Codec):
                 self.last_outdone.append(name)
             except SrcodecError as exc:
                 errors.append(str(exc))
+                self._missed(name, exc)
             finally:
                 self.last_seconds[name] = time.perf_counter() - t0
         if not tries:
-            raise SrcodecError(f"auto: no candidate reaches {metric} {target:g} ({'; '.join(errors)})")
+            raise SrcodecError(f"auto: no candidate reaches {METRICS[metric]} {target:g} ({'; '.join(errors)})")
         return self._choose(tries, key=lambda t: len(t[1]))
 
     def encode_for_size(self, image: np.ndarray, *, bpp: float | None = None, max_bytes: int | None = None) -> bytes:
@@ -253,11 +334,11 @@ class AutoCodec(Codec):
         metric = self.opts["metric"]
         check_measurable(image, metric)
         limit = byte_limit(image.shape[0], image.shape[1], bpp, max_bytes)
-        if self.opts["effort"] < 3:
+        if self.opts["effort"] < 3 and not self.formats:
             return self._probed(image, limit=limit, metric=metric)
         tries, errors = [], []
         self._new_report(metric)
-        for name in self._candidates():
+        for name in self._candidates(metric):
             codec = get_codec(name)
             best = max((t[3] for t in tries), default=None)
             t0 = time.perf_counter()
@@ -289,10 +370,13 @@ class AutoCodec(Codec):
 
     def describe_choice(self) -> list[str]:
         """Lines saying what was chosen and why, for the CLI."""
-        metric = "PSNR" if self.last_metric == "psnr" else "MS-SSIM"
+        from srcodec.targets import METRICS
+
+        metric = METRICS[self.last_metric]
         return ([f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
                  for name, size, q, value, chosen in self.last_report]
-                + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.last_outdone])
+                + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.last_outdone]
+                + ([f"  note: {self.last_note}"] if self.last_note else []))
 
     def _why_left(self, name: str, metric: str) -> str:
         if name in self.last_why:
@@ -304,4 +388,17 @@ class AutoCodec(Codec):
         return "it could not beat the chosen file"
 
 
-__all__ = ["AutoCodec", "CANDIDATES", "level_psnr"]
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"web"`` or ``"jpeg,avif"`` (``+`` also separates) -> the formats, in :data:`FORMATS` order; ``""`` -> ()."""
+    from srcodec.errors import BadOptionError
+
+    names = [n.strip().lower() for n in text.replace("+", ",").split(",") if n.strip()]
+    if names == ["web"]:
+        return WEB
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown:
+        raise BadOptionError(f"auto: option formats: unknown format {unknown[0]!r} (web, or among {', '.join(FORMATS)})")
+    return tuple(f for f in FORMATS if f in names)
+
+
+__all__ = ["AutoCodec", "CANDIDATES", "FORMATS", "level_ssimulacra2", "parse_formats"]
