@@ -13,8 +13,9 @@ from tests.conftest import run_cli, smooth_image
 
 @pytest.fixture(autouse=True)
 def cheap_candidates(monkeypatch):
-    """Two fast candidates of different kinds (a ×2 baseline and the learned codec)."""
+    """Two fast candidates of different kinds (a ×2 baseline and the learned codec), no competing formats."""
     monkeypatch.setattr(auto, "CANDIDATES", ("bicubic-jpeg-x2", "learned"))
+    monkeypatch.setattr(auto, "COMPETING", ())
 
 
 def test_max_bytes_is_never_exceeded_and_the_best_fitting_file_wins():
@@ -126,7 +127,7 @@ def test_effort_bounds_the_candidates():
 
 def test_cli_prints_what_was_chosen_and_why(tmp_path, monkeypatch):
     save_png(smooth_image(48, 64), tmp_path / "a.png")
-    code = ("import sys, srcodec.pipelines.auto as a; a.CANDIDATES = ('bicubic-jpeg-x2', 'learned'); "
+    code = ("import sys, srcodec.pipelines.auto as a; a.CANDIDATES = ('bicubic-jpeg-x2', 'learned'); a.COMPETING = (); "
             "from srcodec.cli import main; sys.exit(main(sys.argv[1:]))")
     import subprocess
     import sys

@@ -255,6 +255,95 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
     return data, q, value
 
 
+#: side of the square tiles a large image's sample is made of (:func:`sample_of`)
+SAMPLE_TILE = 256
+
+
+def sample_of(image: np.ndarray, megapixels: float = 1.0) -> np.ndarray | None:
+    """A stand-in of a large image for quality searches: :data:`SAMPLE_TILE`-pixel tiles spread evenly over it
+    on a grid, side by side, about ``megapixels`` in all; None when the image is not larger than twice that."""
+    h, w = image.shape[:2]
+    t = SAMPLE_TILE
+    if h * w <= 2 * megapixels * 1e6 or min(h, w) < 2 * t:
+        return None
+    n = max(1, int(megapixels * 1e6 // (t * t)))
+    rows = max(1, min(h // t, int(round(math.sqrt(n * h / w)))))
+    cols = max(1, min(w // t, -(-n // rows)))
+    ys = np.linspace(0, h - t, rows).astype(int)
+    xs = np.linspace(0, w - t, cols).astype(int)
+    return np.ascontiguousarray(np.concatenate(
+        [np.concatenate([image[y:y + t, x:x + t] for x in xs], axis=1) for y in ys], axis=0))
+
+
+def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr", *, tolerance: float | None = None,
+                   megapixels: float = 1.0, beat: int | None = None) -> tuple[bytes, float, float, int]:
+    """:func:`encode_for_quality` for a large image at the cost of about two real encodes: the quality is searched
+    on :func:`sample_of` the image (its measured curve kept), the image itself is encoded at the sample's answer,
+    the sample's curve is moved by what that real file measured and the image encoded again where the moved curve
+    crosses the target; then one step higher at a time while no real file reaches it. Returns (bytes, quality,
+    measured value, real encodes): the smallest real file that reaches the target (or :class:`NotReached`). An
+    image no larger than the sample gets :func:`encode_for_quality` itself (real encodes: 0 counted apart)."""
+    sample = sample_of(image, megapixels)
+    if sample is None:
+        return (*encode_for_quality(codec, image, target, metric, tolerance=tolerance, beat=beat), 0)
+    check_measurable(sample, metric)
+    lo, hi = (float(v) for v in codec.quality_range)
+    integer = bool(codec.integer_quality)
+    step = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
+    step = max(step, 1.0) if integer else step
+    curve: dict[float, float] = {}
+
+    def on_sample(q):
+        value = measure(sample, codec.decode_like(codec.encode(sample, q), sample), metric)
+        curve[q] = value
+        return value
+
+    try:
+        q0 = search(codec, on_sample, lambda v: v, target, want="lowest-reaching", tolerance=tolerance)[0]
+    except NotReached as exc:
+        q0 = exc.best[0]  # the sample's best: the image itself may still reach it
+    real: dict[float, tuple[bytes, float]] = {}
+
+    def on_image(q):
+        q = min(hi, max(lo, float(round(q)) if integer else q))
+        if q not in real:
+            data = codec.encode(image, q)
+            real[q] = (data, measure(image, codec.decode_like(data, image), metric))
+        return q
+
+    on_image(q0)
+    shift = real[q0][1] - curve.get(q0, real[q0][1])  # the image against its sample, where both were measured
+    qs, vs = zip(*sorted(curve.items()))
+    grid = np.arange(lo, hi + step / 2, step)
+    moved = np.interp(grid, qs, vs) + shift
+    if (moved >= target).any():
+        on_image(float(grid[int(np.argmax(moved >= target))]))
+    while not any(v >= target for _, v in real.values()):
+        top = max(real)
+        best = max(real.items(), key=lambda kv: kv[1][1])
+        if beat is not None and len(real[top][0]) >= beat:
+            raise Outdone(f"{codec.name}: cannot reach {metric} {target:g} in fewer than {beat} bytes")
+        if top >= hi:
+            raise NotReached(f"{codec.name}: the best it reaches is {METRICS[metric]} {best[1][1]:.4g}, under the "
+                             f"target {target:g}", (best[1][0], best[0], best[1][1]))
+        on_image(top + step)
+    # a real file fell short below a real file that reaches: narrow the bracket on the image itself, a secant
+    # step first, then halves (the curve of a codec's quality knob may bend sharply near its top)
+    for k in range(3):
+        good = min(q for q, (_, v) in real.items() if v >= target)
+        below = [q for q, (_, v) in real.items() if v < target and q < good]
+        if not below or good - max(below) <= step:
+            break
+        bad = max(below)
+        vb, vg = real[bad][1], real[good][1]
+        nq = bad + (target - vb) / (vg - vb) * (good - bad) if k == 0 and vg > vb else (bad + good) / 2
+        nq = min(max(nq, bad + step), good - step)
+        if on_image(nq) in (bad, good):
+            break
+    q, (data, value) = min(((q, dv) for q, dv in real.items() if dv[1] >= target), key=lambda t: len(t[1][0]))
+    return data, q, value, len(real)
+
+
 def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
                  metric: str = "psnr", tolerance: float | None = None, beat: int | None = None) -> dict:
     """The first half of a probed search: the whole search on ``probe`` (a fast stand-in of a codec,

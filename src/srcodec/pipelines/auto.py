@@ -87,8 +87,26 @@ FORMATS = {
 }
 #: what ``formats=web`` means: every format a current browser shows
 WEB = ("jpeg", "webp", "avif", "jxl")
-#: per effort: how many candidates are tried, and the search step in each candidate's quality range (fraction)
+#: the formats that compete with the pipelines in plain ``auto`` (the file is then that format's own)
+COMPETING = WEB
+#: per effort: how many of the pipelines are tried, and the search step in each candidate's quality range (fraction)
 EFFORT = {1: (1, 0.04), 2: (2, 0.02), 3: (len(CANDIDATES), 0.01)}
+#: the standard formats that compete with the pipelines at efforts 1 and 2, each at settings fast enough for a
+#: budget (effort 3 takes :data:`FORMATS`' best settings): options added to :data:`FORMATS`' spec for the metric
+QUICK = {"avif": "speed=6", "jxl": "effort=7", "webp": "", "jpeg": ""}
+#: every candidate a time budget is kept for (``python benchmarks/codec_costs.py`` measures them)
+BUDGETED = (*CANDIDATES[:2], "avif:speed=6", "avif:speed=6:tune=default", "jxl:effort=7", "webp", "jpegli")
+#: per effort: how long one encode (its whole search) and one decode may take on this machine, each
+#: ``(seconds, seconds per megapixel)``: about 3 s and 1 s for a Kodak image, 30 s and 5 s for 12 megapixels at
+#: effort 2 (issue 27's promise, checked by ``python benchmarks/photo_speed.py``); effort 3 has none
+BUDGET = {1: ((1.0, 1.0), (0.3, 0.2)), 2: ((2.0, 2.3), (0.6, 0.36)), 3: None}
+#: a search on a large image runs on a sample of about this many megapixels first (``targets.encode_sampled``)
+SAMPLE_MP = 1.0
+
+
+def effort_level(value) -> int:
+    """An effort: ``1``, ``2``, ``3``, or ``max`` (the same as 3: every candidate, full searches, no budget)."""
+    return 3 if str(value).strip().lower() == "max" else int(value)
 
 
 def level_ssimulacra2(quality: float) -> float:
@@ -110,7 +128,9 @@ class AutoCodec(Codec):
     default_quality = 5.0
     integer_quality = False
     sweep = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
-    options = (Option("effort", 2, kind=int, bounds=(1, 3), help="how many candidates, how fine a search"),
+    options = (Option("effort", 2, kind=effort_level, bounds=(1, 3),
+                      help="1, 2: the candidates whose measured cost fits a time budget on this image (BUDGET); "
+                           "3 or max: every candidate, full searches, no budget"),
                Option("metric", "psnr", choices=("psnr", "ms-ssim", "ssimulacra2", "vmaf"),
                       help="what 'best' means for rate targets"),
                Option("formats", "", help="web, or formats among jpeg, webp, avif, jxl joined by , or +: the "
@@ -155,7 +175,10 @@ class AutoCodec(Codec):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        return None if cls.available_candidates() else f"none of its candidates ({', '.join(CANDIDATES)}) is installed"
+        formats = [FORMATS[f]["psnr"] for f in COMPETING]
+        if cls.available_candidates() or any(codec_class(f).unavailable_reason() is None for f in formats):
+            return None
+        return f"none of its candidates ({', '.join((*CANDIDATES, *formats))}) is installed"
 
     def uses(self) -> tuple[str, ...]:
         return CANDIDATES
@@ -170,18 +193,83 @@ class AutoCodec(Codec):
     needs: frozenset[str] = frozenset()
 
     def _candidates(self, metric: str = "psnr") -> list[str]:
+        """The pipelines (as many as the effort takes) and the standard formats (quick settings below effort 3),
+        those installed that keep what the image carries; ``formats=``: those formats only."""
+        def usable(spec: str) -> bool:
+            return codec_class(spec).unavailable_reason() is None and self.needs <= codec_class(spec).keeps
+
+        effort = self.opts["effort"]
+        chosen = self.formats or COMPETING
+        formats = [FORMATS[f].get(metric, FORMATS[f]["psnr"]) for f in chosen]
+        if effort < 3:
+            formats = [get_codec(":".join(filter(None, (spec, QUICK[f])))).spec for f, spec in zip(chosen, formats)]
+        formats = [f for f in formats if usable(f)]
         if self.formats:
-            specs = [FORMATS[f].get(metric, FORMATS[f]["psnr"]) for f in self.formats]
-            return [s for s in specs if codec_class(s).unavailable_reason() is None
-                    and self.needs <= codec_class(s).keeps]
-        keeping = [n for n in self.available_candidates() if self.needs <= codec_class(n).keeps]
-        return keeping[: EFFORT[self.opts["effort"]][0]]
+            return formats
+        return [n for n in self.available_candidates() if usable(n)][: EFFORT[effort][0]] + formats
+
+    def _within_budget(self, names: list[str], image: np.ndarray, metric: str) -> list[str]:
+        """The candidates whose predicted search and decode fit this effort's :data:`BUDGET` on this image, from
+        the measured cost table (:mod:`srcodec.pipelines.costs`), in order and while their sum fits; the others
+        are left out, each said in the report. A candidate the table does not know is kept; if none fits, the
+        cheapest is kept."""
+        from srcodec.pipelines.costs import predict
+
+        budget = BUDGET[self.opts["effort"]]
+        if budget is None:
+            return names
+        mp = image.shape[0] * image.shape[1] / 1e6
+        (e0, e1), (d0, d1) = budget
+        enc_budget, dec_budget = e0 + e1 * mp, d0 + d1 * mp
+
+        def seconds(spec: str, megapixels: float) -> float:
+            c = predict(spec, megapixels)
+            return 0.0 if c is None else c.encode_s + c.decode_s
+
+        def metric_s(megapixels: float) -> float:
+            c = predict(f"metric:{metric}", megapixels)
+            return 0.0 if c is None else c.encode_s
+
+        costs = {}
+        for name in names:
+            own = predict(name, mp)
+            if own is None:
+                costs[name] = (0.0, 0.0)
+                continue
+            found = get_codec(name).probe()
+            if found is not None:  # stand-in steps, then one or two real encodes
+                search = 5 * (seconds(found[0].spec, mp) + metric_s(mp)) + 1.5 * (seconds(name, mp) + metric_s(mp))
+            elif mp > 2 * SAMPLE_MP:  # the sample's search, then one or two real encodes
+                search = 6 * (seconds(name, SAMPLE_MP) + metric_s(SAMPLE_MP)) + 1.5 * (seconds(name, mp) + metric_s(mp))
+            else:
+                search = 6 * (seconds(name, mp) + metric_s(mp))
+            costs[name] = (search, own.decode_s)
+        kept, spent = [], 0.0
+        for name in names:
+            search, decode = costs[name]
+            if decode > dec_budget:
+                why = f"its decode takes about {decode:.1f} s here, over the effort's {dec_budget:.1f} s"
+            elif spent + search > enc_budget:
+                why = (f"its search would take about {search:.1f} s here, over what is left of the effort's "
+                       f"{enc_budget:.1f} s")
+            else:
+                kept.append(name)
+                spent += search
+                continue
+            self.last_outdone.append(name)
+            self.last_why[name] = f"left out at effort {self.opts['effort']}: {why} (auto:effort=max tries it)"
+        if not kept:
+            cheapest = min(names, key=lambda n: costs[n][0])
+            self.last_outdone.remove(cheapest)
+            self.last_why.pop(cheapest)
+            kept = [cheapest]
+        return kept
 
     def extension_of(self, data: bytes) -> str:
         """The file name suffix of a file this codec wrote: ``.srz``, or the winning format's."""
         from srcodec.api import identify
 
-        return get_codec(identify(data)).extension if self.formats else ".srz"
+        return get_codec(identify(data)).extension
 
     def _step(self, codec: Codec) -> float:
         lo, hi = codec.quality_range
@@ -227,7 +315,7 @@ class AutoCodec(Codec):
         rate = limit is not None
         plans, errors = [], []
         self._new_report(metric)
-        for name in self._candidates():
+        for name in self._within_budget(self._candidates(metric), image, metric):
             t0 = time.perf_counter()
             codec = get_codec(name)
             found = codec.probe()
@@ -285,8 +373,10 @@ class AutoCodec(Codec):
         return self._choose(tries, key=(lambda t: -t[3]) if rate else (lambda t: len(t[1])))
 
     def _full_search(self, codec, image, limit, target, metric):
-        from srcodec.targets import encode_for_limit, encode_for_quality, measure
+        from srcodec.targets import encode_for_limit, encode_for_quality, encode_sampled, measure
 
+        if limit is None and self.opts["effort"] < 3:  # a large image: searched on a sample, then placed
+            return encode_sampled(codec, image, target, metric, tolerance=self._step(codec), megapixels=SAMPLE_MP)[:3]
         if limit is None:
             return encode_for_quality(codec, image, target, metric, tolerance=self._step(codec))
         data, q = encode_for_limit(codec, image, limit, tolerance=self._step(codec))
@@ -300,7 +390,7 @@ class AutoCodec(Codec):
         return -other <= -best * (1.0 + CLOSE["bytes"])
 
     def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
-        from srcodec.targets import METRICS, Outdone, check_measurable, encode_for_quality
+        from srcodec.targets import METRICS, Outdone, check_measurable, encode_for_quality, encode_sampled
 
         check_measurable(image, metric)
 
@@ -309,13 +399,17 @@ class AutoCodec(Codec):
 
         tries, errors = [], []
         self._new_report(metric)
-        for name in self._candidates(metric):
+        for name in self._within_budget(self._candidates(metric), image, metric):
             codec = get_codec(name)
             smallest = min((len(t[1]) for t in tries), default=None)
             t0 = time.perf_counter()
             try:  # a candidate whose files fall short at the size of the best one so far is left early
-                data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec),
-                                                    beat=smallest)
+                if self.opts["effort"] < 3:
+                    data, q, value = encode_sampled(codec, image, target, metric, tolerance=self._step(codec),
+                                                    megapixels=SAMPLE_MP, beat=smallest)[:3]
+                else:
+                    data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec),
+                                                        beat=smallest)
                 tries.append((name, data, q, value))
             except Outdone:
                 self.last_outdone.append(name)
@@ -338,7 +432,7 @@ class AutoCodec(Codec):
             return self._probed(image, limit=limit, metric=metric)
         tries, errors = [], []
         self._new_report(metric)
-        for name in self._candidates(metric):
+        for name in self._within_budget(self._candidates(metric), image, metric):
             codec = get_codec(name)
             best = max((t[3] for t in tries), default=None)
             t0 = time.perf_counter()

@@ -55,8 +55,7 @@ def predict(spec: str, megapixels: float) -> Cost | None:
 
 
 def budgeted_specs() -> list[str]:
-    """The codec specs the table should hold: every candidate ``auto`` may try at any effort."""
-    from srcodec.pipelines.auto import CANDIDATES
+    """The specs the table should hold: every candidate ``auto`` budgets, their stand-ins and the metric."""
+    from srcodec.pipelines.auto import BUDGETED
 
-    return [*CANDIDATES, "vvc", "vvc:preset=fast", "vvc:preset=faster", "avif", "avif:speed=6", "jxl",
-            "jxl:effort=7", "webp", "jpegli"]
+    return [*BUDGETED, "vvc:preset=faster", "metric:ssimulacra2"]

@@ -1,0 +1,73 @@
+"""auto's time budget (issue 27): measured costs leave out what cannot fit; large images are searched on a sample."""
+
+import pytest
+
+import srcodec
+import srcodec.pipelines.auto as auto
+import srcodec.pipelines.costs as costs
+from srcodec.codecs import get_codec
+from srcodec.metrics import psnr
+from srcodec.targets import NotReached, encode_for_quality, encode_sampled, sample_of
+from tests.conftest import run_cli, smooth_image
+
+
+def test_a_sample_is_tiles_of_the_image_and_only_of_large_ones():
+    img = smooth_image(1100, 1500)
+    sample = sample_of(img, megapixels=0.3)
+    assert sample is not None and sample.shape[0] * sample.shape[1] <= 0.45e6
+    tile = sample[:256, :256]
+    assert (tile == img[:256, :256]).all()  # the first tile is the image's corner
+    assert sample_of(img, megapixels=1.0) is None  # not larger than twice the sample
+
+
+def test_a_sampled_search_reaches_the_target_in_few_real_encodes():
+    img = smooth_image(1100, 1500)
+    jpeg = get_codec("jpeg")
+    data, q, value, real = encode_sampled(jpeg, img, 36.0, "psnr", tolerance=2.0, megapixels=0.3)
+    assert psnr(img, jpeg.decode(data)) == value >= 36.0
+    assert 1 <= real <= 6
+    full, q_full, _ = encode_for_quality(jpeg, img, 36.0, "psnr", tolerance=2.0)
+    assert len(data) <= 1.1 * len(full)  # about the full search's file, at a fraction of its encodes
+    with pytest.raises(NotReached, match="best it reaches"):
+        encode_sampled(jpeg, img, 80.0, "psnr", tolerance=5.0, megapixels=0.3)
+
+
+@pytest.fixture
+def table(monkeypatch):
+    """A cost table in which jpegli is cheap and webp takes a minute per megapixel to encode."""
+    rows = {"jpegli": dict(encode_s_per_mp=0.01, encode_s_fixed=0.0, decode_s_per_mp=0.01, decode_s_fixed=0.0,
+                         peak_mb_per_mp=10, peak_mb_fixed=100),
+            "webp": dict(encode_s_per_mp=60.0, encode_s_fixed=0.0, decode_s_per_mp=0.01, decode_s_fixed=0.0,
+                         peak_mb_per_mp=10, peak_mb_fixed=100)}
+    monkeypatch.setattr(costs, "_table", lambda: rows)
+    monkeypatch.setattr(auto, "CANDIDATES", ())
+    monkeypatch.setattr(auto, "COMPETING", ("jpeg", "webp"))
+
+
+def test_a_candidate_that_cannot_fit_the_budget_is_left_out_and_said(table):
+    img = smooth_image(96, 128)
+    codec = get_codec("auto")
+    data = codec.encode_for_quality(img, 30.0)
+    assert srcodec.identify(data) == "jpeg"
+    assert "webp" in codec.last_outdone and "left out at effort 2" in codec.last_why["webp"]
+    every = get_codec("auto:effort=max")  # no budget: both searched
+    every.encode_for_quality(img, 30.0)
+    assert {r[0] for r in every.last_report} | set(every.last_outdone) == {"jpegli", "webp"}
+    assert "left out" not in " ".join(every.last_why.values())
+    assert every.opts["effort"] == 3
+
+
+def test_when_nothing_fits_the_cheapest_is_still_tried(table, monkeypatch):
+    monkeypatch.setattr(auto, "BUDGET", {**auto.BUDGET, 2: ((0.0, 0.0), (0.0, 0.0))})
+    codec = get_codec("auto")
+    kept = codec._within_budget(["webp", "jpegli"], smooth_image(96, 128), "psnr")
+    assert kept == ["jpegli"] and codec.last_outdone == ["webp"]
+
+
+def test_the_default_file_is_named_after_the_winning_format(table, tmp_path):
+    from srcodec.io.image import save_png
+
+    save_png(smooth_image(96, 128), tmp_path / "a.png")
+    proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "auto:formats=jpeg", "--target-psnr", "30")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "a.jpg").exists() and not (tmp_path / "a.srz").exists()
