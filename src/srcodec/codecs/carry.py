@@ -126,8 +126,9 @@ class Carrying(Codec):
 def carrying(codec: Codec, meta: ImageMeta | None) -> Codec:
     """``codec`` itself when there is nothing beside the pixels to keep or say, else the :class:`Carrying`
     wrapper (a ``.srz`` keeps the notes and the source depth too, for ``srcodec info``)."""
-    if hasattr(codec, "needs"):  # auto: only candidates that keep what this image carries
+    if hasattr(codec, "needs"):  # auto: only candidates that keep what this image carries, and they keep it
         codec.needs = frozenset(meta.parts()) if meta is not None else frozenset()
+        codec.carried = meta if meta is not None and (meta.parts() or meta.deep is not None) else None
     if meta is None or not (meta.parts() or meta.notes or meta.depth != 8):
         return codec
     return Carrying(codec, meta)

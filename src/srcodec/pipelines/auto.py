@@ -191,6 +191,22 @@ class AutoCodec(Codec):
 
     #: what the image carries that the chosen file must keep (alpha, ...: srcodec.codecs.carry sets it)
     needs: frozenset[str] = frozenset()
+    #: the :class:`~srcodec.io.metadata.ImageMeta` of the image being coded (srcodec.codecs.carry sets it): a
+    #: standard format's candidate file holds it in its own fields, a pipeline's .srz gets it attached after
+    carried = None
+
+    def _codec(self, name: str) -> Codec:
+        """Candidate ``name``, writing what the image carries into its own file when it is a standard format."""
+        codec = get_codec(name)
+        if self.carried is not None and codec.extension != ".srz":
+            from srcodec.codecs.carry import Carrying
+
+            return Carrying(codec, self.carried)
+        return codec
+
+    def attach(self, data: bytes, meta) -> bytes:
+        """A pipeline's .srz gets ``meta`` in its section; a standard format's file holds it already."""
+        return super().attach(data, meta) if data[:4] == b"SRZ\x89" else data
 
     def _candidates(self, metric: str = "psnr") -> list[str]:
         """The pipelines (as many as the effort takes) and the standard formats (quick settings below effort 3),
@@ -317,7 +333,7 @@ class AutoCodec(Codec):
         self._new_report(metric)
         for name in self._within_budget(self._candidates(metric), image, metric):
             t0 = time.perf_counter()
-            codec = get_codec(name)
+            codec = self._codec(name)
             found = codec.probe()
             # quality target: a stand-in short of the target at more bytes than the best prediction so far
             # (plus CLOSE) cannot be close to it, so its search stops there
@@ -400,7 +416,7 @@ class AutoCodec(Codec):
         tries, errors = [], []
         self._new_report(metric)
         for name in self._within_budget(self._candidates(metric), image, metric):
-            codec = get_codec(name)
+            codec = self._codec(name)
             smallest = min((len(t[1]) for t in tries), default=None)
             t0 = time.perf_counter()
             try:  # a candidate whose files fall short at the size of the best one so far is left early
@@ -433,7 +449,7 @@ class AutoCodec(Codec):
         tries, errors = [], []
         self._new_report(metric)
         for name in self._within_budget(self._candidates(metric), image, metric):
-            codec = get_codec(name)
+            codec = self._codec(name)
             best = max((t[3] for t in tries), default=None)
             t0 = time.perf_counter()
             try:
