@@ -224,3 +224,15 @@ def test_the_fast_route_gives_the_fp32_image_within_one_level_and_tiles_change_n
     assert np.abs(exact.astype(int) - tiled).max() <= 1
     monkeypatch.setenv("SRCODEC_EXACT", "1")
     assert fast_route() == "fp32"
+
+
+def test_restore_runs_this_cpus_fast_route_by_default(monkeypatch):
+    import srcodec.post.restorer as r
+
+    net = build_preset("qrestorer-tiny", planes="rgb", quality_range=(0, 100)).eval()
+    routes = []
+    real_run = r._run
+    monkeypatch.setattr(r, "_run", lambda *a: routes.append(a[-1]) or real_run(*a))
+    planes = {"rgb": np.zeros((32, 48, 3), np.uint8)}
+    r.restore(net, planes, 30)
+    assert routes == [r.fast_route()]

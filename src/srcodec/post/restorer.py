@@ -161,7 +161,6 @@ def _run(net: QRestorer, planes: dict[str, np.ndarray], q: torch.Tensor, route: 
     return tensor_to_image(net(*tensors, q))
 
 
-@torch.inference_mode()
 def restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile: int = 768,
             route: str | None = None) -> np.ndarray:
     """Run the restorer on one decoded image (planes as :func:`decoder_planes` gives them) -> uint8 RGB.
@@ -169,10 +168,16 @@ def restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile:
     Images larger than ``tile`` × ``tile`` run in tiles of that size with :func:`tile_margin` pixels of
     context on each side, which the network's receptive field never crosses: the result is that of one
     pass over the whole image up to float rounding (a tile's convolutions may sum in another order; at
-    most one level on a rare pixel), and the memory is that of one tile.
+    most one level on a rare pixel), and the memory is that of one tile. ``route``: :func:`fast_route`'s (the
+    default) or ``fp32``; the weights are laid out channels-last (the same numbers, faster convolutions).
     """
-    from srcodec.io.tensors import tensor_to_image
+    route = route or fast_route()
+    net = net.to(memory_format=torch.channels_last)  # outside inference mode, or the layout does not stay
+    with torch.inference_mode():
+        return _restore(net, planes, quality, tile, route)
 
+
+def _restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile: int, route: str) -> np.ndarray:
     full = planes["y"] if "y" in planes else planes["rgb"]
     h, w = full.shape[:2]
     if h % 2 or w % 2:
