@@ -45,14 +45,14 @@ def run_one(label: str, src: Path, out: Path, codec_args: list[str], threads: in
 
 
 def quality_for(fmt: str, image, target: float) -> float | None:
-    """The quality at which ``fmt`` first reaches SSIMULACRA2 ``target`` on ``image`` (its own search), or None."""
+    """The quality at which ``fmt`` first reaches SSIMULACRA2 ``target`` on ``image`` (its own search; on a large
+    image searched on a sample and placed by real encodes, ``targets.encode_sampled``), or None."""
     from srcodec.codecs import get_codec
     from srcodec.errors import SrcodecError
-    from srcodec.targets import encode_for_quality
+    from srcodec.targets import encode_sampled
 
     try:
-        _, q = encode_for_quality(get_codec(fmt), image, target, "ssimulacra2")[:2]
-        return q
+        return encode_sampled(get_codec(fmt), image, target, "ssimulacra2")[1]
     except SrcodecError:
         return None
 
@@ -69,7 +69,8 @@ def main() -> int:
     ap.add_argument("--efforts", default="1,2,3", help="efforts timed on the Kodak images")
     ap.add_argument("--photo-efforts", default="1", help="efforts timed on the photo sizes (effort 3 searches every "
                                                         "candidate in full: minutes per photo)")
-    ap.add_argument("--formats", default="avif:speed=6,jxl,webp,jpegli")
+    ap.add_argument("--formats", default="avif:speed=6,jxl,webp,jpegli", help="formats timed on the Kodak images")
+    ap.add_argument("--photo-formats", default="avif:speed=6", help="formats timed on the photo sizes")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args()
@@ -90,7 +91,8 @@ def main() -> int:
                                     args.threads))
             target = rows[0].get("ssimulacra2")
             image = load_image(src)
-            for fmt in filter(None, args.formats.split(",")):
+            formats = args.formats if name.startswith("kodim") else args.photo_formats
+            for fmt in filter(None, formats.split(",")):
                 q = quality_for(fmt, image, target) if target is not None else None
                 if q is None:
                     rows.append({"label": fmt, "error": f"reaches no SSIMULACRA2 {target}"})
