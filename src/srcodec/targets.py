@@ -276,11 +276,15 @@ def sample_of(image: np.ndarray, megapixels: float = 1.0) -> np.ndarray | None:
 
 
 def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr", *, tolerance: float | None = None,
-                   megapixels: float = 1.0, beat: int | None = None) -> tuple[bytes, float, float, int]:
+                   megapixels: float = 1.0, beat: int | None = None, min_gain: int = 1,
+                   margin: float = 0.0) -> tuple[bytes, float, float, int]:
     """:func:`encode_for_quality` for a large image at the cost of about two real encodes: the quality is searched
     on :func:`sample_of` the image (its measured curve kept), the image itself is encoded at the sample's answer,
     the sample's curve is moved by what that real file measured and the image encoded again where the moved curve
-    crosses the target; then one step higher at a time while no real file reaches it. Returns (bytes, quality,
+    crosses the target (when that is at least ``min_gain`` steps from the first, or the first fell short); then
+    one step higher at a time while no real file reaches it. ``margin``: the sample is searched for the target plus
+    this, so that the first real file usually reaches the target (an image and its sample differ a little).
+    Returns (bytes, quality,
     measured value, real encodes): the smallest real file that reaches the target (or :class:`NotReached`). An
     image no larger than the sample gets :func:`encode_for_quality` itself (real encodes: 0 counted apart)."""
     sample = sample_of(image, megapixels)
@@ -299,7 +303,7 @@ def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr"
         return value
 
     try:
-        q0 = search(codec, on_sample, lambda v: v, target, want="lowest-reaching", tolerance=tolerance)[0]
+        q0 = search(codec, on_sample, lambda v: v, target + margin, want="lowest-reaching", tolerance=tolerance)[0]
     except NotReached as exc:
         q0 = exc.best[0]  # the sample's best: the image itself may still reach it
     real: dict[float, tuple[bytes, float]] = {}
@@ -317,7 +321,9 @@ def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr"
     grid = np.arange(lo, hi + step / 2, step)
     moved = np.interp(grid, qs, vs) + shift
     if (moved >= target).any():
-        on_image(float(grid[int(np.argmax(moved >= target))]))
+        q1 = float(grid[int(np.argmax(moved >= target))])
+        if real[q0][1] < target or abs(q1 - q0) >= min_gain * step - 1e-9:
+            on_image(q1)
     while not any(v >= target for _, v in real.values()):
         top = max(real)
         best = max(real.items(), key=lambda kv: kv[1][1])

@@ -102,7 +102,9 @@ BUDGETED = (*CANDIDATES[:2], "avif:speed=6", "avif:speed=6:tune=default", "jxl:e
 #: ``(seconds, seconds per megapixel)``: about 3 s and 1 s for a Kodak image, 30 s and 5 s for 12 megapixels at
 #: effort 2 (issue 27's promise, checked by ``python benchmarks/photo_speed.py``); effort 3 has none
 BUDGET = {1: ((1.0, 1.0), (0.3, 0.2)), 2: ((2.0, 2.3), (0.6, 0.36)), 3: None}
-#: a search on a large image runs on a sample of about this many megapixels first (``targets.encode_sampled``)
+#: a search on a large image runs on a sample of about this many megapixels first (``targets.encode_sampled``);
+#: searched for the target plus twice :data:`CLOSE` (an image and its sample differ a little), and a real file
+#: that reaches the target is kept unless the sample says one two steps lower reaches it too
 SAMPLE_MP = 1.0
 
 
@@ -396,7 +398,8 @@ class AutoCodec(Codec):
         from srcodec.targets import encode_for_limit, encode_for_quality, encode_sampled, measure
 
         if limit is None and self.opts["effort"] < 3:  # a large image: searched on a sample, then placed
-            return encode_sampled(codec, image, target, metric, tolerance=self._step(codec), megapixels=SAMPLE_MP)[:3]
+            return encode_sampled(codec, image, target, metric, tolerance=self._step(codec), megapixels=SAMPLE_MP,
+                                  min_gain=2, margin=2 * CLOSE[metric])[:3]
         if limit is None:
             return encode_for_quality(codec, image, target, metric, tolerance=self._step(codec))
         data, q = encode_for_limit(codec, image, limit, tolerance=self._step(codec))
@@ -426,7 +429,8 @@ class AutoCodec(Codec):
             try:  # a candidate whose files fall short at the size of the best one so far is left early
                 if self.opts["effort"] < 3:
                     data, q, value = encode_sampled(codec, image, target, metric, tolerance=self._step(codec),
-                                                    megapixels=SAMPLE_MP, beat=smallest)[:3]
+                                                    megapixels=SAMPLE_MP, beat=smallest, min_gain=2,
+                                                    margin=2 * CLOSE[metric])[:3]
                 else:
                     data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec),
                                                         beat=smallest)
