@@ -136,8 +136,8 @@ def _srgb_lut(levels: int) -> np.ndarray:
 
 def _srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     """(H, W, 3) sRGB in 0..1 (float) or integer levels -> (3, H, W) linear float32."""
-    if rgb.dtype in (np.uint8, np.uint16):
-        lin = _srgb_lut(256 if rgb.dtype == np.uint8 else 65536)[rgb]
+    if rgb.dtype in (np.uint8, np.uint16):  # planes first straight from the table: one array, no copy
+        return _srgb_lut(256 if rgb.dtype == np.uint8 else 65536)[np.moveaxis(rgb, 2, 0)]
     else:
         v = rgb.astype(np.float64)
         lin = np.where(v <= 0.04045, v / 12.92, ((np.maximum(v, 0.04045) + 0.055) / 1.055) ** 2.4).astype(np.float32)
@@ -215,18 +215,20 @@ def _strip_sums(a: np.ndarray, b: np.ndarray, r0: int, r1: int) -> np.ndarray:
     return out
 
 
-def _scale_scores(img1: np.ndarray, img2: np.ndarray) -> np.ndarray:
-    """(3 channels, 2 norms, 3 maps) sub-scores of one scale. Computed in strips of rows (each with the
-    blur's reach of rows around it), so that a large image's work stays in the CPU's cache."""
-    _, h, w = img1.shape
+def _scale_scores(lin1: np.ndarray, lin2: np.ndarray) -> np.ndarray:
+    """(3 channels, 2 norms, 3 maps) sub-scores of one scale of two linear images. Computed in strips of rows
+    (each with the blur's reach of rows around it), XYB included, so that a large image's work stays in the
+    CPU's cache and no whole-image XYB plane is ever held."""
+    _, h, w = lin1.shape
     reach = len(blur_kernel()) // 2
     rows = max(8 * reach, STRIP_PIXELS // w)
     sums = np.zeros((3, 3, 2))
-    for c in range(3):
-        for y0 in range(0, h, rows):
-            y1 = min(h, y0 + rows)
-            t0, t1 = max(0, y0 - reach), min(h, y1 + reach)
-            sums[c] += _strip_sums(img1[c, t0:t1], img2[c, t0:t1], y0 - t0, y1 - t0)
+    for y0 in range(0, h, rows):
+        y1 = min(h, y0 + rows)
+        t0, t1 = max(0, y0 - reach), min(h, y1 + reach)
+        x1, x2 = _xyb(lin1[:, t0:t1]), _xyb(lin2[:, t0:t1])  # per pixel: the same as the whole image's rows
+        for c in range(3):
+            sums[c] += _strip_sums(x1[c], x2[c], y0 - t0, y1 - t0)
     out = np.empty((3, 2, 3))
     out[:, 0, :] = sums[:, :, 0] / (h * w)
     out[:, 1, :] = (sums[:, :, 1] / (h * w)) ** 0.25
@@ -269,7 +271,7 @@ def _compute(orig: np.ndarray, dist: np.ndarray) -> float:
             break
         if scale:
             lin1, lin2 = _downsample(lin1), _downsample(lin2)
-        subscores.append(_scale_scores(_xyb(lin1), _xyb(lin2)))
+        subscores.append(_scale_scores(lin1, lin2))
     return _score(subscores)
 
 
