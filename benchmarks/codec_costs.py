@@ -65,6 +65,41 @@ def measure(spec: str, image_path: Path, threads: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def measure_priors(specs: list[str], images: int, targets: list[float], metric: str = "ssimulacra2") -> dict:
+    """Per spec (the standard formats), a line ``[a, b]``: the quality at which it reaches a ``metric`` target T
+    is about ``a + b T``, fitted through the medians over ``images`` training photographs (never a test set)."""
+    import numpy as np
+
+    from srcodec.bench.photos import data_dir
+    from srcodec.codecs import get_codec
+    from srcodec.errors import SrcodecError
+    from srcodec.io.image import load_image
+    from srcodec.targets import encode_for_quality
+
+    paths = sorted(data_dir("train/imagenet-samples").iterdir())[:: max(1, 1000 // images)][:images]
+    pictures = [load_image(p) for p in paths]
+    priors = {}
+    for spec in specs:
+        codec = get_codec(spec)
+        if codec.extension == ".srz":
+            continue
+        medians = []
+        for t in targets:
+            found = []
+            for img in pictures:
+                try:
+                    found.append(encode_for_quality(codec, img, t, metric, tolerance=1.0)[1])
+                except SrcodecError:
+                    pass
+            if found:
+                medians.append((t, float(np.median(found))))
+        if len(medians) >= 2:
+            b, a = np.polyfit([m[0] for m in medians], [m[1] for m in medians], 1)
+            priors[codec.spec] = {metric: [round(float(a), 3), round(float(b), 4)]}
+            print(f"{codec.spec:28s} {metric} T -> quality {a:.1f} + {b:.3f} T  ({medians})", flush=True)
+    return priors
+
+
 def main() -> int:
     import numpy as np
 
@@ -76,7 +111,21 @@ def main() -> int:
     ap.add_argument("--sizes", default="768x512,2048x1536")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, default=OUT, help="the table (default: the one the package ships)")
+    ap.add_argument("--priors", action="store_true",
+                    help="measure only where each standard format's quality search may start (SSIMULACRA2 50, 70, 90 "
+                         "on 8 training photographs), kept beside the costs in the table")
     args = ap.parse_args()
+    if args.priors:
+        specs = args.codecs.split(",") if args.codecs else default_codecs()
+        from srcodec.pipelines.auto import FORMATS
+
+        specs += [spec for f in FORMATS.values() for spec in f.values()]  # effort 3's settings too
+        old = json.loads(args.out.read_text()) if args.out.exists() else {}
+        old["priors"] = measure_priors(list(dict.fromkeys(specs)), 8, [50.0, 70.0, 90.0])
+        old["priors_command"] = "python benchmarks/codec_costs.py " + " ".join(sys.argv[1:])
+        args.out.write_text(json.dumps(old, indent=1) + "\n")
+        print(args.out)
+        return 0
     specs = args.codecs.split(",") if args.codecs else default_codecs()
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",")]
     table = {}
@@ -106,6 +155,8 @@ def main() -> int:
             table[spec] = row
     out = {"command": "python benchmarks/codec_costs.py " + " ".join(sys.argv[1:]), "machine": machine_description(),
            "threads": args.threads, "costs": table}
+    if args.out.exists():  # the priors are measured apart (--priors) and kept
+        out = {**{k: v for k, v in json.loads(args.out.read_text()).items() if k.startswith("priors")}, **out}
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(args.out)
     return 0

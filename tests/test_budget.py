@@ -71,3 +71,20 @@ def test_the_default_file_is_named_after_the_winning_format(table, tmp_path):
     proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "auto:formats=jpeg", "--target-psnr", "30")
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "a.jpg").exists() and not (tmp_path / "a.srz").exists()
+
+
+def test_a_good_guess_saves_steps_and_a_prior_is_read_from_the_table(tmp_path, monkeypatch):
+    img = smooth_image(64, 96)
+    jpeg = get_codec("jpeg")
+    calls = []
+    real = jpeg.encode
+    monkeypatch.setattr(jpeg, "encode", lambda im, q: calls.append(q) or real(im, q))
+    _, q, _ = encode_for_quality(jpeg, img, 34.0, "psnr", tolerance=2.0)
+    blind = len(calls)
+    calls.clear()
+    data, q2, value = encode_for_quality(jpeg, img, 34.0, "psnr", tolerance=2.0, guess=q)
+    assert len(calls) < blind and value >= 34.0 and abs(q2 - q) <= 2.0
+    table = tmp_path / "costs.json"
+    table.write_text('{"costs": {}, "priors": {"jpeg": {"psnr": [10.0, 2.0]}}}')
+    monkeypatch.setattr(costs, "TABLE", table)
+    assert costs.guess("jpeg", "psnr", 30.0) == 70.0 and costs.guess("webp", "psnr", 30.0) is None

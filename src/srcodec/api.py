@@ -26,6 +26,7 @@ import os
 import numpy as np
 
 from srcodec.codecs import Codec, codec_names, get_codec
+from srcodec.codecs.base import CODECS
 from srcodec.errors import BadOptionError, InputError, SrcodecError
 from srcodec.io.image import as_canonical_array, load_picture, parse_colour, picture_from_bytes
 from srcodec.io.metadata import ImageMeta
@@ -160,22 +161,9 @@ def identify(data: bytes) -> str:
 
         return srz.peek_codec_name(data)
     head = data[:32]
-    if head[:3] == b"\xff\xd8\xff":
-        return "jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"avif", b"avis"):
-            return "avif"
-        return "heif"
-    if head[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or head[:4] == b"\xff\x4f\xff\x51":
-        return "jpeg2000"
-    if head[:2] == b"\xff\x0a" or head[:12] == b"\x00\x00\x00\x0cJXL \r\n\x87\n":
-        return "jxl"
-    start = 4 if head[:4] == b"\x00\x00\x00\x01" else 3 if head[:3] == b"\x00\x00\x01" else 0
-    if start and len(head) > start + 1 and head[start] == 0 and (head[start + 1] >> 3) in (12, 13, 14, 15, 16, 19, 20):  # VVC VPS/SPS/PPS/OPI first
-        return "vvc"
+    for name, cls in CODECS.items():  # each codec knows its own format's first bytes (Codec.sniff)
+        if cls.sniff(head):
+            return name
     return "image"
 
 

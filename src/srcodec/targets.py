@@ -77,6 +77,8 @@ def search(codec, attempt, value, target: float, *, want: str, guess: float | No
     def good(v: float) -> bool:
         return v >= target if reaching else v <= target
 
+    # a guess from elsewhere (a prior) is trusted to be close: the first step away from it is two stops long
+    step = (hi - lo) / 8 if guess is None else 2 * tol
     if guess is None:
         sweep = sorted(getattr(codec, "sweep", ()) or (lo, hi))
         guess = sweep[len(sweep) // 2]
@@ -84,7 +86,6 @@ def search(codec, attempt, value, target: float, *, want: str, guess: float | No
     # the bracket: the good side and the bad side, each (q, result, value)
     good_end = (q, r, v) if good(v) else None
     bad_end = None if good(v) else (q, r, v)
-    step = (hi - lo) / 8
     prev = (q, v)
     while good_end is None or bad_end is None:
         known = good_end or bad_end
@@ -228,13 +229,15 @@ def measure(image: np.ndarray, decoded: np.ndarray, metric: str) -> float:
 
 
 def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "psnr",
-                       tolerance: float | None = None, beat: int | None = None) -> tuple[bytes, float, float]:
+                       tolerance: float | None = None, beat: int | None = None,
+                       guess: float | None = None) -> tuple[bytes, float, float]:
     """The smallest file whose real decode reaches ``target`` in ``metric``. Returns (bytes, codec quality,
     measured value); an error naming the best reachable value when no quality reaches it (:class:`NotReached`,
     whose ``best`` is that file: (bytes, quality, value)).
     ``tolerance``: the quality step where the search stops. ``beat`` (``auto``): give up
     (:class:`Outdone`) as soon as a file that falls short already has at least ``beat`` bytes -- every
-    file that reaches the target is larger."""
+    file that reaches the target is larger. ``guess``: the quality to start from (the middle of the codec's sweep
+    otherwise); a good one saves steps."""
     if not math.isfinite(target):
         raise BadOptionError(f"the quality target must be a number, got {target}")
     check_measurable(image, metric)
@@ -247,7 +250,8 @@ def encode_for_quality(codec, image: np.ndarray, target: float, metric: str = "p
         return data, value
 
     try:
-        q, (data, value) = search(codec, attempt, lambda r: r[1], target, want="lowest-reaching", tolerance=tolerance)
+        q, (data, value) = search(codec, attempt, lambda r: r[1], target, want="lowest-reaching", tolerance=tolerance,
+                                  guess=guess)
     except NotReached as exc:
         best_q, (best_data, _), best_value = exc.best
         raise NotReached(f"{codec.name}: the best it reaches is {METRICS[metric]} {best_value:.4g}, under the "
@@ -277,7 +281,7 @@ def sample_of(image: np.ndarray, megapixels: float = 1.0) -> np.ndarray | None:
 
 def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr", *, tolerance: float | None = None,
                    megapixels: float = 1.0, beat: int | None = None, min_gain: int = 1,
-                   margin: float = 0.0) -> tuple[bytes, float, float, int]:
+                   margin: float = 0.0, guess: float | None = None) -> tuple[bytes, float, float, int]:
     """:func:`encode_for_quality` for a large image at the cost of about two real encodes: the quality is searched
     on :func:`sample_of` the image (its measured curve kept), the image itself is encoded at the sample's answer,
     the sample's curve is moved by what that real file measured and the image encoded again where the moved curve
@@ -289,7 +293,7 @@ def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr"
     image no larger than the sample gets :func:`encode_for_quality` itself (real encodes: 0 counted apart)."""
     sample = sample_of(image, megapixels)
     if sample is None:
-        return (*encode_for_quality(codec, image, target, metric, tolerance=tolerance, beat=beat), 0)
+        return (*encode_for_quality(codec, image, target, metric, tolerance=tolerance, beat=beat, guess=guess), 0)
     check_measurable(sample, metric)
     lo, hi = (float(v) for v in codec.quality_range)
     integer = bool(codec.integer_quality)
@@ -303,7 +307,8 @@ def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr"
         return value
 
     try:
-        q0 = search(codec, on_sample, lambda v: v, target + margin, want="lowest-reaching", tolerance=tolerance)[0]
+        q0 = search(codec, on_sample, lambda v: v, target + margin, want="lowest-reaching", tolerance=tolerance,
+                    guess=guess)[0]
     except NotReached as exc:
         q0 = exc.best[0]  # the sample's best: the image itself may still reach it
     real: dict[float, tuple[bytes, float]] = {}

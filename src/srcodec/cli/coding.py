@@ -22,7 +22,11 @@ from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, png_bytes, save_png
 from srcodec.metrics import bpp, compression_ratio, ms_ssim, mse, psnr, psnr_from_mse, ssimulacra2
 
-CODED_SUFFIXES = {".srz", ".jpg", ".jpeg", ".webp", ".avif", ".jp2", ".j2k", ".jxl", ".heic", ".heif", ".266", ".vvc"}
+def coded_suffixes() -> set[str]:
+    """The suffixes of every format a codec here writes (``.srz`` among them): what ``decompress`` takes from a folder."""
+    from srcodec.codecs.base import CODECS
+
+    return {sfx for _, cls in CODECS.items() for sfx in cls.file_suffixes()}
 
 
 def _add_rate_options(p: argparse.ArgumentParser) -> None:
@@ -246,12 +250,16 @@ def cmd_decompress(args) -> int:
     def out_suffix(p: Path) -> str:
         return ".decoded.png" if p.suffix.lower() == ".png" else ".png"
 
-    pairs, many = _pairs(src, Path(args.output) if args.output else None, CODED_SUFFIXES, out_suffix, args.force)
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, coded_suffixes(), out_suffix, args.force)
     return _run_many(pairs, many, make, "decompress", args.cluster, codec_names())
 
 
-#: the files ``srcodec restore`` takes from a folder
-RESTORABLE_SUFFIXES = {".jpg", ".jpeg", ".avif", ".266", ".vvc"}
+def restorable_suffixes() -> set[str]:
+    """The files ``srcodec restore`` takes from a folder: those of the formats a restorer is kept for."""
+    from srcodec.codecs import codec_class
+    from srcodec.pipelines.restored import RESTORERS
+
+    return {sfx for kind in RESTORERS for sfx in codec_class(kind).file_suffixes()}
 
 
 def cmd_restore(args) -> int:
@@ -260,13 +268,7 @@ def cmd_restore(args) -> int:
 
     def make(src: Path, raw: bytes) -> tuple[bytes, str]:
         image, pipeline, quality = restore_file(raw)
-        # what the file carries (EXIF, XMP, ICC, alpha) goes into the PNG too
-        if api.identify(raw) == "vvc":
-            from srcodec.codecs.vvc import stream_meta
-
-            meta = stream_meta(raw, *image.shape[:2])
-        else:
-            meta = api.decompress_picture(raw)[1]
+        meta = api.decompress_picture(raw)[1]  # what the file carries (EXIF, XMP, ICC, alpha) goes into the PNG too
         return (png_bytes(image, meta=meta),
                 f"{image.shape[1]}x{image.shape[0]}, restored by {pipeline} (quality {quality:g} from the file)"
                 + _kept(meta, raw))
@@ -276,7 +278,7 @@ def cmd_restore(args) -> int:
     def out_suffix(p: Path) -> str:
         return ".restored.png"
 
-    pairs, many = _pairs(src, Path(args.output) if args.output else None, RESTORABLE_SUFFIXES, out_suffix, args.force)
+    pairs, many = _pairs(src, Path(args.output) if args.output else None, restorable_suffixes(), out_suffix, args.force)
     return _run_many(pairs, many, make, "restore", args.cluster, list(RESTORERS.values()))
 
 

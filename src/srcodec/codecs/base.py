@@ -92,6 +92,8 @@ class Codec(ABC):
     label: ClassVar[str] = ""
     #: the file extension of what ``encode`` returns
     extension: ClassVar[str] = ".bin"
+    #: other suffixes files of this format go by (``.jpeg`` beside ``.jpg``): :meth:`file_suffixes`
+    other_suffixes: ClassVar[tuple[str, ...]] = ()
     #: what ``quality`` means for this codec, and its valid range
     quality_help: ClassVar[str] = ""
     quality_range: ClassVar[tuple[float, float]] = (0.0, 100.0)
@@ -208,6 +210,22 @@ class Codec(ABC):
     def unwrap(self, data: bytes) -> bytes:
         """The file of :meth:`wrapped_codec` that one of this codec's files holds."""
         raise NotImplementedError(f"{self.name} wraps no other codec's file")
+
+    @classmethod
+    def file_suffixes(cls) -> tuple[str, ...]:
+        """Every suffix a file of this codec's format goes by, the one it writes first."""
+        return (cls.extension, *cls.other_suffixes)
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        """Whether a file starting with ``head`` (its first 32 bytes) is of this codec's own format; a codec that
+        writes another's format (``jpegli``, the pipelines' ``.srz``) leaves it to that one."""
+        return False
+
+    def quality_of_file(self, data: bytes) -> float | None:
+        """The quality, in this codec's knob, that a file of its format was coded at, read from the file (for a
+        restorer's quality input); ``None`` when the format does not say."""
+        return None
 
     def decoder_planes(self, data: bytes) -> dict[str, np.ndarray]:
         """What a restorer reads of a file of this codec (see :attr:`planes`): here ``{"rgb": uint8 RGB}``."""

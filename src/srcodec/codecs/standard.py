@@ -109,6 +109,18 @@ class JPEG(PillowCodec):
     sweep = (3, 6, 10, 15, 25, 50, 78, 88)
     options = (Option("subsampling", "420", choices=("420", "422", "444"), help="chroma subsampling"),)
     keeps = frozenset({"exif", "xmp", "icc"})
+    other_suffixes = (".jpeg",)
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        return head[:3] == b"\xff\xd8\xff"
+
+    def quality_of_file(self, data: bytes) -> float | None:
+        """Its libjpeg quality factor, from the quantization tables (:mod:`srcodec.codecs.jpeg_tables`)."""
+        from srcodec.codecs.jpeg_tables import jpeg_quality
+
+        found = jpeg_quality(data)
+        return None if found is None else float(found[0])
 
     def save_options(self, quality: float) -> dict:
         return {"quality": int(round(quality)), "subsampling": _SUBSAMPLING[self.opts["subsampling"]], "optimize": True}
@@ -121,6 +133,10 @@ class WebP(PillowCodec):
     options = (Option("method", 6, kind=int, bounds=(0, 6), help="libwebp effort (6 = slowest, best)"),)
     extension = ".webp"
     pil_format = "WEBP"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
     keeps_grey = False
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})
     grey_modes = frozenset()  # VP8 has no greyscale: a grey image is coded (and comes back) as RGB
@@ -145,6 +161,16 @@ class AVIF(PillowCodec):
                Option("subsampling", "444", choices=("444", "420")))
     extension = ".avif"
     pil_format = "AVIF"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        return head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis")
+
+    def quality_of_file(self, data: bytes) -> float | None:
+        """Its quality from the AV1 quantizer in the file (:mod:`srcodec.codecs.stream_headers`)."""
+        from srcodec.codecs.stream_headers import avif_quality
+
+        return avif_quality(data)
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})
     quality_help = "AVIF quality 0..100 (Pillow maps it to aom's quantizer)"
     quality_range = (0, 100)
@@ -168,7 +194,12 @@ class JPEG2000(PillowCodec):
     name = "jpeg2000"
     label = "JPEG 2000 (OpenJPEG 9/7, YCbCr)"
     extension = ".jp2"
+    other_suffixes = (".j2k",)
     pil_format = "JPEG2000"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        return head[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or head[:4] == b"\xff\x4f\xff\x51"
     keeps = frozenset({"alpha"})  # Pillow writes no EXIF, XMP or ICC into JPEG 2000
     max_depth = 16
     grey_modes = frozenset({"L", "LA"})
@@ -218,6 +249,10 @@ class JPEGXL(_PluginCodec):
     options = (Option("effort", 9, kind=int, bounds=(1, 10), help="libjxl effort (higher = smaller files, slower)"),)
     extension = ".jxl"
     pil_format = "JXL"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        return head[:2] == b"\xff\x0a" or head[:12] == b"\x00\x00\x00\x0cJXL \r\n\x87\n"
     plugin = "pillow-jxl-plugin"
     # pillow-jxl-plugin writes no ICC profile; its XMP box is read back by srcodec (io.metadata.bmff_box)
     keeps = frozenset({"exif", "xmp", "alpha"})
@@ -247,6 +282,11 @@ class HEIF(_PluginCodec):
                Option("tune", "psnr", choices=("psnr", "ssim", "grain", "fastdecode", "default"),
                       help="x265 tuning; default = libheif's (not PSNR's)"))
     extension = ".heic"
+    other_suffixes = (".heif",)
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:  # any other ISO-BMFF image than AVIF
+        return head[4:8] == b"ftyp" and head[8:12] not in (b"avif", b"avis")
     pil_format = "HEIF"
     plugin = "pillow-heif"
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})

@@ -169,7 +169,20 @@ class VVC(Codec):
     name = "vvc"
     label = "VVC (VVenC intra, 4:2:0 10-bit, qpa off)"
     extension = ".266"
+    other_suffixes = (".vvc",)
     planes = "yuv420"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> bool:
+        """An Annex-B stream whose first NAL unit is a VVC parameter set (VPS/SPS/PPS, OPI, or prefix APS/SEI)."""
+        start = 4 if head[:4] == b"\x00\x00\x00\x01" else 3 if head[:3] == b"\x00\x00\x01" else 0
+        return bool(start) and len(head) > start + 1 and head[start] == 0 and (head[start + 1] >> 3) in (12, 13, 14, 15, 16, 19, 20)
+
+    def quality_of_file(self, data: bytes) -> float | None:
+        """63 - the QP signalled in the stream (:mod:`srcodec.codecs.stream_headers`)."""
+        from srcodec.codecs.stream_headers import vvc_quality
+
+        return vvc_quality(data)
     quality_help = "63 - QP (0..63; VVenC's QP = 63 - quality)"
     quality_range = (0, 63)
     default_quality = 31  # QP 32

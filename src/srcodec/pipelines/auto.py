@@ -220,9 +220,11 @@ class AutoCodec(Codec):
 
         effort = self.opts["effort"]
         chosen = self.formats or COMPETING
-        formats = [FORMATS[f].get(metric, FORMATS[f]["psnr"]) for f in chosen]
-        if effort < 3:
-            formats = [get_codec(":".join(filter(None, (spec, QUICK[f])))).spec for f, spec in zip(chosen, formats)]
+        best = [FORMATS[f].get(metric, FORMATS[f]["psnr"]) for f in chosen]
+        quick = [get_codec(":".join(filter(None, (spec, QUICK[f])))).spec for f, spec in zip(chosen, best)]
+        # effort 3 tries both settings of each format: the quick ones can make the smaller file (AVIF's speed 6
+        # did at SSIMULACRA2 70 on kodim01), and effort 3 is never to lose to effort 2
+        formats = quick if effort < 3 else list(dict.fromkeys(s for pair in zip(best, quick) for s in pair))
         formats = [f for f in formats if usable(f)]
         if self.formats:
             return formats
@@ -397,11 +399,14 @@ class AutoCodec(Codec):
     def _full_search(self, codec, image, limit, target, metric):
         from srcodec.targets import encode_for_limit, encode_for_quality, encode_sampled, measure
 
+        from srcodec.pipelines.costs import guess
+
+        start = None if limit is not None else guess(codec.spec, metric, target)
         if limit is None and self.opts["effort"] < 3:  # a large image: searched on a sample, then placed
             return encode_sampled(codec, image, target, metric, tolerance=self._step(codec), megapixels=SAMPLE_MP,
-                                  min_gain=2, margin=2 * CLOSE[metric])[:3]
+                                  min_gain=2, margin=2 * CLOSE[metric], guess=start)[:3]
         if limit is None:
-            return encode_for_quality(codec, image, target, metric, tolerance=self._step(codec))
+            return encode_for_quality(codec, image, target, metric, tolerance=self._step(codec), guess=start)
         data, q = encode_for_limit(codec, image, limit, tolerance=self._step(codec))
         return data, q, measure(image, codec.decode_like(data, image), metric)
 
@@ -413,6 +418,7 @@ class AutoCodec(Codec):
         return -other <= -best * (1.0 + CLOSE["bytes"])
 
     def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
+        from srcodec.pipelines.costs import guess
         from srcodec.targets import METRICS, Outdone, check_measurable, encode_for_quality, encode_sampled
 
         check_measurable(image, metric)
@@ -427,13 +433,14 @@ class AutoCodec(Codec):
             smallest = min((len(t[1]) for t in tries), default=None)
             t0 = time.perf_counter()
             try:  # a candidate whose files fall short at the size of the best one so far is left early
+                start = guess(codec.spec, metric, target)
                 if self.opts["effort"] < 3:
                     data, q, value = encode_sampled(codec, image, target, metric, tolerance=self._step(codec),
                                                     megapixels=SAMPLE_MP, beat=smallest, min_gain=2,
-                                                    margin=2 * CLOSE[metric])[:3]
+                                                    margin=2 * CLOSE[metric], guess=start)[:3]
                 else:
                     data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec),
-                                                        beat=smallest)
+                                                        beat=smallest, guess=start)
                 tries.append((name, data, q, value))
             except Outdone:
                 self.last_outdone.append(name)

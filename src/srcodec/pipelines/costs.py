@@ -54,6 +54,18 @@ def predict(spec: str, megapixels: float) -> Cost | None:
                 r["peak_mb_fixed"] + r["peak_mb_per_mp"] * megapixels)
 
 
+def guess(spec: str, metric: str, target: float) -> float | None:
+    """The quality at which ``spec`` typically reaches ``target`` in ``metric`` (the table's ``priors``: a line
+    through the medians that ``python benchmarks/codec_costs.py --priors`` measured on training images), where a
+    search can start; None when not measured."""
+    try:
+        table = json.loads(TABLE.read_text(encoding="utf-8")).get("priors", {})
+    except (OSError, ValueError):
+        return None
+    line = table.get(spec, {}).get(metric)
+    return None if line is None else line[0] + line[1] * target
+
+
 def budgeted_specs() -> list[str]:
     """The specs the table should hold: every candidate ``auto`` budgets, their stand-ins and the metric."""
     from srcodec.pipelines.auto import BUDGETED

@@ -112,23 +112,9 @@ class LearnedDownRestoredPipeline(RestoredPipeline):
 RESTORERS = {"jpeg": "jpeg-restored", "avif": "avif-restored", "vvc": "vvc-restored"}
 
 
-def file_quality(kind: str, data: bytes) -> float | None:
-    """A standard file's quality in srcodec's knob of its codec, read from the file itself: a JPEG's from its
-    quantization tables (:mod:`srcodec.codecs.jpeg_tables`), an AVIF's or a VVC stream's from its
-    quantizer (:mod:`srcodec.codecs.stream_headers`); ``None`` when it cannot be read."""
-    if kind == "jpeg":
-        from srcodec.codecs.jpeg_tables import jpeg_quality
-
-        found = jpeg_quality(data)
-        return None if found is None else float(found[0])
-    from srcodec.codecs.stream_headers import avif_quality, vvc_quality
-
-    return {"avif": avif_quality, "vvc": vvc_quality}[kind](data)
-
-
 def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     """(restored image, pipeline, quality) of a standard file that a shipped restorer knows -- a JPEG, an
-    AVIF or a VVC stream, its quality read from the file (:func:`file_quality`) -- through the matching
+    AVIF or a VVC stream, its quality read from the file (its codec's ``quality_of_file``) -- through the matching
     pipeline's network (:data:`RESTORERS`), exactly as that pipeline decodes its own ``.srz`` of the same
     file. A one-line error for a file no restorer is shipped for, or at a quality outside the range its
     restorer was trained on (rather than a guess)."""
@@ -144,28 +130,27 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     reason = codec_class(name).unavailable_reason()
     if reason:
         raise UnavailableError(f"no {kind.upper()} restorer here: {reason}")
-    quality = file_quality(kind, data)
+    codec = get_codec(kind)
+    quality = codec.quality_of_file(data)
     if quality is None:
         raise InputError(f"not a {kind.upper()} file whose quality srcodec can read")
     pipe = get_codec(name)
     net = pipe.nets["restorer"]
     lo, hi = (float(v) for v in net.quality_range)
     if not lo <= quality <= hi:
-        def say(q):
-            return f"{q:g} (QP {63 - q:g})" if kind == "vvc" else f"{q:g}"
-        raise UnavailableError(f"no restorer for {kind.upper()} files at quality {say(quality)}: {name} was trained "
-                               f"on {say(lo)}..{say(hi)}")
-    if kind == "vvc":  # the decoder's planes, decoded once; the size (and grey or colour) from srcodec's marker
+        raise UnavailableError(f"no restorer for {kind.upper()} files at quality {quality:g} ({codec.quality_help}): "
+                               f"{name} was trained on {lo:g}..{hi:g}")
+    if codec.planes == "yuv420":  # the decoder's planes, decoded once; the size (and grey or colour) from srcodec's marker
         from srcodec.codecs.vvc import picture_size
 
-        planes = decoder_planes(get_codec(kind), data)
+        planes = decoder_planes(codec, data)
         h, w, channels = picture_size(data, *planes["y"].shape)
         y = planes["y"]
         planes["y"] = np.pad(y, ((0, y.shape[0] % 2), (0, y.shape[1] % 2)), mode="edge")  # chroma covers an odd side
         if planes["cb"].shape != (planes["y"].shape[0] // 2, planes["y"].shape[1] // 2):
             raise InputError("not a 4:2:0 VVC picture srcodec can restore")
     else:
-        decoded = get_codec(kind).decode(data)  # decoded once: its channels say grey or colour
+        decoded = codec.decode(data)  # decoded once: its channels say grey or colour
         h, w, channels = decoded.shape
         rgb = to_rgb(decoded)
         planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
