@@ -222,6 +222,10 @@ class Codec(ABC):
         writes another's format (``jpegli``, the pipelines' ``.srz``) leaves it to that one."""
         return False
 
+    def describe_quality(self, quality: float) -> str:
+        """A quality as a user of this codec reads it (VVC adds its QP)."""
+        return f"{quality:g}"
+
     def quality_of_file(self, data: bytes) -> float | None:
         """The quality, in this codec's knob, that a file of its format was coded at, read from the file (for a
         restorer's quality input); ``None`` when the format does not say."""

@@ -178,6 +178,9 @@ class VVC(Codec):
         start = 4 if head[:4] == b"\x00\x00\x00\x01" else 3 if head[:3] == b"\x00\x00\x01" else 0
         return bool(start) and len(head) > start + 1 and head[start] == 0 and (head[start + 1] >> 3) in (12, 13, 14, 15, 16, 19, 20)
 
+    def describe_quality(self, quality: float) -> str:
+        return f"{quality:g} (QP {63 - quality:g})"
+
     def quality_of_file(self, data: bytes) -> float | None:
         """63 - the QP signalled in the stream (:mod:`srcodec.codecs.stream_headers`)."""
         from srcodec.codecs.stream_headers import vvc_quality

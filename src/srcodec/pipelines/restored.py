@@ -138,8 +138,9 @@ def restore_file(data: bytes) -> tuple[np.ndarray, str, float]:
     net = pipe.nets["restorer"]
     lo, hi = (float(v) for v in net.quality_range)
     if not lo <= quality <= hi:
-        raise UnavailableError(f"no restorer for {kind.upper()} files at quality {quality:g} ({codec.quality_help}): "
-                               f"{name} was trained on {lo:g}..{hi:g}")
+        say = codec.describe_quality
+        raise UnavailableError(f"no restorer for {kind.upper()} files at quality {say(quality)}: {name} was trained "
+                               f"on {say(lo)}..{say(hi)}")
     if codec.planes == "yuv420":  # the decoder's planes, decoded once; the size (and grey or colour) from srcodec's marker
         from srcodec.codecs.vvc import picture_size
 
