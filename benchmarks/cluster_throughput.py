@@ -33,7 +33,7 @@ from srcodec.bench import runner
 from srcodec.bench.sections import write_section
 from srcodec.cluster import Cluster
 from srcodec.io.files import read_bytes
-from srcodec.train.loop import machine_description
+from srcodec.train.harness import machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
 KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
