@@ -82,6 +82,8 @@ SECTIONS = (
             data="kodak (3 images)", writes="benchmarks/results/anchor-settings.md"),
     Section("vvc_settings", "which VVenC settings are best for RGB PSNR, and their time", data="train (8 images)",
             codecs="vvc", writes="benchmarks/results/vvc-settings-*.md"),
+    Section("vvc_chroma_fit", "RGB-aware 4:2:0 before VVC: chroma fitted to the upsampler, luma to the RGB (an experiment)",
+            data="train/bsds500 (6 images)", codecs="vvc at preset faster", anchor="vvc's 2×2 mean", writes="stdout"),
     Section("vvc_colour", "the vvc codec's colour conversion and decoder: caps and timings", codecs="vvc",
             writes="benchmarks/results/vvc-colour.md"),
     Section("memory_8k", "peak memory and time of a 7680×4320 image each way", data="a Kodak mosaic",
