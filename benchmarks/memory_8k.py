@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 
-from srcodec.bench.photos import measure_command, mosaic
+from srcodec.bench.photos import measure_command, mosaic, written_file
 from srcodec.io.files import write_atomic
 from srcodec.io.image import save_png
 
@@ -46,9 +46,12 @@ def main() -> int:
             coded = Path(d) / f"big-{codec}.out"
             q = ["-q", str(args.quality)] if args.quality is not None else []
             # each measurement in its own child so that ru_maxrss is that command's alone
-            for step, cmd in (("compress", ["compress", str(src), "-o", str(coded), *([] if codec == "default" else ["--codec", codec]), *q, "-y"]),
-                              ("decompress", ["decompress", str(coded), "-o", str(Path(d) / "out.png"), "-y"])):
+            for step in ("compress", "decompress"):
+                cmd = (["compress", str(src), "-o", str(coded), *([] if codec == "default" else ["--codec", codec]), *q, "-y"]
+                       if step == "compress" else ["decompress", str(coded), "-o", str(Path(d) / "out.png"), "-y"])
                 m = measure_command(cmd, args.threads)
+                if step == "compress":
+                    coded = written_file(m["stdout"], coded)  # named after the format that won
                 if m["rc"]:
                     lines.append(f"| `{codec}` | {step} | failed: {m['error']} | | | |")
                     continue

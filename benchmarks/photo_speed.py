@@ -17,7 +17,6 @@ so the ratios against the default are measured in the same run. Writes the secti
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -29,15 +28,14 @@ SECTION = "photo_speed"
 
 
 def run_one(label: str, src: Path, out: Path, codec_args: list[str], threads: int) -> dict:
-    from srcodec.bench.photos import measure_command
+    from srcodec.bench.photos import measure_command, written_file
     from srcodec.io.image import load_image
     from srcodec.metrics import ssimulacra2
 
     enc = measure_command(["compress", str(src), "-o", str(out), *codec_args, "-y"], threads)
     if enc["rc"]:
         return {"label": label, "error": enc["error"]}
-    found = re.search(r" -> (.+?): \d+ bytes", enc["stdout"])  # the file is named after the format that won
-    out = Path(found.group(1)) if found else out
+    out = written_file(enc["stdout"], out)  # named after the format that won
     png = out.with_name(out.name + ".png")
     dec = measure_command(["decompress", str(out), "-o", str(png), "-y"], threads)
     if dec["rc"]:

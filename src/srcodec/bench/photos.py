@@ -59,3 +59,13 @@ def measure_command(args: list[str], threads: int = 2) -> dict:
     peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
     err = proc.stderr.strip().splitlines()[-1] if proc.returncode and proc.stderr.strip() else ""
     return {"seconds": seconds, "peak_mb": peak, "rc": proc.returncode, "error": err, "stdout": proc.stdout}
+
+
+def written_file(stdout: str, fallback):
+    """The file ``srcodec compress`` says it wrote (``SRC -> DST: N bytes``: named after the format that won), or
+    ``fallback``."""
+    import re
+    from pathlib import Path
+
+    found = re.search(r" -> (.+?): \d+ bytes", stdout)
+    return Path(found.group(1)) if found else Path(fallback)
