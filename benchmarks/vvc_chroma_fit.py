@@ -115,7 +115,7 @@ def main() -> int:
     try:
         for name, (fit, adjust) in variants.items():
             caps[name] = np.mean([psnr(vvc.yuv420_to_rgb(*to_yuv420(img, fit, adjust)), img) for img in images])
-            vvc.rgb_to_yuv420 = (lambda rgb, matrix=vvc.ENCODE_MATRIX, f=fit, a=adjust: to_yuv420(rgb, f, a, matrix))
+            vvc.rgb_to_yuv420 = (lambda rgb, matrix=vvc.ENCODE_MATRIX, peak=255, f=fit, a=adjust: to_yuv420(rgb, f, a, matrix))
             bpp, ps = [], []
             for q in QUALITIES:
                 files = [codec.encode(img, q) for img in images]
