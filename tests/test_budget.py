@@ -86,5 +86,16 @@ def test_a_good_guess_saves_steps_and_a_prior_is_read_from_the_table(tmp_path, m
     assert len(calls) < blind and value >= 34.0 and abs(q2 - q) <= 2.0
     table = tmp_path / "costs.json"
     table.write_text('{"costs": {}, "priors": {"jpeg": {"psnr": [10.0, 2.0]}}}')
-    monkeypatch.setattr(costs, "TABLE", table)
+    monkeypatch.setattr(costs, "_file", lambda: __import__("json").loads(table.read_text()))
     assert costs.guess("jpeg", "psnr", 30.0) == 70.0 and costs.guess("webp", "psnr", 30.0) is None
+
+
+def test_a_bad_effort_is_a_one_line_error():
+    from srcodec.errors import BadOptionError
+
+    with pytest.raises(BadOptionError, match="option effort"):
+        get_codec("auto:effort=fast")
+    with pytest.raises(BadOptionError, match="outside 1..3"):
+        get_codec("auto:effort=4")
+    proc = run_cli("compress", "nothing.png", "--codec", "auto:effort=fast")
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1

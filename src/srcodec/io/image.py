@@ -437,8 +437,8 @@ def to_pil_with_alpha(image: np.ndarray, alpha: np.ndarray | None, deep: np.ndar
 
 def png_bytes(image: np.ndarray, compress_level: int = 1, meta: ImageMeta | None = None) -> bytes:
     """PNG bytes of the canonical image; with ``meta``, its alpha, ICC profile, EXIF and XMP too. zlib level 1 by
-    default: a photograph's PNG is about as large at level 6 and takes about three times as long to write
-    (``python benchmarks/photo_speed.py`` times ``decompress``, which writes one)."""
+    default: a photograph's PNG hardly shrinks at higher levels, which take longer to write (``python
+    benchmarks/photo_speed.py`` times ``decompress``, which writes one)."""
     if meta is not None and meta.deep is not None and meta.deep.shape[2] == 3 and meta.alpha is None:
         return _png16_rgb(meta.deep, meta)
     buf = io.BytesIO()

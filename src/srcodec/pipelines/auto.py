@@ -89,7 +89,7 @@ FORMATS = {
 WEB = ("jpeg", "webp", "avif", "jxl")
 #: the formats that compete with the pipelines in plain ``auto`` (the file is then that format's own), the ones
 #: that made the smallest files at SSIMULACRA2 targets first, so that a budget is spent on them (AVIF ahead of the
-#: others on Kodak: ``python benchmarks/kodak_auto.py --metric ssimulacra2 --formats web`` lists each one's files)
+#: others: the SSIMULACRA2 section of ``python benchmarks/kodak_auto.py --metric ssimulacra2 --effort 3``)
 COMPETING = ("avif", "jxl", "webp", "jpeg")
 #: per effort: how many of the pipelines are tried, and the search step in each candidate's quality range (fraction)
 EFFORT = {1: (1, 0.04), 2: (2, 0.02), 3: (len(CANDIDATES), 0.01)}
@@ -108,7 +108,7 @@ BUDGET = {1: ((1.0, 1.0), (0.3, 0.2)), 2: ((2.0, 2.3), (0.6, 0.36)), 3: None}
 SAMPLE_MP = 1.0
 
 
-def effort_level(value) -> int:
+def int_or_max(value) -> int:
     """An effort: ``1``, ``2``, ``3``, or ``max`` (the same as 3: every candidate, full searches, no budget)."""
     return 3 if str(value).strip().lower() == "max" else int(value)
 
@@ -132,7 +132,7 @@ class AutoCodec(Codec):
     default_quality = 5.0
     integer_quality = False
     sweep = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
-    options = (Option("effort", 2, kind=effort_level, bounds=(1, 3),
+    options = (Option("effort", 2, kind=int_or_max, bounds=(1, 3),
                       help="1, 2: the candidates whose measured cost fits a time budget on this image (BUDGET); "
                            "3 or max: every candidate, full searches, no budget"),
                Option("metric", "psnr", choices=("psnr", "ms-ssim", "ssimulacra2", "vmaf"),
@@ -222,8 +222,8 @@ class AutoCodec(Codec):
         chosen = self.formats or COMPETING
         best = [FORMATS[f].get(metric, FORMATS[f]["psnr"]) for f in chosen]
         quick = [get_codec(":".join(filter(None, (spec, QUICK[f])))).spec for f, spec in zip(chosen, best)]
-        # effort 3 tries both settings of each format: the quick ones can make the smaller file (AVIF's speed 6
-        # did at SSIMULACRA2 70 on kodim01), and effort 3 is never to lose to effort 2
+        # effort 3 tries both settings of each format: the quick ones can make the smaller file (AVIF's speed 6 can,
+        # at SSIMULACRA2 targets: python benchmarks/photo_speed.py), and effort 3 is never to lose to effort 2
         formats = quick if effort < 3 else list(dict.fromkeys(s for pair in zip(best, quick) for s in pair))
         formats = [f for f in formats if usable(f)]
         if self.formats:

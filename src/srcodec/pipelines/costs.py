@@ -27,11 +27,16 @@ class Cost:
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict:
+def _file() -> dict:
+    """The table file, read once per process (empty when missing or unreadable)."""
     try:
-        return json.loads(TABLE.read_text(encoding="utf-8")).get("costs", {})
+        return json.loads(TABLE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def _table() -> dict:
+    return _file().get("costs", {})
 
 
 def row(spec: str) -> dict | None:
@@ -58,11 +63,7 @@ def guess(spec: str, metric: str, target: float) -> float | None:
     """The quality at which ``spec`` typically reaches ``target`` in ``metric`` (the table's ``priors``: a line
     through the medians that ``python benchmarks/codec_costs.py --priors`` measured on training images), where a
     search can start; None when not measured."""
-    try:
-        table = json.loads(TABLE.read_text(encoding="utf-8")).get("priors", {})
-    except (OSError, ValueError):
-        return None
-    line = table.get(spec, {}).get(metric)
+    line = _file().get("priors", {}).get(spec, {}).get(metric)
     return None if line is None else line[0] + line[1] * target
 
 
