@@ -19,6 +19,7 @@ from srcodec.io.image import save_png
 from tests.conftest import REFERENCE, smooth_image
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+IMAGES_ON_PAGE = 4 + 3 * 3  # four plots (PSNR, MS-SSIM, SSIMULACRA2, VMAF); three images x (original + two codecs)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_page_is_self_contained_with_tables_plots_and_crops(report):
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     srcs = re.findall(r'<img[^>]* src="([^"]+)"', page)
-    assert len(srcs) == 4 + 3 * 3  # four plots (PSNR, MS-SSIM, SSIMULACRA2, VMAF); three images x (original + two codecs)
+    assert len(srcs) == IMAGES_ON_PAGE
     assert all(s.startswith("data:image/png;base64,") for s in srcs)
     for s in srcs:  # every inline image really is a PNG
         assert Image.open(io.BytesIO(base64.b64decode(s.split(",", 1)[1]))).format == "PNG"
@@ -94,7 +95,7 @@ def test_page_renders_in_headless_chromium(report, tmp_path):
     path, _ = report
     dom = _chromium("--dump-dom", path.as_uri(), tmp_path=tmp_path)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<table>") == 4 and dom.stdout.count("<img") == 11
+    assert dom.stdout.count("<table>") == 4 and dom.stdout.count("<img") == IMAGES_ON_PAGE
     shot = tmp_path / "shot.png"
     proc = _chromium(f"--screenshot={shot}", "--window-size=1400,2400", path.as_uri(), tmp_path=tmp_path)
     assert proc.returncode == 0 and shot.exists(), proc.stderr[-2000:]
