@@ -3,7 +3,8 @@
 
     python benchmarks/codec_costs.py [--codecs SPEC,SPEC,...] [--sizes 768x512,4000x3000] [--threads 2]
 
-For each codec spec (default: every candidate ``auto`` may try, standard formats included) and each size
+For each codec spec (default: every candidate ``auto`` may try at each of its settings, standard formats
+included; ``--codecs`` measures those only and adds their rows to the table) and each size
 (a Kodak-sized and a 3-megapixel mosaic of training images, ``srcodec.bench.photos.mosaic``; times grow in
 proportion to the pixels from there on), one encode at the codec's default quality and one decode of that file
 are timed in a fresh process (as ``srcodec
@@ -153,11 +154,16 @@ def main() -> int:
                 row[f"{out}_per_mp"] = round(per_mp, 4)
                 row[f"{out}_fixed"] = round(max(0.0, b[key] - per_mp * mp1), 3)
             row["measured_mp"] = [round(mp0, 3), round(mp1, 3)]
+            if args.codecs:  # a partial run: its rows join the table's, each naming the command that measured it
+                row["command"] = "python benchmarks/codec_costs.py " + " ".join(sys.argv[1:])
             table[spec] = row
-    out = {"command": "python benchmarks/codec_costs.py " + " ".join(sys.argv[1:]), "machine": machine_description(),
-           "threads": args.threads, "costs": table}
-    if args.out.exists():  # the priors are measured apart (--priors) and kept
-        out = {**{k: v for k, v in json.loads(args.out.read_text()).items() if k.startswith("priors")}, **out}
+    old = json.loads(args.out.read_text()) if args.out.exists() else {}
+    if args.codecs and old.get("costs"):  # the other rows stay, with the command that measured them
+        out = {**old, "costs": {**old["costs"], **table}}
+    else:
+        out = {"command": "python benchmarks/codec_costs.py " + " ".join(sys.argv[1:]),
+               "machine": machine_description(), "threads": args.threads, "costs": table}
+        out = {**{k: v for k, v in old.items() if k.startswith("priors")}, **out}  # measured apart (--priors)
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(args.out)
     return 0

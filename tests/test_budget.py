@@ -99,3 +99,22 @@ def test_a_bad_effort_is_a_one_line_error():
         get_codec("auto:effort=4")
     proc = run_cli("compress", "nothing.png", "--codec", "auto:effort=fast")
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_vvc_pipeline_takes_the_heaviest_preset_that_fits(monkeypatch):
+    """Preset per size: a pipeline takes its inner codec's effort options as its own, and auto falls back on them."""
+    pipeline = get_codec("vvc-restored:preset=fast")
+    assert pipeline.inner == "vvc:preset=fast" and pipeline.settings()["inner_settings"]["preset"] == "fast"
+    assert get_codec("vvc-restored").lighter() == ["vvc-restored:preset=fast", "vvc-restored:preset=faster"]
+    assert get_codec("avif-restored").lighter() == []  # its network was trained on one AVIF setting
+    row = dict(encode_s_fixed=0.0, decode_s_per_mp=0.01, decode_s_fixed=0.0, peak_mb_per_mp=10, peak_mb_fixed=100)
+    rows = {"vvc-restored": {**row, "encode_s_per_mp": 60.0}, "vvc-restored:preset=fast": {**row, "encode_s_per_mp": 6.0},
+            "vvc-restored:preset=faster": {**row, "encode_s_per_mp": 0.5}}
+    monkeypatch.setattr(costs, "_table", lambda: rows)
+    monkeypatch.setattr(get_codec("vvc-restored").__class__, "probe", lambda self: None)  # searched for real
+    auto_codec = get_codec("auto")
+    small, large = smooth_image(64, 64), smooth_image(768, 1024)
+    assert auto_codec._within_budget(["vvc-restored"], small, "psnr") == ["vvc-restored"]
+    assert auto_codec._within_budget(["vvc-restored"], large, "psnr") == ["vvc-restored:preset=faster"]
+    monkeypatch.setattr(auto, "BUDGET", {**auto.BUDGET, 2: ((40.0, 0.0), (1.0, 0.0))})
+    assert auto_codec._within_budget(["vvc-restored"], large, "psnr") == ["vvc-restored:preset=fast"]

@@ -117,6 +117,9 @@ class Codec(ABC):
     max_depth_rgb: ClassVar[int] = 8
     #: the greyscale inputs that come back greyscale from this codec's file: "L" (grey), "LA" (grey + alpha)
     grey_modes: ClassVar[frozenset[str]] = frozenset({"L"})
+    #: the options that set only how hard the encoder works (nothing a decoder, or a network trained on this
+    #: codec's files, depends on): a pipeline around this codec takes them as its own (``vvc-restored:preset=fast``)
+    effort_options: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **options):
         known = {o.name: o for o in self.options}
@@ -200,6 +203,11 @@ class Codec(ABC):
         codec against it at the same quality (``psnr``/``ms-ssim``: this codec's gain; ``bytes``: its size
         ratio), priors for the first real encode; ``None`` when it has none (every search encodes for real)."""
         return None
+
+    def lighter(self) -> list[str]:
+        """Specs of this codec that encode faster than this one (each faster than the one before), for ``auto`` to
+        fall back on where this one does not fit its time budget; none by default."""
+        return []
 
     def wrapped_codec(self) -> str | None:
         """The spec of another codec whose own file this codec's file holds byte for byte, for an RGB image at

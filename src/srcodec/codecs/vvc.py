@@ -217,6 +217,12 @@ class VVC(Codec):
         return {**{k: v for k, v in self.opts.items() if k != "threads"}, "qpa": 0, "chroma": "4:2:0", "bit_depth": 10, "matrix": "bt601", "range": "full",
                 "chroma_filter": "2x2 mean, centre sited; bilinear up", "intra": "single picture"}
 
+    effort_options = ("preset", "threads")
+
+    def lighter(self) -> list[str]:
+        """The faster presets, down to ``faster``."""
+        return [VVC(**{**self.opts, "preset": p}).spec for p in reversed(PRESETS[:PRESETS.index(self.opts["preset"])])]
+
     def probe(self):
         if PRESETS.index(self.opts["preset"]) <= PRESETS.index(PROBE_PRESET):
             return None

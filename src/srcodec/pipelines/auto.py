@@ -232,9 +232,10 @@ class AutoCodec(Codec):
 
     def _within_budget(self, names: list[str], image: np.ndarray, metric: str) -> list[str]:
         """The candidates whose predicted search and decode fit this effort's :data:`BUDGET` on this image, from
-        the measured cost table (:mod:`srcodec.pipelines.costs`), in order and while their sum fits; the others
-        are left out, each said in the report. A candidate the table does not know is kept; if none fits, the
-        cheapest is kept."""
+        the measured cost table (:mod:`srcodec.pipelines.costs`), in order and while their sum fits, each at the
+        heaviest of its settings (:meth:`Codec.lighter`: a VVC pipeline's presets) that fits; the others are left
+        out, each said in the report. A candidate the table does not know is kept; if none fits, the cheapest is
+        kept."""
         from srcodec.pipelines.costs import predict
 
         budget = BUDGET[self.opts["effort"]]
@@ -253,8 +254,9 @@ class AutoCodec(Codec):
             return 0.0 if c0 is None else c0.encode_s + c0.decode_s
 
         scorer = f"metric:{metric}"
+        settings = {name: get_codec(name).lighter() for name in names}  # each candidate's faster settings
         costs = {}
-        for name in names:
+        for name in [spec for n in names for spec in (n, *settings[n])]:
             own = predict(name, mp)
             if own is None:
                 costs[name] = (0.0, 0.0)
@@ -268,25 +270,40 @@ class AutoCodec(Codec):
             else:
                 search = 6 * step
             costs[name] = (search + once(name) + once(scorer), own.decode_s)
-        kept, spent = [], 0.0
+        # first every candidate at its lightest setting that fits, in order; then, with what is left, each kept
+        # one (in order) at its heaviest setting that still fits ("preset per size": vvc-restored codes at
+        # VVenC's medium on a small image, at fast or faster on a large one)
+        fits = {}
+        spent = 0.0
         for name in names:
-            search, decode = costs[name]
-            if decode > dec_budget:
-                why = f"its decode takes about {decode:.1f} s here, over the effort's {dec_budget:.1f} s"
-            elif spent + search > enc_budget:
-                why = (f"its search would take about {search:.1f} s here, over what is left of the effort's "
-                       f"{enc_budget:.1f} s")
+            variants = [name, *settings[name]]
+            for i, spec in enumerate(reversed(variants)):
+                search, decode = costs[spec]
+                if decode <= dec_budget and spent + search <= enc_budget:
+                    fits[name] = spec
+                    spent += search
+                    break
             else:
-                kept.append(name)
-                spent += search
-                continue
-            self.last_outdone.append(name)
-            self.last_why[name] = f"left out at effort {self.opts['effort']}: {why} (auto:effort=max tries it)"
+                search, decode = costs[variants[-1]]
+                why = (f"its decode takes about {decode:.1f} s here, over the effort's {dec_budget:.1f} s"
+                       if decode > dec_budget else f"its search would take about {search:.1f} s here, over what "
+                       f"is left of the effort's {enc_budget:.1f} s")
+                self.last_outdone.append(name)
+                self.last_why[name] = f"left out at effort {self.opts['effort']}: {why} (auto:effort=max tries it)"
+        for name, spec in fits.items():
+            for heavier in [name, *settings[name]]:
+                if heavier == spec:
+                    break
+                if costs[heavier][1] <= dec_budget and spent - costs[spec][0] + costs[heavier][0] <= enc_budget:
+                    spent += costs[heavier][0] - costs[spec][0]
+                    fits[name] = heavier
+                    break
+        kept = list(fits.values())
         if not kept:
-            cheapest = min(names, key=lambda n: costs[n][0])
+            cheapest = min(names, key=lambda n: costs[([n, *settings[n]])[-1]][0])
             self.last_outdone.remove(cheapest)
             self.last_why.pop(cheapest)
-            kept = [cheapest]
+            kept = [([cheapest, *settings[cheapest]])[-1]]
         return kept
 
     def extension_of(self, data: bytes) -> str:

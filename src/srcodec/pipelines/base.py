@@ -84,8 +84,10 @@ class Pipeline(Codec):
     #: how to make the weights (shown when they are missing)
     train_hint: ClassVar[str] = ""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, **options):
+        super().__init__(**options)
+        if options:  # the inner codec's effort options (Codec.effort_options), taken as this pipeline's own
+            self.inner = get_codec(type(self).inner, **{k: self.opts[k] for k in options}).spec
         _copy_quality_knob(self, codec_class(self.inner))
         self._nets: dict[str, torch.nn.Module] | None = None
 
@@ -245,6 +247,14 @@ class Pipeline(Codec):
         offsets = dict(found[1])
         offsets["psnr"] = offsets.get("psnr", 0.0) / self.scale  # enlarging's own error dilutes the codec's gain
         return stand_in, offsets
+
+    def lighter(self) -> list[str]:
+        """This pipeline around each of its inner codec's faster settings (its effort options)."""
+        out = []
+        for spec in get_codec(self.inner).lighter():
+            inner = get_codec(spec)
+            out.append(type(self)(**{k: inner.opts[k] for k in self.opts if k in inner.opts}).spec)
+        return out
 
     def wrapped_codec(self) -> str | None:
         # ×1 without a pre-stage: the inner codec codes the RGB image itself, and the .srz holds its file

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from srcodec.codecs.base import codec_class
 from srcodec.pipelines.base import Pipeline, register_pipeline
 from srcodec.pipelines.bicubic import BicubicPipeline
 from srcodec.pipelines.jiang import JiangARCNN, JiangARCNNASPP, JiangComCNN
@@ -40,7 +41,9 @@ class Row:
     train: str | None = None
 
     def make(self) -> type[Pipeline]:
-        attrs = {"name": self.name, "inner": self.inner, "scale": self.scale, "label": self.label}
+        inner = codec_class(self.inner)
+        attrs = {"name": self.name, "inner": self.inner, "scale": self.scale, "label": self.label,
+                 "options": tuple(o for o in inner.options if o.name in inner.effort_options)}
         for key, value in (("pre_label", self.pre), ("post_label", self.post), ("train_hint", self.train)):
             if value is not None:
                 attrs[key] = value

@@ -69,6 +69,8 @@ def guess(spec: str, metric: str, target: float) -> float | None:
 
 def budgeted_specs() -> list[str]:
     """The specs the table should hold: every candidate ``auto`` budgets, their stand-ins and the metric."""
+    from srcodec.codecs.base import get_codec
     from srcodec.pipelines.auto import BUDGETED
 
-    return [*BUDGETED, "vvc:preset=faster", "metric:ssimulacra2"]
+    lighter = [spec for name in BUDGETED for spec in get_codec(name).lighter()]  # auto's settings per size
+    return list(dict.fromkeys([*BUDGETED, *lighter, "vvc:preset=faster", "metric:ssimulacra2"]))
