@@ -84,14 +84,14 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
     from srcodec.errors import SrcodecError
     from srcodec.io.image import load_image
     from srcodec.metrics import ms_ssim, psnr, ssimulacra2
-    from srcodec.targets import encode_for_quality
+    from srcodec.targets import Target, encode_for_quality
 
     torch.set_num_threads(2)
     codec = get_codec(f"auto:effort={effort}" + (f":formats={formats}" if formats else ""))
     full = effort >= 3 or bool(formats)  # auto's own report holds each candidate's full search
     # rows are reused only when auto and every candidate (encoder settings, weights) are as they are now
     settings = json.dumps({**codec.settings(), "candidate_settings": {n: get_codec(n).settings()
-                                                                      for n in codec._candidates(metric)}},
+                                                                      for n in codec.candidates(metric)}},
                           sort_keys=True, default=str)
     cache_path = RUN / "rows.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else []
@@ -109,16 +109,17 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
             # what `--target-<metric> X` asks of auto
             target = point
             t0 = time.perf_counter()
-            data = codec.encode_for_quality(img, target, metric)
+            found = codec.encode_to(img, Target(metric=metric, value=target))
             seconds = time.perf_counter() - t0
-            report = list(codec.last_report)
-            times = dict(codec.last_seconds)
-            outdone = list(codec.last_outdone)
-            real_encodes = dict(codec.last_real_encodes)
+            data = found.data
+            report = [tuple(r) for r in found.report.rows]
+            times = found.report.seconds
+            outdone = found.report.outdone
+            real_encodes = found.report.real_encodes
             redo = outdone
             if not full:  # auto searched on fast stand-ins: every candidate's own file by its own full search
                 chosen_name = next(n for n, _, _, _, c in report if c)
-                report, redo = [], codec._candidates(metric)
+                report, redo = [], codec.candidates(metric)
             # each candidate's PSNR too, in an MS-SSIM run (for its plots in the other metric)
             psnr_of, known = {}, own_files(cache, f.name, metric, point, mine) if not full else {}
             for name in redo:  # the candidate's own file for this target: what --codec NAME --target-... writes
@@ -131,7 +132,7 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
                     continue
                 c = get_codec(name)
                 try:
-                    d, q, v = encode_for_quality(c, img, target, metric, tolerance=codec._step(c))
+                    d, q, v = encode_for_quality(c, img, target, metric, tolerance=codec.search_step(c))
                 except SrcodecError:  # it cannot reach the target on this image at all: no point of its curve
                     continue
                 if metric != "psnr":
@@ -139,10 +140,10 @@ def measure_all(files: list[Path], points: list[float], effort: int, metric: str
                 report.append((name, len(d), q, v, not full and name == chosen_name))
             out = decompress(data)
             # the floor of any search: one encode of the chosen candidate at the chosen quality, and its decode
-            chosen_row = next(r for r in codec.last_report if r[4])
-            chosen_codec = get_codec(chosen_row[0])
+            chosen_row = found.report.chosen
+            chosen_codec = get_codec(chosen_row.candidate)
             t1 = time.perf_counter()
-            chosen_codec.decode_like(chosen_codec.encode(img, chosen_row[2]), img)
+            chosen_codec.decode_like(chosen_codec.encode(img, chosen_row.quality), img)
             floor = time.perf_counter() - t1
             candidates = []
             for n, b, q, v, c in report:

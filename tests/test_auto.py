@@ -8,6 +8,7 @@ from srcodec.codecs import get_codec
 from srcodec.errors import SrcodecError
 from srcodec.io.image import save_png
 from srcodec.metrics import psnr, ssimulacra2, vmaf
+from srcodec.targets import Target
 from tests.conftest import run_cli, smooth_image
 
 
@@ -24,40 +25,41 @@ def test_max_bytes_is_never_exceeded_and_the_best_fitting_file_wins():
     from srcodec.targets import encode_for_target
 
     for limit in (300, 700, 2000):
-        data = codec.encode_for_size(img, max_bytes=limit)
+        found = codec.encode_to(img, Target(max_bytes=limit))
+        data, report = found.data, found.report.rows
         assert len(data) <= limit
-        report = codec.last_report  # candidates that cannot fit the limit at all are left out
-        assert sum(r[4] for r in report) == 1
-        assert len(report) + len(codec.last_outdone) == (2 if limit >= 700 else len(report) + len(codec.last_outdone))
-        chosen = next(r for r in report if r[4])
-        assert chosen[3] == max(r[3] for r in report)  # the highest PSNR among the files that fit
+        assert sum(r.chosen for r in report) == 1  # candidates that cannot fit the limit at all are left out
+        assert len(report) + len(found.report.outdone) == (2 if limit >= 700 else len(report) + len(found.report.outdone))
+        chosen = found.report.chosen
+        assert (found.quality, found.value) == (chosen.quality, chosen.value)
+        assert chosen.value == max(r.value for r in report)  # the highest PSNR among the files that fit
         # leaving a candidate early never changes the choice: each candidate alone does no better
         for name in auto.CANDIDATES:
             try:
                 c = get_codec(name)
-                alone, _ = encode_for_target(c, img, max_bytes=limit, tolerance=codec._step(c))
+                alone, _ = encode_for_target(c, img, max_bytes=limit, tolerance=codec.search_step(c))
             except SrcodecError:
                 continue
-            assert psnr(img, srcodec.decompress(alone)) <= chosen[3] + 1e-9
-        assert srcodec.identify(data) == chosen[0]  # the header names the chosen pipeline
-        assert abs(psnr(img, srcodec.decompress(data)) - chosen[3]) < 1e-9  # what was measured is what you get
+            assert psnr(img, srcodec.decompress(alone)) <= chosen.value + 1e-9
+        assert srcodec.identify(data) == chosen.candidate  # the header names the chosen pipeline
+        assert abs(psnr(img, srcodec.decompress(data)) - chosen.value) < 1e-9  # what was measured is what you get
 
 
 def test_target_psnr_is_reached_by_the_smallest_file_or_is_an_error():
     img = smooth_image(64, 96)
     codec = get_codec("auto")
-    data = codec.encode_for_quality(img, 30.0)
+    found = codec.encode_to(img, Target(metric="psnr", value=30.0))
+    data = found.data
     assert psnr(img, srcodec.decompress(data)) >= 30.0
-    chosen = next(r for r in codec.last_report if r[4])
-    assert len(data) == min(r[1] for r in codec.last_report) == chosen[1]
+    assert len(data) == min(r.bytes for r in found.report.rows) == found.report.chosen.bytes
     from srcodec.targets import encode_for_quality
 
     for name in auto.CANDIDATES:  # no candidate alone reaches 30 dB with fewer bytes (left early or not)
         c = get_codec(name)
-        alone, _, _ = encode_for_quality(c, img, 30.0, tolerance=codec._step(c))  # the search auto runs
+        alone, _, _ = encode_for_quality(c, img, 30.0, tolerance=codec.search_step(c))  # the search auto runs
         assert len(alone) >= len(data)
     with pytest.raises(SrcodecError, match="best it reaches"):
-        codec.encode_for_quality(img, 99.0)
+        codec.encode_to(img, Target(metric="psnr", value=99.0))
 
 
 def test_quality_levels_mean_a_ssimulacra2_for_every_candidate(monkeypatch):
@@ -68,8 +70,9 @@ def test_quality_levels_mean_a_ssimulacra2_for_every_candidate(monkeypatch):
     assert get_codec("auto").default_quality == 5  # SSIMULACRA2 70, libjxl's "high quality"
     img = smooth_image(128, 128)
     codec = get_codec("auto")
-    low, high = codec.encode(img, 2), codec.encode(img, 5)
-    assert any(": SSIMULACRA2 " in line for line in codec.describe_choice())
+    low, found = codec.encode(img, 2), codec.encode_to(img, Target(quality=5))
+    high = found.data
+    assert any(": SSIMULACRA2 " in line for line in found.report.lines())
     assert ssimulacra2(img, srcodec.decompress(low)) >= auto.level_ssimulacra2(2)
     assert ssimulacra2(img, srcodec.decompress(high)) >= auto.level_ssimulacra2(5)
     assert len(high) > len(low)
@@ -96,12 +99,12 @@ def test_auto_rate_target_chooses_by_ssimulacra2(monkeypatch):
     monkeypatch.setattr(auto, "CANDIDATES", ("jpeg", "webp"))
     img = smooth_image(128, 128)
     codec = get_codec("auto:metric=ssimulacra2")
-    data = codec.encode_for_size(img, max_bytes=2500)
+    found = codec.encode_to(img, Target(max_bytes=2500))
+    data, chosen = found.data, found.report.chosen
     assert len(data) <= 2500
-    chosen = next(r for r in codec.last_report if r[4])
-    assert chosen[3] == max(r[3] for r in codec.last_report)
-    assert ssimulacra2(img, srcodec.decompress(data)) == pytest.approx(chosen[3])
-    assert all(": SSIMULACRA2 " in line for line in codec.describe_choice() if "bytes at quality" in line)
+    assert chosen.value == max(r.value for r in found.report.rows)
+    assert ssimulacra2(img, srcodec.decompress(data)) == pytest.approx(chosen.value)
+    assert all(": SSIMULACRA2 " in line for line in found.report.lines() if "bytes at quality" in line)
 
 
 def test_the_report_is_in_the_metric_of_the_target():
@@ -110,14 +113,13 @@ def test_the_report_is_in_the_metric_of_the_target():
 
     codec = get_codec("auto")
     with pytest.raises(SrcodecError, match="MS-SSIM needs an image of at least 161 pixels"):
-        codec.encode_for_quality(smooth_image(64, 96), 0.95, "ms-ssim")  # a one-line error, not "ms-ssim nan"
+        codec.encode_to(smooth_image(64, 96), Target(metric="ms-ssim", value=0.95))  # one line, not "ms-ssim nan"
     img = smooth_image(176, 192)
-    data = codec.encode_for_quality(img, 0.95, "ms-ssim")
-    lines = codec.describe_choice()
-    assert ms_ssim(img, srcodec.decompress(data)) >= 0.95
+    found = codec.encode_to(img, Target(metric="ms-ssim", value=0.95))
+    lines = found.report.lines()
+    assert ms_ssim(img, srcodec.decompress(found.data)) >= 0.95
     assert lines and all("PSNR" not in line for line in lines) and any(": MS-SSIM 0." in line for line in lines)
-    codec.encode_for_quality(img, 30.0)
-    assert any(": PSNR " in line for line in codec.describe_choice())
+    assert any(": PSNR " in line for line in codec.encode_to(img, Target(metric="psnr", value=30.0)).report.lines())
 
 
 def test_effort_bounds_the_candidates():
@@ -181,7 +183,7 @@ def test_when_the_predicted_winner_fails_the_next_candidate_is_made(monkeypatch)
     monkeypatch.setattr(auto.AutoCodec, "_full_search", lambda self, *a: (_ for _ in ()).throw(SrcodecError("x")))
     monkeypatch.setattr(type(get_codec("learned")), "probe", lambda self: (self, {"psnr": 0.0, "ms-ssim": 0.0, "bytes": 1.0}), raising=False)
     monkeypatch.setattr(type(get_codec("bicubic-jpeg-x2")), "probe", lambda self: (self, {"psnr": 0.0, "ms-ssim": 0.0, "bytes": 1.0}), raising=False)
-    data = codec.encode_for_quality(img, 28.0)
+    data = codec.encode_to(img, Target(metric="psnr", value=28.0)).data
     assert len(calls) == 2 and psnr(img, srcodec.decompress(data)) >= 28.0
 
 
@@ -201,7 +203,7 @@ def test_formats_writes_the_smallest_plain_file_of_the_formats(tmp_path):
     codec = get_codec("auto:formats=jpeg,webp")
     for spec in ("jpegli", "webp"):  # never larger than either format's own search
         c = get_codec(spec)
-        alone, _, _ = encode_for_quality(c, img, 70.0, "ssimulacra2", tolerance=codec._step(c))
+        alone, _, _ = encode_for_quality(c, img, 70.0, "ssimulacra2", tolerance=codec.search_step(c))
         assert len(data) <= len(alone)
     # the input's name is never the output's: a.jpg in, a.jpg.jpg out when JPEG wins
     (tmp_path / "b.jpg").write_bytes(get_codec("jpeg").encode(img, 95))
@@ -217,12 +219,11 @@ def test_a_level_no_candidate_reaches_gives_the_best_file_and_says_so(tmp_path):
     the default still writes a file (the best-scoring one) and says so, where --target-ssimulacra2 is an error."""
     img = smooth_image(48, 64)  # 4 scales only, chroma grain: the fixture's candidates stay far under 70
     codec = get_codec("auto")
-    data = codec.encode(img, 5)
-    chosen = next(r for r in codec.last_report if r[4])
-    assert chosen[3] == max(r[3] for r in codec.last_report) < 70
-    assert ssimulacra2(img, srcodec.decompress(data)) == pytest.approx(chosen[3])
-    assert any("note: no candidate reaches SSIMULACRA2 70" in line for line in codec.describe_choice())
+    found = codec.encode_to(img, Target(quality=5))
+    chosen = found.report.chosen
+    assert chosen.value == max(r.value for r in found.report.rows) < 70
+    assert ssimulacra2(img, srcodec.decompress(found.data)) == pytest.approx(chosen.value)
+    assert any("note: no candidate reaches SSIMULACRA2 70" in line for line in found.report.lines())
     with pytest.raises(SrcodecError, match="the best it reaches is SSIMULACRA2"):
-        codec.encode_for_quality(img, 70.0, "ssimulacra2")
-    codec.encode(smooth_image(128, 128), 2)  # a level reached: no note left from before
-    assert codec.last_note == ""
+        codec.encode_to(img, Target(metric="ssimulacra2", value=70.0))
+    assert codec.encode_to(smooth_image(128, 128), Target(quality=2)).report.note == ""  # a level reached

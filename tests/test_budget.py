@@ -7,7 +7,7 @@ import srcodec.pipelines.auto as auto
 import srcodec.pipelines.costs as costs
 from srcodec.codecs import get_codec
 from srcodec.metrics import psnr
-from srcodec.targets import NotReached, encode_for_quality, encode_sampled, sample_of
+from srcodec.targets import NotReached, Target, encode_for_quality, encode_sampled, sample_of
 from tests.conftest import run_cli, smooth_image
 
 
@@ -47,21 +47,21 @@ def table(monkeypatch):
 def test_a_candidate_that_cannot_fit_the_budget_is_left_out_and_said(table):
     img = smooth_image(96, 128)
     codec = get_codec("auto")
-    data = codec.encode_for_quality(img, 30.0)
-    assert srcodec.identify(data) == "jpeg"
-    assert "webp" in codec.last_outdone and "left out at effort 2" in codec.last_why["webp"]
-    every = get_codec("auto:effort=max")  # no budget: both searched
-    every.encode_for_quality(img, 30.0)
-    assert {r[0] for r in every.last_report} | set(every.last_outdone) == {"jpegli", "webp"}
-    assert "left out" not in " ".join(every.last_why.values())
-    assert every.opts["effort"] == 3
+    found = codec.encode_to(img, Target(metric="psnr", value=30.0))
+    assert srcodec.identify(found.data) == "jpeg"
+    assert "webp" in found.report.outdone and "left out at effort 2" in found.report.why["webp"]
+    every = get_codec("auto:effort=max").encode_to(img, Target(metric="psnr", value=30.0)).report  # no budget
+    assert {r.candidate for r in every.rows} | set(every.outdone) == {"jpegli", "webp"}  # both searched
+    assert "left out" not in " ".join(every.why.values())
+    assert get_codec("auto:effort=max").opts["effort"] == 3
 
 
 def test_when_nothing_fits_the_cheapest_is_still_tried(table, monkeypatch):
     monkeypatch.setattr(auto, "BUDGET", {**auto.BUDGET, 2: ((0.0, 0.0), (0.0, 0.0))})
     codec = get_codec("auto")
-    kept = codec._within_budget(["webp", "jpegli"], smooth_image(96, 128), "psnr")
-    assert kept == ["jpegli"] and codec.last_outdone == ["webp"]
+    report = auto.Report()
+    kept = codec._within_budget(["webp", "jpegli"], smooth_image(96, 128), "psnr", report)
+    assert kept == ["jpegli"] and report.outdone == ["webp"]
 
 
 def test_the_default_file_is_named_after_the_winning_format(table, tmp_path):
@@ -114,7 +114,7 @@ def test_a_vvc_pipeline_takes_the_heaviest_preset_that_fits(monkeypatch):
     monkeypatch.setattr(get_codec("vvc-restored").__class__, "probe", lambda self: None)  # searched for real
     auto_codec = get_codec("auto")
     small, large = smooth_image(64, 64), smooth_image(768, 1024)
-    assert auto_codec._within_budget(["vvc-restored"], small, "psnr") == ["vvc-restored"]
-    assert auto_codec._within_budget(["vvc-restored"], large, "psnr") == ["vvc-restored:preset=faster"]
+    assert auto_codec._within_budget(["vvc-restored"], small, "psnr", auto.Report()) == ["vvc-restored"]
+    assert auto_codec._within_budget(["vvc-restored"], large, "psnr", auto.Report()) == ["vvc-restored:preset=faster"]
     monkeypatch.setattr(auto, "BUDGET", {**auto.BUDGET, 2: ((40.0, 0.0), (1.0, 0.0))})
-    assert auto_codec._within_budget(["vvc-restored"], large, "psnr") == ["vvc-restored:preset=fast"]
+    assert auto_codec._within_budget(["vvc-restored"], large, "psnr", auto.Report()) == ["vvc-restored:preset=fast"]

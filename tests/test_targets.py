@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from srcodec.targets import NotReached, search
+from srcodec.search import NotReached, search
 
 
 class FakeCodec:

@@ -27,12 +27,12 @@ import numpy as np
 
 from srcodec.codecs import Codec, codec_names, get_codec
 from srcodec.codecs.base import CODECS
+from srcodec.container import SRZ_MAGIC, is_srz  # noqa: F401  (SRZ_MAGIC: part of the API)
 from srcodec.errors import BadOptionError, InputError, SrcodecError
 from srcodec.io.image import as_canonical_array, load_picture, parse_colour, picture_from_bytes
 from srcodec.io.metadata import ImageMeta
-from srcodec.targets import encode_for_quality, encode_for_target, measure  # noqa: F401  (part of the API)
+from srcodec.targets import Encoded, Target, encode_for_quality, encode_for_target, measure  # noqa: F401  (the API)
 
-SRZ_MAGIC = b"SRZ\x89"
 
 
 def default_codec_name() -> str:
@@ -60,16 +60,12 @@ def compress(image, codec: str | None = None, quality: float | None = None, *,
     """
     from srcodec.codecs.carry import carrying, check
 
-    targets = (target_psnr, target_ms_ssim, target_ssimulacra2, target_vmaf)
-    if sum(x is not None for x in (quality, bpp, max_bytes, *targets)) > 1:
-        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr, target_ms_ssim, "
-                             "target_ssimulacra2 and target_vmaf")
+    target = Target.of(quality, bpp=bpp, max_bytes=max_bytes, target_psnr=target_psnr, target_ms_ssim=target_ms_ssim,
+                       target_ssimulacra2=target_ssimulacra2, target_vmaf=target_vmaf)
     c = get_codec(codec or default_codec_name())
     pixels, meta = read_picture(image, strip=strip, strip_icc=strip_icc, background=background)
     meta.notes = check(c, meta, pixels.shape[2])
-    return encode_with(carrying(c, meta), pixels, quality, bpp=bpp, max_bytes=max_bytes,
-                       target_psnr=target_psnr, target_ms_ssim=target_ms_ssim,
-                       target_ssimulacra2=target_ssimulacra2, target_vmaf=target_vmaf)
+    return carrying(c, meta).encode_to(pixels, target).data
 
 
 def read_picture(image, *, strip: bool = False, strip_icc: bool = False,
@@ -96,27 +92,10 @@ def read_picture(image, *, strip: bool = False, strip_icc: bool = False,
     return as_canonical_array(image), meta
 
 
-def encode_with(c: Codec, img: np.ndarray, quality: float | None = None, *, bpp: float | None = None,
-                max_bytes: int | None = None, target_psnr: float | None = None,
-                target_ms_ssim: float | None = None, target_ssimulacra2: float | None = None,
-                target_vmaf: float | None = None) -> bytes:
-    """One canonical image through the codec instance ``c`` as the rate options say (see :func:`compress`);
-    a codec with its own searches (``auto``: ``encode_for_quality`` / ``encode_for_size``) uses them."""
-    asked = [(m, t) for m, t in (("psnr", target_psnr), ("ms-ssim", target_ms_ssim),
-                                 ("ssimulacra2", target_ssimulacra2), ("vmaf", target_vmaf)) if t is not None]
-    if asked:
-        metric, target = asked[0]
-        search = getattr(c, "encode_for_quality", None)
-        return search(img, target, metric) if search else encode_for_quality(c, img, target, metric)[0]
-    if bpp is not None or max_bytes is not None:
-        search = getattr(c, "encode_for_size", None)
-        return search(img, bpp=bpp, max_bytes=max_bytes) if search else encode_for_target(c, img, bpp=bpp, max_bytes=max_bytes)[0]
-    return c.encode(img, c.default_quality if quality is None else quality)
-
-
 def compress_files(paths, codec: str | None = None, quality: float | None = None, *, bpp: float | None = None,
                    max_bytes: int | None = None, target_psnr: float | None = None,
-                   target_ms_ssim: float | None = None, cluster: str | None = None):
+                   target_ms_ssim: float | None = None, target_ssimulacra2: float | None = None,
+                   target_vmaf: float | None = None, cluster: str | None = None):
     """Compress image files as :func:`compress` does each, yielding ``(path, file bytes, None)``, or ``(path,
     None, one-line error)`` for a file that fails: here one after the other, or with ``cluster``
     (``tcp://host:8786`` or ``local:N``; docs/cluster.md) on a Dask cluster, as they finish. Nothing is
@@ -126,15 +105,14 @@ def compress_files(paths, codec: str | None = None, quality: float | None = None
     from srcodec.cluster import map_files
     from srcodec.io.image import image_from_bytes
 
-    if sum(x is not None for x in (quality, bpp, max_bytes, target_psnr, target_ms_ssim)) > 1:
-        raise BadOptionError("give only one of quality, bpp, max_bytes, target_psnr and target_ms_ssim")
+    target = Target.of(quality, bpp=bpp, max_bytes=max_bytes, target_psnr=target_psnr, target_ms_ssim=target_ms_ssim,
+                       target_ssimulacra2=target_ssimulacra2, target_vmaf=target_vmaf)
     c = get_codec(codec or default_codec_name())
     if quality is not None:
         c.check_quality(quality)
 
     def make(path, raw: bytes) -> bytes:
-        return encode_with(c, image_from_bytes(raw, name=str(path)), quality, bpp=bpp, max_bytes=max_bytes,
-                           target_psnr=target_psnr, target_ms_ssim=target_ms_ssim)
+        return c.encode_to(image_from_bytes(raw, name=str(path)), target).data
 
     yield from map_files(make, [Path(p) for p in paths], cluster, [c.spec])
 
@@ -156,7 +134,7 @@ def restore_files(paths, cluster: str | None = None):
 
 def identify(data: bytes) -> str:
     """The codec name that decodes ``data``, from its first bytes."""
-    if data[:4] == SRZ_MAGIC:
+    if is_srz(data):
         from srcodec.container import srz
 
         return srz.peek_codec_name(data)

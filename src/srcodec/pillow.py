@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from PIL import Image, ImageFile
 
+from srcodec.container import is_srz
 from srcodec.errors import SrcodecError
 
 FORMAT = "SRZ"
-MAGIC = b"SRZ\x89"
 
 
 def _accept(prefix: bytes) -> bool:
-    return prefix[:4] == MAGIC
+    return is_srz(prefix)
 
 
 class SrzImageFile(ImageFile.ImageFile):
@@ -89,7 +89,7 @@ def _save(im: Image.Image, fp, filename) -> None:
                                 strip_icc=bool(info.get("strip_icc")), background=info.get("background"))
     except SrcodecError as exc:
         raise OSError(str(exc)) from None
-    if data[:4] != MAGIC:
+    if not is_srz(data):
         raise OSError(f"codec {info.get('codec')!r} does not write .srz files; save with its own format instead")
     fp.write(data)
 

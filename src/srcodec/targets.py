@@ -2,148 +2,81 @@
 ``--target-psnr``, ``--target-ms-ssim``, ``--target-ssimulacra2`` and ``--target-vmaf`` (and ``auto``'s
 per-candidate searches).
 
-Both searches look for where a monotone measurement of the real file crosses a target as the
-codec's quality knob moves::
-
-    rate target:    the highest quality whose file has at most N bytes      (bytes grow with quality)
-    quality target: the lowest quality whose decode reaches X (PSNR, MS-SSIM, SSIMULACRA2, VMAF)
-                                                                               (both grow with quality)
-
-Each encode costs seconds for the strong codecs (VVenC about 3 s on a Kodak image), so the search is
-a safeguarded secant method rather than a bisection from the ends of the range: it starts at a
-guess (the middle of the codec's sweep), steps outwards until the target is bracketed (the step
-from the slope it has seen), then interpolates inside the bracket -- on log-bytes for sizes, on the
-metric for qualities, both close to linear in the quality knob -- and bisects instead whenever the
-last step did not halve the bracket (so it is never much slower than a bisection). It stops when the bracket is one step wide (one quality level for integer codecs).
-The result is always a file that was encoded and measured: never over N bytes, never under X. A
-perceptual metric need not grow strictly with the quality knob; where a step measures worse than a
-lower quality did, the search keeps stepping, and the file it returns is still one measured at X or more.
+The search itself (a safeguarded secant method on the quality knob) is :func:`srcodec.search.search`; this
+module holds the targets (:class:`Target`, and what an encode to one gives: :class:`Encoded`) and the encoders
+that meet them on real files, alone or through a fast stand-in (``auto``).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from srcodec.errors import BadOptionError, SrcodecError
+from srcodec.search import NotReached, search
 
 
 #: the quality metrics a target can name, as the CLI and errors spell them
 METRICS = {"psnr": "PSNR", "ms-ssim": "MS-SSIM", "ssimulacra2": "SSIMULACRA2", "vmaf": "VMAF"}
 
 
-class NotReached(SrcodecError):
-    """No quality of the codec meets the target; ``best`` is the (quality, result) closest to it."""
+@dataclass(frozen=True)
+class Target:
+    """What an encode aims at: a codec ``quality``; a size (``max_bytes``, or ``bpp`` of this image); or a
+    ``value`` to reach in ``metric`` (psnr, ms-ssim, ssimulacra2, vmaf). Nothing set: the codec's default
+    quality. :meth:`of` makes one from the CLI's and the API's options."""
 
-    def __init__(self, message: str, best):
-        super().__init__(message)
-        self.best = best
+    quality: float | None = None
+    max_bytes: int | None = None
+    bpp: float | None = None
+    metric: str | None = None
+    value: float | None = None
+
+    @classmethod
+    def of(cls, quality: float | None = None, *, bpp: float | None = None, max_bytes: int | None = None,
+           target_psnr: float | None = None, target_ms_ssim: float | None = None,
+           target_ssimulacra2: float | None = None, target_vmaf: float | None = None) -> Target:
+        """The target the options name; more than one is a one-line error."""
+        reach = [(m, t) for m, t in (("psnr", target_psnr), ("ms-ssim", target_ms_ssim),
+                                     ("ssimulacra2", target_ssimulacra2), ("vmaf", target_vmaf)) if t is not None]
+        if sum(x is not None for x in (quality, bpp, max_bytes)) + len(reach) > 1:
+            raise BadOptionError("give only one of quality, bpp, max_bytes and a target metric value")
+        if reach:
+            metric, value = reach[0]
+            _check_metric(metric)
+            if not math.isfinite(value):
+                raise BadOptionError(f"the quality target must be a number, got {value}")
+            return cls(metric=metric, value=float(value))
+        return cls(quality=quality, max_bytes=max_bytes, bpp=bpp)
+
+    @property
+    def kind(self) -> str:
+        """"reach" (a metric value), "size" (bytes or bpp) or "quality"."""
+        if self.metric is not None:
+            return "reach"
+        return "size" if self.max_bytes is not None or self.bpp is not None else "quality"
+
+    def limit(self, h: int, w: int) -> int:
+        """The byte budget of a size target for an ``h`` x ``w`` image."""
+        return byte_limit(h, w, self.bpp, self.max_bytes)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """What an encode to a :class:`Target` gives: the file, the codec quality used, the value reached in the
+    target's metric (None where nothing was measured), and the report of a codec that chose among candidates
+    (``auto``: :class:`srcodec.pipelines.auto.Report`), else None."""
+
+    data: bytes
+    quality: float
+    value: float | None = None
+    report: object | None = None
 
 
 class Outdone(SrcodecError):
     """A search stopped early: what it can still find cannot beat a file already in hand (``auto``)."""
-
-
-def search(codec, attempt, value, target: float, *, want: str, guess: float | None = None,
-           tolerance: float | None = None):
-    """Where ``value(attempt(q))`` (growing with q) crosses ``target``; returns (q, result).
-
-    ``want="lowest-reaching"``: the lowest q with value >= target; ``want="highest-under"``: the
-    highest q with value <= target. ``attempt(q)`` is called at most once per quality. Raises
-    :class:`NotReached` when no quality of the codec's range qualifies.
-    """
-    lo, hi = (float(v) for v in codec.quality_range)
-    integer = bool(codec.integer_quality)
-    tol = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
-    tol = max(tol, 1.0) if integer else tol
-    reaching = want == "lowest-reaching"
-    if want not in ("lowest-reaching", "highest-under"):
-        raise ValueError(f"want must be 'lowest-reaching' or 'highest-under', got {want!r}")
-
-    def snap(q: float) -> float:
-        q = min(hi, max(lo, q))
-        return float(round(q)) if integer else q
-
-    seen: dict[float, tuple] = {}
-
-    def at(q: float):
-        q = snap(q)
-        if q not in seen:
-            result = attempt(q)
-            seen[q] = (result, float(value(result)))
-        return q, seen[q][0], seen[q][1]
-
-    def good(v: float) -> bool:
-        return v >= target if reaching else v <= target
-
-    # a guess from elsewhere (a prior) is trusted to be close: the first step away from it is two stops long
-    step = (hi - lo) / 8 if guess is None else 2 * tol
-    if guess is None:
-        sweep = sorted(getattr(codec, "sweep", ()) or (lo, hi))
-        guess = sweep[len(sweep) // 2]
-    q, r, v = at(guess)
-    # the bracket: the good side and the bad side, each (q, result, value)
-    good_end = (q, r, v) if good(v) else None
-    bad_end = None if good(v) else (q, r, v)
-    prev = (q, v)
-    while good_end is None or bad_end is None:
-        known = good_end or bad_end
-        # reaching: good lies above the bad side; highest-under: good lies below the bad side
-        up = (good_end is None) == reaching
-        edge = hi if up else lo
-        if known[0] == edge:
-            break
-        slope = None
-        if prev[0] != known[0] and prev[1] != known[2]:
-            slope = (known[2] - prev[1]) / (known[0] - prev[0])
-        if slope is not None and slope > 0:
-            jump = abs(target - known[2]) / slope * 1.25 + (1.0 if integer else 0.0)
-            jump = min(max(jump, step / 4), hi - lo)
-        else:
-            jump = step
-        prev = (known[0], known[2])
-        nq = snap(known[0] + jump if up else known[0] - jump)
-        if nq == known[0]:
-            nq = snap(known[0] + (1 if up else -1) * (1.0 if integer else tol))
-        q, r, v = at(nq)
-        if good(v):
-            good_end = (q, r, v) if good_end is None or (q < good_end[0]) == reaching else good_end
-        else:
-            bad_end = (q, r, v)
-        if good_end is not None and bad_end is not None and (bad_end[0] < good_end[0]) != reaching:
-            bad_end = None  # a bad result on the good side of a good one: not monotone here; keep stepping
-        step *= 2
-    if good_end is None:
-        best = max(seen.items(), key=lambda kv: kv[1][1] if reaching else -kv[1][1])
-        raise NotReached("no quality meets the target", (best[0], best[1][0], best[1][1]))
-    if bad_end is None:  # the edge of the range itself is good
-        return good_end[0], good_end[1]
-    # inside the bracket: a secant step, or a bisection when the last step did not halve the bracket
-    # (a secant estimate lands half a step past the crossing, on the side of the end that did not move
-    # last, so that an accurate estimate closes the bracket in two steps instead of creeping up on it)
-    secant, moved_good = True, True
-    while abs(good_end[0] - bad_end[0]) > tol:
-        a, b = bad_end, good_end
-        span = b[0] - a[0]
-        if secant and b[2] != a[2]:
-            nq = a[0] + min(max((target - a[2]) / (b[2] - a[2]), 0.0), 1.0) * span
-            nq += math.copysign(tol / 2, -span if moved_good else span)
-        else:
-            nq = a[0] + span / 2
-        low, high = sorted((a[0], b[0]))
-        if integer:
-            nq = min(max(float(round(nq)), low + 1), high - 1)
-        else:
-            nq = min(max(nq, low + tol / 4), high - tol / 4)
-        q, r, v = at(nq)
-        moved_good = good(v)
-        if moved_good:
-            good_end = (q, r, v)
-        else:
-            bad_end = (q, r, v)
-        secant = abs(good_end[0] - bad_end[0]) <= abs(span) / 2
-    return good_end[0], good_end[1]
 
 
 def byte_limit(h: int, w: int, bpp: float | None, max_bytes: int | None) -> int:
@@ -538,5 +471,5 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
     return best
 
 
-__all__ = ["METRICS", "NotReached", "Outdone", "byte_limit", "encode_for_limit", "encode_for_quality",
+__all__ = ["METRICS", "Encoded", "NotReached", "Outdone", "Target", "byte_limit", "encode_for_limit", "encode_for_quality",
            "encode_for_target", "encode_probed", "check_measurable", "measure", "probe_search", "search"]

@@ -17,10 +17,12 @@ from tqdm import tqdm
 
 from srcodec import api
 from srcodec.codecs import codec_class, codec_names, get_codec
+from srcodec.container import is_srz
 from srcodec.errors import InputError, OutputError, SrcodecError
 from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, png_bytes, save_png
 from srcodec.metrics import bpp, compression_ratio, ms_ssim, mse, psnr, psnr_from_mse, ssimulacra2
+from srcodec.targets import Encoded, Target
 
 def coded_suffixes() -> set[str]:
     """The suffixes of every format a codec here writes (``.srz`` among them): what ``decompress`` takes from a folder."""
@@ -72,7 +74,7 @@ def _kept(meta, data: bytes) -> str:
     names = {"exif": "EXIF", "xmp": "XMP", "icc": "ICC profile", "alpha": "alpha"}
     parts = [names[p] for p in meta.parts()]
     section = ""
-    if data[:4] == api.SRZ_MAGIC and parts:
+    if is_srz(data) and parts:
         from srcodec.container import srz
 
         header = srz.unpack(data)[0]
@@ -185,32 +187,34 @@ def _run_many(pairs, many: bool, make, desc: str, cluster: str | None = None, ne
     return 1 if failures else 0
 
 
-def _compress(codec, image, args) -> bytes:
-    """One image through ``codec`` (an instance: auto keeps its report) as the rate options say."""
-    return api.encode_with(codec, image, args.quality, bpp=args.bpp, max_bytes=args.max_bytes,
-                           target_psnr=args.target_psnr, target_ms_ssim=args.target_ms_ssim,
-                           target_ssimulacra2=args.target_ssimulacra2, target_vmaf=args.target_vmaf)
+def _compress(codec, image, args) -> Encoded:
+    """One image through ``codec`` to the target the options name (:class:`srcodec.targets.Target`)."""
+    target = Target.of(args.quality, bpp=args.bpp, max_bytes=args.max_bytes, target_psnr=args.target_psnr,
+                       target_ms_ssim=args.target_ms_ssim, target_ssimulacra2=args.target_ssimulacra2,
+                       target_vmaf=args.target_vmaf)
+    return codec.encode_to(image, target)
 
 
-def _chosen(codec, data: bytes) -> str:
-    """The codec spec, or for auto the pipeline it chose (named in the file's header)."""
-    return f"auto → {api.identify(data)}" if codec.name == "auto" else codec.spec
+def _chosen(codec, encoded: Encoded) -> str:
+    """The codec spec, and for a codec that chose among candidates the one whose file it wrote (the file's
+    header names it)."""
+    return f"{codec.spec} → {api.identify(encoded.data)}" if encoded.report is not None else codec.spec
 
 
-def _why(codec) -> str:
-    lines = codec.describe_choice() if hasattr(codec, "describe_choice") else []
+def _why(encoded: Encoded) -> str:
+    lines = encoded.report.lines() if encoded.report is not None else []
     return "".join(f"\n  {line}" for line in lines)
 
 
 def _named_after_format(codec, dst: Path, data: bytes, src: Path, force: bool) -> Path:
     """``auto:formats=``: the output named after the winning format (``a.webp``), checked as :func:`_pairs`
     checks names (an input is never the output: ``a.jpg`` from ``a.jpg`` becomes ``a.jpg.jpg``)."""
-    of = getattr(codec, "extension_of", None)
-    if of is None or of(data) == dst.suffix:
+    suffix = codec.extension_of(data)
+    if suffix in (dst.suffix, codec.extension):  # a codec whose files are all of one kind keeps the name given
         return dst
-    new = dst.with_suffix(of(data))
+    new = dst.with_suffix(suffix)
     if new.resolve() == src.resolve():
-        new = dst.with_name(src.name + of(data))
+        new = dst.with_name(src.name + suffix)
     if new.exists() and not force:
         raise OutputError(f"{new} exists; give --force (-y) to replace it")
     return new
@@ -225,10 +229,11 @@ def cmd_compress(args) -> int:
 
     def make(src: Path, raw: bytes) -> tuple[bytes, str]:
         image, meta, carrier = _load(src, codec, args, raw)
-        data = _compress(carrier, image, args)
+        encoded = _compress(carrier, image, args)
+        data = encoded.data
         h, w = image.shape[:2]
-        return (data, f"{len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({_chosen(codec, data)})" + _why(codec)
-                + _kept(meta, data))
+        return (data, f"{len(data)} bytes, {bpp(len(data), h, w):.4f} bpp ({_chosen(codec, encoded)})"
+                + _why(encoded) + _kept(meta, data))
 
     src = Path(args.input)
     pairs, many = _pairs(src, Path(args.output) if args.output else None, IMAGE_SUFFIXES, lambda _: codec.extension,
@@ -285,7 +290,7 @@ def cmd_restore(args) -> int:
 def describe(data: bytes) -> dict:
     """Header fields of a .srz file, or format facts of a standard image file."""
     name = api.identify(data)
-    if data[:4] == api.SRZ_MAGIC:
+    if is_srz(data):
         from srcodec.container import srz
 
         return srz.describe(data)
@@ -324,7 +329,8 @@ def cmd_roundtrip(args) -> int:
         if out.exists() and out.resolve() == src.resolve():
             raise OutputError(f"{out}: refusing to overwrite the input file")
     t0 = time.perf_counter()
-    data = _compress(carrier, image, args)
+    encoded = _compress(carrier, image, args)
+    data = encoded.data
     t1 = time.perf_counter()
     coded = _named_after_format(codec, coded, data, src, args.force)
     write_atomic(coded, data, inputs=(src,))
@@ -336,7 +342,7 @@ def cmd_roundtrip(args) -> int:
     save_png(decoded, decoded_path, inputs=(src,), meta=back)
     h, w = image.shape[:2]
     print(f"input    {src} ({w}x{h})")
-    print(f"codec    {_chosen(codec, data)}" + _why(codec).replace("\n", "\n         "))
+    print(f"codec    {_chosen(codec, encoded)}" + _why(encoded).replace("\n", "\n         "))
     print(f"file     {coded}")
     print(f"bytes    {size}")
     print(f"bpp      {bpp(size, h, w):.4f}")

@@ -37,6 +37,7 @@ import numpy as np
 from PIL import Image
 
 from srcodec import registrations
+from srcodec.container import is_srz
 from srcodec.errors import BadOptionError, UnavailableError, UnknownNameError
 from srcodec.registry import Registry
 
@@ -176,7 +177,7 @@ class Codec(ABC):
         APP1/APP2 segments (for JPEG encoders that take no metadata); other files are returned as they are."""
         if meta is None:
             return data
-        if data[:4] == b"SRZ\x89":
+        if is_srz(data):
             from srcodec.container import srz
 
             return srz.attach_meta(data, meta)
@@ -192,7 +193,7 @@ class Codec(ABC):
         from srcodec.io.metadata import ImageMeta
 
         image = self.decode(data)
-        if data[:4] == b"SRZ\x89":
+        if is_srz(data):
             from srcodec.container import srz
 
             return image, srz.read_meta(data)
@@ -203,6 +204,28 @@ class Codec(ABC):
         codec against it at the same quality (``psnr``/``ms-ssim``: this codec's gain; ``bytes``: its size
         ratio), priors for the first real encode; ``None`` when it has none (every search encodes for real)."""
         return None
+
+    #: True for a codec that meets targets by searches of its own (``auto``: among candidates): its
+    #: :meth:`encode_to` runs as a whole, never searched from outside
+    searches_itself: ClassVar[bool] = False
+
+    def encode_to(self, image: np.ndarray, target, meta=None):
+        """``image`` coded to ``target`` (:class:`srcodec.targets.Target`) on real files: the codec quality, the
+        best quality whose file fits a size, or the smallest file that reaches a metric value. Returns a
+        :class:`srcodec.targets.Encoded`. ``meta``: what the image carries beside its pixels, for a codec that
+        searches itself (here, :class:`srcodec.codecs.carry.Carrying` writes it into every file tried)."""
+        from srcodec.targets import Encoded, encode_for_limit, encode_for_quality
+
+        if target.kind == "reach":
+            return Encoded(*encode_for_quality(self, image, target.value, target.metric))
+        if target.kind == "size":
+            return Encoded(*encode_for_limit(self, image, target.limit(*image.shape[:2])))
+        quality = self.default_quality if target.quality is None else target.quality
+        return Encoded(self.encode(image, quality), quality)
+
+    def extension_of(self, data: bytes) -> str:
+        """The file name suffix of one of this codec's files (``auto:formats=``: the winning format's)."""
+        return self.extension
 
     def lighter(self) -> list[str]:
         """Specs of this codec that encode faster than this one (each faster than the one before), for ``auto`` to

@@ -92,43 +92,35 @@ class Carrying(Codec):
         found = self.codec.probe()
         return None if found is None else (Carrying(found[0], self.meta), found[1])
 
-    def describe_choice(self) -> list[str]:
-        return self.codec.describe_choice() if hasattr(self.codec, "describe_choice") else []
+    def extension_of(self, data: bytes) -> str:
+        return self.codec.extension_of(data)
 
-    # a codec with searches of its own (auto): they run on the pixels, the metadata is added to the result
-    def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
-        search = getattr(self.codec, "encode_for_quality", None)
-        if search is None:
-            from srcodec.targets import encode_for_quality
+    def encode_to(self, image: np.ndarray, target, meta=None):
+        """A codec that searches itself (``auto``) searches on the pixels, its candidates told what to keep, and
+        the metadata is added to its result; any other is searched here, every file it tries holding it."""
+        if not self.codec.searches_itself:
+            return super().encode_to(image, target)
+        from dataclasses import replace
 
-            return encode_for_quality(self, image, target, metric)[0]
-        return self.codec.attach(search(image, target, metric), self.meta)
+        if target.kind == "size":
+            from srcodec.container import srz
+            from srcodec.targets import Target
 
-    def encode_for_size(self, image: np.ndarray, *, bpp: float | None = None, max_bytes: int | None = None) -> bytes:
-        search = getattr(self.codec, "encode_for_size", None)
-        if search is None:
-            from srcodec.targets import encode_for_target
-
-            return encode_for_target(self, image, bpp=bpp, max_bytes=max_bytes)[0]
-        from srcodec.container import srz
-
-        if max_bytes is None:
-            max_bytes = int(bpp * image.shape[0] * image.shape[1] / 8)
-        # the section adds the same bytes to every .srz file (its own, and the version-2 length field): the
-        # search gets the rest of the budget
-        room = max_bytes - srz.meta_overhead(self.meta)
-        if room < 1:
-            raise BadOptionError(f"{max_bytes} bytes cannot hold what the image carries beside its pixels; "
-                                 "give --strip / --strip-icc or a larger budget")
-        return self.codec.attach(search(image, max_bytes=room), self.meta)
+            limit = target.limit(*image.shape[:2])
+            # the section adds the same bytes to every .srz file (its own, and the version-2 length field): the
+            # search gets the rest of the budget
+            room = limit - srz.meta_overhead(self.meta)
+            if room < 1:
+                raise BadOptionError(f"{limit} bytes cannot hold what the image carries beside its pixels; "
+                                     "give --strip / --strip-icc or a larger budget")
+            target = Target(max_bytes=room)
+        found = self.codec.encode_to(image, target, self.meta)
+        return replace(found, data=self.codec.attach(found.data, self.meta))
 
 
 def carrying(codec: Codec, meta: ImageMeta | None) -> Codec:
     """``codec`` itself when there is nothing beside the pixels to keep or say, else the :class:`Carrying`
     wrapper (a ``.srz`` keeps the notes and the source depth too, for ``srcodec info``)."""
-    if hasattr(codec, "needs"):  # auto: only candidates that keep what this image carries, and they keep it
-        codec.needs = frozenset(meta.parts()) if meta is not None else frozenset()
-        codec.carried = meta if meta is not None and (meta.parts() or meta.deep is not None) else None
     if meta is None or not (meta.parts() or meta.notes or meta.depth != 8):
         return codec
     return Carrying(codec, meta)

@@ -70,7 +70,7 @@ from srcodec.errors import InputError
 from srcodec.io.image import MAX_PIXELS, png_bytes
 from srcodec.io.metadata import ImageMeta, describe_meta
 
-MAGIC = b"SRZ\x89"
+from srcodec.container import SRZ_MAGIC as MAGIC  # noqa: E402  (the one definition)
 #: the version written when a file has a metadata section; without one, version 1 (see above)
 VERSION = 2
 VERSIONS = (1, 2)

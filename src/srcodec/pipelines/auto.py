@@ -42,8 +42,8 @@ measures better on Kodak than ``vvc-x2``, ``python benchmarks/kodak_restored.py`
   SSIMULACRA2 ``50 + 20 (Q - 2) / 3`` (:func:`level_ssimulacra2`), whose whole levels 2, 5 and 8 are
   libjxl's "medium" (50), "high" (70) and "visually lossless" (90); then as ``--target-ssimulacra2``,
   except that where no candidate reaches the level (a small or grainy image: 4:2:0 VVC cannot keep
-  chroma grain) the best-scoring file the candidates made is written and :meth:`AutoCodec.describe_choice`
-  says so (``last_note``), where ``--target-ssimulacra2`` is an error.
+  chroma grain) the best-scoring file the candidates made is written and the report's note
+  says so, where ``--target-ssimulacra2`` is an error.
   The default is level 5, SSIMULACRA2 70: by libjxl's scale, artifacts are hard to notice without the
   original beside the picture -- a file that looks like the photo on its own, the least a photographer
   would keep (level 6.5, SSIMULACRA2 80, for side-by-side comparisons at 1:1).
@@ -55,18 +55,26 @@ jpegli), WebP, AVIF, JPEG XL -- and writes the winner's plain file (``.jpg``, ``
 A format after the first is left as soon as it cannot win (branch and bound, as at effort 3); the
 effort sets the search step.
 
-What was chosen and why (every candidate's bytes and quality) is in :attr:`AutoCodec.last_report`,
+What was chosen and why (every candidate's bytes and quality) is the :class:`Report` of
+:meth:`AutoCodec.encode_to`'s result,
 which ``srcodec compress`` and ``roundtrip`` print.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from srcodec.codecs.base import Codec, Option, codec_class, get_codec, register_codec
+from srcodec.container import is_srz
 from srcodec.errors import SrcodecError
+
+if TYPE_CHECKING:
+    from srcodec.io.metadata import ImageMeta
+    from srcodec.targets import Encoded
 
 CANDIDATES = ("vvc-restored", "vvc-x2-learned", "avif-restored", "learned", "tun2023-x2", "vvc-x2")
 #: how close a prediction must be to the predicted winner's for a real encode of its own: within this many
@@ -108,6 +116,72 @@ BUDGET = {1: ((1.0, 1.0), (0.3, 0.2)), 2: ((2.0, 2.3), (0.6, 0.36)), 3: None}
 SAMPLE_MP = 1.0
 
 
+class Row(NamedTuple):
+    """One candidate file ``auto`` made: its candidate, bytes, quality, the value measured, whether it won."""
+
+    candidate: str
+    bytes: int
+    quality: float
+    value: float
+    chosen: bool
+
+
+@dataclass
+class Report:
+    """What ``auto`` chose and why, for one encode (the ``report`` of its :class:`~srcodec.targets.Encoded`)."""
+
+    #: what the values measure: "psnr", "ms-ssim", "ssimulacra2" or "vmaf"
+    metric: str = "psnr"
+    #: every candidate file made
+    rows: list[Row] = field(default_factory=list)
+    #: the candidates left early (could not win, or did not fit the time budget), in order
+    outdone: list[str] = field(default_factory=list)
+    #: why a candidate was left early, where more is known than "not close"
+    why: dict[str, str] = field(default_factory=dict)
+    #: (bytes, quality, value) each candidate's fast stand-in predicted (efforts 1-2)
+    predicted: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+    #: real (not stand-in) encodes each candidate made after its stand-in search (efforts 1-2)
+    real_encodes: dict[str, int] = field(default_factory=dict)
+    #: seconds each candidate's search took
+    seconds: dict[str, float] = field(default_factory=dict)
+    #: a line beyond the rows (a -q level no candidate reached), or ""
+    note: str = ""
+
+    @property
+    def chosen(self) -> Row:
+        return next(r for r in self.rows if r.chosen)
+
+    def lines(self) -> list[str]:
+        """What was chosen and why, a line per candidate (``srcodec compress`` prints them)."""
+        from srcodec.targets import METRICS
+
+        metric = METRICS[self.metric]
+        return ([f"{'*' if r.chosen else ' '} {r.candidate:<14} {r.bytes:>9} bytes at quality {r.quality:g}: "
+                 f"{metric} {r.value:.4f}" for r in self.rows]
+                + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.outdone]
+                + ([f"  note: {self.note}"] if self.note else []))
+
+    def _why_left(self, name: str, metric: str) -> str:
+        if name in self.why:
+            return self.why[name]
+        if name in self.predicted:
+            size, q, value = self.predicted[name]
+            return (f"its fast stand-in predicted {size} bytes at quality {q:g} ({metric} {value:.4f}), "
+                    "not close to the chosen one")
+        return "it could not beat the chosen file"
+
+
+@dataclass
+class _Job:
+    """One encode's working state: what the file must keep, the metadata its candidates write, the report."""
+
+    needs: frozenset[str]
+    carried: ImageMeta | None
+    report: Report = field(default_factory=Report)
+    #: (candidate, bytes, quality, value) of the closest files of candidates that missed a quality target
+    closest: list[tuple[str, bytes, float, float]] = field(default_factory=list)
+
+
 def int_or_max(value) -> int:
     """An effort: ``1``, ``2``, ``3``, or ``max`` (the same as 3: every candidate, full searches, no budget)."""
     return 3 if str(value).strip().lower() == "max" else int(value)
@@ -125,6 +199,7 @@ class AutoCodec(Codec):
     label = "auto (best candidate per image)"
     extension = ".srz"
     keeps = frozenset({"exif", "xmp", "icc", "alpha"})  # the pipelines' .srz (its metadata section); formats=: below
+    searches_itself = True
     grey_modes = frozenset({"L", "LA"})
     quality_help = ("1..8: a target SSIMULACRA2 of 50 + 20 (q - 2) / 3 (2: 50 medium, 5: 70 high, 8: 90 visually "
                     "lossless), reached by the smallest candidate file")
@@ -149,29 +224,7 @@ class AutoCodec(Codec):
             # what at least one of the formats keeps (codecs.carry refuses the rest); each format that cannot
             # keep what the image carries is left out of the candidates
             self.keeps = frozenset().union(*(codec_class(FORMATS[f]["psnr"]).keeps for f in self.formats))
-        #: (candidate, bytes, its quality, measured value, chosen) of the last encode
-        self.last_report: list[tuple[str, int, float, float, bool]] = []
-        #: seconds each candidate's search took in the last encode
-        self.last_seconds: dict[str, float] = {}
-        #: candidates of the last encode left early because they could not win
-        self.last_outdone: list[str] = []
-        #: (bytes, quality, value) each candidate's fast stand-in predicted in the last encode (efforts 1-2)
-        self.last_predicted: dict[str, tuple[int, float, float]] = {}
-        #: why a candidate was left early, where more is known than "not close" (efforts 1-2)
-        self.last_why: dict[str, str] = {}
-        #: how many real (not stand-in) encodes each candidate made after its stand-in search (efforts 1-2)
-        self.last_real_encodes: dict[str, int] = {}
-        #: what the values of the last report measure ("psnr" or "ms-ssim")
-        self.last_metric = "psnr"
-        #: a line about the last encode beyond the report (a -q level no candidate reached), or ""
-        self.last_note = ""
-        #: (candidate, bytes, quality, value) of the closest files of candidates that missed a quality target
-        self._closest: list[tuple[str, bytes, float, float]] = []
 
-    def _new_report(self, metric: str) -> None:
-        self.last_seconds, self.last_outdone, self.last_predicted, self.last_why = {}, [], {}, {}
-        self.last_real_encodes, self.last_metric = {}, metric
-        self.last_note, self._closest = "", []
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -190,33 +243,29 @@ class AutoCodec(Codec):
     def settings(self) -> dict:
         if self.formats:
             return {**self.opts, "candidates": {f: FORMATS[f] for f in self.formats}, "search": "full, each format"}
-        return {**self.opts, "candidates": self._candidates(),
+        return {**self.opts, "candidates": self.candidates(),
                 "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes; the network on the first file and before leaving a candidate), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
 
-    #: what the image carries that the chosen file must keep (alpha, ...: srcodec.codecs.carry sets it)
-    needs: frozenset[str] = frozenset()
-    #: the :class:`~srcodec.io.metadata.ImageMeta` of the image being coded (srcodec.codecs.carry sets it): a
-    #: standard format's candidate file holds it in its own fields, a pipeline's .srz gets it attached after
-    carried = None
-
-    def _codec(self, name: str) -> Codec:
+    @staticmethod
+    def _codec(name: str, job: _Job) -> Codec:
         """Candidate ``name``, writing what the image carries into its own file when it is a standard format."""
         codec = get_codec(name)
-        if self.carried is not None and codec.extension != ".srz":
+        if job.carried is not None and codec.extension != ".srz":
             from srcodec.codecs.carry import Carrying
 
-            return Carrying(codec, self.carried)
+            return Carrying(codec, job.carried)
         return codec
 
     def attach(self, data: bytes, meta) -> bytes:
         """A pipeline's .srz gets ``meta`` in its section; a standard format's file holds it already."""
-        return super().attach(data, meta) if data[:4] == b"SRZ\x89" else data
+        return super().attach(data, meta) if is_srz(data) else data
 
-    def _candidates(self, metric: str = "psnr") -> list[str]:
+    def candidates(self, metric: str = "psnr", needs: frozenset[str] = frozenset()) -> list[str]:
         """The pipelines (as many as the effort takes) and the standard formats (quick settings below effort 3),
-        those installed that keep what the image carries; ``formats=``: those formats only."""
+        those installed that keep what the image carries (``needs``: alpha, exif, ...); ``formats=``: those
+        formats only."""
         def usable(spec: str) -> bool:
-            return codec_class(spec).unavailable_reason() is None and self.needs <= codec_class(spec).keeps
+            return codec_class(spec).unavailable_reason() is None and needs <= codec_class(spec).keeps
 
         effort = self.opts["effort"]
         chosen = self.formats or COMPETING
@@ -230,7 +279,7 @@ class AutoCodec(Codec):
             return formats
         return [n for n in self.available_candidates() if usable(n)][: EFFORT[effort][0]] + formats
 
-    def _within_budget(self, names: list[str], image: np.ndarray, metric: str) -> list[str]:
+    def _within_budget(self, names: list[str], image: np.ndarray, metric: str, report: Report) -> list[str]:
         """The candidates whose predicted search and decode fit this effort's :data:`BUDGET` on this image, from
         the measured cost table (:mod:`srcodec.pipelines.costs`), in order and while their sum fits, each at the
         heaviest of its settings (:meth:`Codec.lighter`: a VVC pipeline's presets) that fits; the others are left
@@ -288,8 +337,8 @@ class AutoCodec(Codec):
                 why = (f"its decode takes about {decode:.1f} s here, over the effort's {dec_budget:.1f} s"
                        if decode > dec_budget else f"its search would take about {search:.1f} s here, over what "
                        f"is left of the effort's {enc_budget:.1f} s")
-                self.last_outdone.append(name)
-                self.last_why[name] = f"left out at effort {self.opts['effort']}: {why} (auto:effort=max tries it)"
+                report.outdone.append(name)
+                report.why[name] = f"left out at effort {self.opts['effort']}: {why} (auto:effort=max tries it)"
         for name, spec in fits.items():
             for heavier in [name, *settings[name]]:
                 if heavier == spec:
@@ -301,8 +350,8 @@ class AutoCodec(Codec):
         kept = list(fits.values())
         if not kept:
             cheapest = min(names, key=lambda n: costs[([n, *settings[n]])[-1]][0])
-            self.last_outdone.remove(cheapest)
-            self.last_why.pop(cheapest)
+            report.outdone.remove(cheapest)
+            report.why.pop(cheapest)
             kept = [([cheapest, *settings[cheapest]])[-1]]
         return kept
 
@@ -312,41 +361,75 @@ class AutoCodec(Codec):
 
         return get_codec(identify(data)).extension
 
-    def _step(self, codec: Codec) -> float:
+    def search_step(self, codec: Codec) -> float:
+        """The step of this effort's quality searches in ``codec``'s range (a candidate searched alone with it
+        finds the file auto finds)."""
         lo, hi = codec.quality_range
         return max(1.0 if codec.integer_quality else 0.0, EFFORT[self.opts["effort"]][1] * (hi - lo))
 
-    def _choose(self, tries: list[tuple[str, bytes, float, float]], key) -> bytes:
+    @staticmethod
+    def _choose(tries: list[tuple[str, bytes, float, float]], key, job: _Job) -> Encoded:
+        from srcodec.targets import Encoded
+
         if not tries:
             raise SrcodecError("auto: no candidate could make this file")
         best = min(tries, key=key)
-        self.last_report = [(n, len(d), q, v, (n, d) == (best[0], best[1])) for n, d, q, v in tries]
-        return best[1]
+        job.report.rows = [Row(n, len(d), q, v, (n, d) == (best[0], best[1])) for n, d, q, v in tries]
+        return Encoded(best[1], best[2], best[3], job.report)
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        target = level_ssimulacra2(self.check_quality(quality))
+        from srcodec.targets import Target
+
+        return self.encode_to(image, Target(quality=quality)).data
+
+    def encode_to(self, image: np.ndarray, target, meta=None) -> Encoded:
+        """``image`` coded to ``target`` (:class:`srcodec.targets.Target`) by the best candidate; the result's
+        ``report`` (:class:`Report`) says what was chosen and why. ``meta`` (:class:`srcodec.io.metadata.ImageMeta`):
+        what the image carries beside its pixels -- only candidates that keep it compete, and a standard format's
+        file holds it in its own fields (a pipeline's .srz gets it from :meth:`attach` afterwards)."""
+        from srcodec.targets import check_measurable
+
+        parts = frozenset(meta.parts()) if meta is not None else frozenset()
+        job = _Job(parts, meta if meta is not None and (parts or meta.deep is not None) else None)
+        if target.kind == "size":
+            job.report.metric = self.opts["metric"]
+            check_measurable(image, job.report.metric)
+            return self._fit(image, target.limit(*image.shape[:2]), job)
+        if target.kind == "reach":
+            job.report.metric = target.metric
+            check_measurable(image, target.metric)
+            return self._reach(image, target.value, target.metric, job)
+        return self._level(image, self.default_quality if target.quality is None else target.quality, job)
+
+    def _level(self, image: np.ndarray, quality: float, job: _Job) -> Encoded:
+        from srcodec.targets import Encoded, check_measurable
+
+        goal = level_ssimulacra2(self.check_quality(quality))
+        job.report.metric = "ssimulacra2"
+        check_measurable(image, "ssimulacra2")
         try:
-            return self.encode_for_quality(image, target, "ssimulacra2")
+            return self._reach(image, goal, "ssimulacra2", job)
         except SrcodecError:
-            if not self._closest:
+            if not job.closest:
                 raise
         # a level is not a promise: where no candidate reaches it, the best-scoring file they made, said so
-        best = max(self._closest, key=lambda t: t[3])
-        self.last_report = [(n, len(d), q, v, t is best) for t in self._closest for n, d, q, v in [t]]
-        self.last_note = (f"no candidate reaches SSIMULACRA2 {target:g} (level {quality:g}) on this image: the "
-                          f"best-scoring file, at {best[3]:.2f}")
-        return best[1]
+        best = max(job.closest, key=lambda t: t[3])
+        job.report.rows = [Row(n, len(d), q, v, t is best) for t in job.closest for n, d, q, v in [t]]
+        job.report.note = (f"no candidate reaches SSIMULACRA2 {goal:g} (level {quality:g}) on this image: the "
+                           f"best-scoring file, at {best[3]:.2f}")
+        return Encoded(best[1], best[2], best[3], job.report)
 
-    def _missed(self, name: str, exc: Exception) -> None:
-        """Keep the closest file of a candidate that missed a quality target (for :meth:`encode`)."""
+    @staticmethod
+    def _missed(name: str, exc: Exception, job: _Job) -> None:
+        """Keep the closest file of a candidate that missed a quality target (for :meth:`_level`)."""
         from srcodec.targets import NotReached
 
         if isinstance(exc, NotReached) and exc.best is not None:
             data, q, value = exc.best
-            self._closest.append((name, data, q, value))
+            job.closest.append((name, data, q, value))
 
-    def _probed(self, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
-                metric: str = "psnr") -> bytes:
+    def _probed(self, image: np.ndarray, job: _Job, *, limit: int | None = None, target: float | None = None,
+                metric: str = "psnr") -> Encoded:
         """Efforts 1-2: every candidate searched on its fast stand-in (:meth:`Codec.probe`; a candidate
         without one is searched for real), ranked by the stand-ins' files, then real encodes for the
         predicted winner and for any other whose prediction is within :data:`CLOSE` of it; the best real
@@ -355,10 +438,10 @@ class AutoCodec(Codec):
 
         rate = limit is not None
         plans, errors = [], []
-        self._new_report(metric)
-        for name in self._within_budget(self._candidates(metric), image, metric):
+        report = job.report
+        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, report):
             t0 = time.perf_counter()
-            codec = self._codec(name)
+            codec = self._codec(name, job)
             found = codec.probe()
             # quality target: a stand-in short of the target at more bytes than the best prediction so far
             # (plus CLOSE) cannot be close to it, so its search stops there
@@ -370,16 +453,16 @@ class AutoCodec(Codec):
                     plan = {"final": (data, q, value), "bytes": len(data), "quality": q, "value": value}
                 else:
                     plan = probe_search(found[0], found[1], image, limit=limit, target=target, metric=metric,
-                                        tolerance=self._step(codec), beat=beat)
-                    self.last_predicted[name] = (plan["bytes"], plan["quality"], plan["value"])
+                                        tolerance=self.search_step(codec), beat=beat)
+                    report.predicted[name] = (plan["bytes"], plan["quality"], plan["value"])
                 plans.append((name, codec, found and found[0], plan))
             except Outdone as exc:
-                self.last_outdone.append(name)
-                self.last_why[name] = str(exc)
+                report.outdone.append(name)
+                report.why[name] = str(exc)
             except SrcodecError as exc:
                 errors.append(str(exc))
-                self._missed(name, exc)
-            self.last_seconds[name] = time.perf_counter() - t0
+                self._missed(name, exc, job)
+            report.seconds[name] = time.perf_counter() - t0
         # predicted score: higher is better (rate target: the probe's quality value; quality target: fewer bytes)
         def score(plan):
             return plan["value"] if rate else -plan["bytes"]
@@ -388,30 +471,30 @@ class AutoCodec(Codec):
         if not rate:  # a stand-in that falls short even at its best quality: said so, and tried last
             for name, _, probe, plan in plans:
                 if probe is not None and plan["value"] < target - plan["offsets"][metric]:
-                    self.last_why[name] = (f"its fast stand-in reaches at most {METRICS[metric]} {plan['value']:.4f} "
+                    report.why[name] = (f"its fast stand-in reaches at most {METRICS[metric]} {plan['value']:.4f} "
                                            f"(quality {plan['quality']:g}), under the target")
         tries = []
         leader = None  # the prediction of the best-predicted candidate whose real file was made
         for name, codec, probe, plan in plans:
             if leader is not None and not self._close(leader, score(plan), rate, metric):
-                self.last_outdone.append(name)
+                report.outdone.append(name)
                 continue
             t0 = time.perf_counter()
             try:
                 data, q, value = plan.get("final") or encode_probed(codec, probe, plan, image,
-                                                                    tolerance=self._step(codec))
+                                                                    tolerance=self.search_step(codec))
                 tries.append((name, data, q, value))
                 leader = score(plan) if leader is None else leader
             except (NotReached, SrcodecError) as exc:
                 errors.append(str(exc))
-                self._missed(name, exc)
+                self._missed(name, exc, job)
             if "real_encodes" in plan:
-                self.last_real_encodes[name] = plan["real_encodes"]
-            self.last_seconds[name] = self.last_seconds.get(name, 0.0) + time.perf_counter() - t0
+                report.real_encodes[name] = plan["real_encodes"]
+            report.seconds[name] = report.seconds.get(name, 0.0) + time.perf_counter() - t0
         if not tries:
             goal = "fits" if rate else f"reaches {METRICS[metric]} {target:g}"
             raise SrcodecError(f"auto: no candidate {goal} ({'; '.join(errors)})")
-        return self._choose(tries, key=(lambda t: -t[3]) if rate else (lambda t: len(t[1])))
+        return self._choose(tries, (lambda t: -t[3]) if rate else (lambda t: len(t[1])), job)
 
     def _full_search(self, codec, image, limit, target, metric):
         from srcodec.targets import encode_for_limit, encode_for_quality, encode_sampled, measure
@@ -420,11 +503,11 @@ class AutoCodec(Codec):
 
         start = None if limit is not None else guess(codec.spec, metric, target)
         if limit is None and self.opts["effort"] < 3:  # a large image: searched on a sample, then placed
-            return encode_sampled(codec, image, target, metric, tolerance=self._step(codec), megapixels=SAMPLE_MP,
+            return encode_sampled(codec, image, target, metric, tolerance=self.search_step(codec), megapixels=SAMPLE_MP,
                                   min_gain=2, margin=2 * CLOSE[metric], guess=start)[:3]
         if limit is None:
-            return encode_for_quality(codec, image, target, metric, tolerance=self._step(codec), guess=start)
-        data, q = encode_for_limit(codec, image, limit, tolerance=self._step(codec))
+            return encode_for_quality(codec, image, target, metric, tolerance=self.search_step(codec), guess=start)
+        data, q = encode_for_limit(codec, image, limit, tolerance=self.search_step(codec))
         return data, q, measure(image, codec.decode_like(data, image), metric)
 
     @staticmethod
@@ -434,54 +517,52 @@ class AutoCodec(Codec):
             return best - other <= CLOSE[metric]
         return -other <= -best * (1.0 + CLOSE["bytes"])
 
-    def encode_for_quality(self, image: np.ndarray, target: float, metric: str = "psnr") -> bytes:
+    def _reach(self, image: np.ndarray, target: float, metric: str, job: _Job) -> Encoded:
+        """The smallest candidate file whose decode reaches ``target`` in ``metric``."""
         from srcodec.pipelines.costs import guess
-        from srcodec.targets import METRICS, Outdone, check_measurable, encode_for_quality, encode_sampled
-
-        check_measurable(image, metric)
+        from srcodec.targets import METRICS, Outdone, encode_for_quality, encode_sampled
 
         if self.opts["effort"] < 3 and not self.formats:
-            return self._probed(image, target=target, metric=metric)
+            return self._probed(image, job, target=target, metric=metric)
 
         tries, errors = [], []
-        self._new_report(metric)
-        for name in self._within_budget(self._candidates(metric), image, metric):
-            codec = self._codec(name)
+        report = job.report
+        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, report):
+            codec = self._codec(name, job)
             smallest = min((len(t[1]) for t in tries), default=None)
             t0 = time.perf_counter()
             try:  # a candidate whose files fall short at the size of the best one so far is left early
                 start = guess(codec.spec, metric, target)
                 if self.opts["effort"] < 3:
-                    data, q, value = encode_sampled(codec, image, target, metric, tolerance=self._step(codec),
+                    data, q, value = encode_sampled(codec, image, target, metric, tolerance=self.search_step(codec),
                                                     megapixels=SAMPLE_MP, beat=smallest, min_gain=2,
                                                     margin=2 * CLOSE[metric], guess=start)[:3]
                 else:
-                    data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self._step(codec),
+                    data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self.search_step(codec),
                                                         beat=smallest, guess=start)
                 tries.append((name, data, q, value))
             except Outdone:
-                self.last_outdone.append(name)
+                report.outdone.append(name)
             except SrcodecError as exc:
                 errors.append(str(exc))
-                self._missed(name, exc)
+                self._missed(name, exc, job)
             finally:
-                self.last_seconds[name] = time.perf_counter() - t0
+                report.seconds[name] = time.perf_counter() - t0
         if not tries:
             raise SrcodecError(f"auto: no candidate reaches {METRICS[metric]} {target:g} ({'; '.join(errors)})")
-        return self._choose(tries, key=lambda t: len(t[1]))
+        return self._choose(tries, lambda t: len(t[1]), job)
 
-    def encode_for_size(self, image: np.ndarray, *, bpp: float | None = None, max_bytes: int | None = None) -> bytes:
-        from srcodec.targets import Outdone, byte_limit, check_measurable, encode_for_limit, measure
+    def _fit(self, image: np.ndarray, limit: int, job: _Job) -> Encoded:
+        """The candidate file of at most ``limit`` bytes that measures best in ``metric``."""
+        from srcodec.targets import Outdone, encode_for_limit, measure
 
-        metric = self.opts["metric"]
-        check_measurable(image, metric)
-        limit = byte_limit(image.shape[0], image.shape[1], bpp, max_bytes)
+        metric = job.report.metric
         if self.opts["effort"] < 3 and not self.formats:
-            return self._probed(image, limit=limit, metric=metric)
+            return self._probed(image, job, limit=limit, metric=metric)
         tries, errors = [], []
-        self._new_report(metric)
-        for name in self._within_budget(self._candidates(metric), image, metric):
-            codec = self._codec(name)
+        report = job.report
+        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, report):
+            codec = self._codec(name, job)
             best = max((t[3] for t in tries), default=None)
             t0 = time.perf_counter()
             try:
@@ -489,45 +570,26 @@ class AutoCodec(Codec):
                     return measure(image, codec.decode_like(data, image), metric)
 
                 if best is None:  # the first candidate: only its final file is decoded
-                    data, q = encode_for_limit(codec, image, limit, tolerance=self._step(codec))
+                    data, q = encode_for_limit(codec, image, limit, tolerance=self.search_step(codec))
                     tries.append((name, data, q, measured(data)))
                 else:  # the others: each file measured, left early once one that is too big is no better
-                    data, q, value = encode_for_limit(codec, image, limit, tolerance=self._step(codec),
+                    data, q, value = encode_for_limit(codec, image, limit, tolerance=self.search_step(codec),
                                                       measure_with=measured, beat=best)
                     tries.append((name, data, q, value))
             except Outdone:
-                self.last_outdone.append(name)
+                report.outdone.append(name)
             except SrcodecError as exc:
                 errors.append(str(exc))
             finally:
-                self.last_seconds[name] = time.perf_counter() - t0
+                report.seconds[name] = time.perf_counter() - t0
         if not tries:
             raise SrcodecError(f"auto: no candidate fits ({'; '.join(errors)})")
-        return self._choose(tries, key=lambda t: -t[3])
+        return self._choose(tries, lambda t: -t[3], job)
 
     def decode(self, data: bytes) -> np.ndarray:
         from srcodec.api import decompress
 
         return decompress(data)
-
-    def describe_choice(self) -> list[str]:
-        """Lines saying what was chosen and why, for the CLI."""
-        from srcodec.targets import METRICS
-
-        metric = METRICS[self.last_metric]
-        return ([f"{'*' if chosen else ' '} {name:<14} {size:>9} bytes at quality {q:g}: {metric} {value:.4f}"
-                 for name, size, q, value, chosen in self.last_report]
-                + [f"  {name:<14} left early: {self._why_left(name, metric)}" for name in self.last_outdone]
-                + ([f"  note: {self.last_note}"] if self.last_note else []))
-
-    def _why_left(self, name: str, metric: str) -> str:
-        if name in self.last_why:
-            return self.last_why[name]
-        if name in self.last_predicted:
-            size, q, value = self.last_predicted[name]
-            return (f"its fast stand-in predicted {size} bytes at quality {q:g} ({metric} {value:.4f}), "
-                    "not close to the chosen one")
-        return "it could not beat the chosen file"
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -543,4 +605,4 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in names)
 
 
-__all__ = ["AutoCodec", "CANDIDATES", "FORMATS", "level_ssimulacra2", "parse_formats"]
+__all__ = ["AutoCodec", "CANDIDATES", "FORMATS", "Report", "Row", "level_ssimulacra2", "parse_formats"]

@@ -235,15 +235,16 @@ class Pipeline(Codec):
     # -- the two stages -----------------------------------------------------
 
     def probe(self):
-        """This pipeline with its inner codec's stand-in (the same networks, the same files' layout), and
-        the inner codec's offsets; ``None`` when the inner codec has no stand-in."""
-        import copy
-
+        """This pipeline around its inner codec's stand-in (the same networks, the same files' layout), built by
+        its constructor from the stand-in's effort options, and the inner codec's offsets; ``None`` when the inner
+        codec has no stand-in (or the stand-in differs in more than what this pipeline takes as options)."""
         found = get_codec(self.inner).probe()
         if found is None:
             return None
-        stand_in = copy.copy(self)
-        stand_in.inner = found[0].spec
+        options = {k: found[0].opts[k] for k in self.opts if k in found[0].opts}
+        stand_in = type(self)(**options)
+        if stand_in.inner != found[0].spec:
+            return None
         offsets = dict(found[1])
         offsets["psnr"] = offsets.get("psnr", 0.0) / self.scale  # enlarging's own error dilutes the codec's gain
         return stand_in, offsets
