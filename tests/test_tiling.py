@@ -75,3 +75,18 @@ def test_x2_restorer_in_tiles_equals_one_pass():
     assert whole.shape == (96, 128, 3)
     diff = np.abs(restore(net, planes, 30, tile=16).astype(int) - whole)
     assert diff.max() <= 1 and (diff > 0).mean() < 1e-3
+
+
+def test_the_tiler_places_each_tiles_own_part_at_any_size_ratio():
+    """One tiler for every network: a result of another size (x2, /2) is placed by the ratio of the first tile."""
+    from srcodec.tiling import run_tiled, tiles
+
+    img = np.arange(40 * 52 * 3, dtype=np.int64).reshape(40, 52, 3)
+    assert sum((t.y1 - t.y0) * (t.x1 - t.x0) for t in tiles(40, 52, 16, 4)) == 40 * 52  # they cover it once
+    up = run_tiled(40, 52, lambda t: img[t.ya:t.yb, t.xa:t.xb].repeat(2, 0).repeat(2, 1), tile=16, margin=4)
+    assert np.array_equal(up, img.repeat(2, 0).repeat(2, 1))
+    down = run_tiled(40, 52, lambda t: img[t.ya:t.yb:2, t.xa:t.xb:2], tile=16, margin=4)
+    assert np.array_equal(down, img[::2, ::2])
+    batch = torch.from_numpy(img).permute(2, 0, 1)[None]
+    same = run_tiled(40, 52, lambda t: batch[..., t.ya:t.yb, t.xa:t.xb] * 1, tile=16, margin=4, layout="chw")
+    assert torch.equal(same, batch)

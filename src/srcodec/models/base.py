@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from srcodec.models.layers import GainUnits, analysis, fast_synthesis, synthesis
+from srcodec.tiling import run_tiled
 
 #: the rate-distortion trade-offs of CompressAI's eight MSE qualities (the default levels)
 LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
@@ -38,14 +39,6 @@ TILE = 1024
 ANALYSIS_MARGIN = 64
 #: context of a synthesis tile, latent pixels: g_s's four 5x5 transposed convolutions see under 4
 SYNTHESIS_MARGIN = 8
-
-
-def _tiles(h: int, w: int, tile: int, margin: int):
-    """(inner y0, y1, x0, x1, outer ya, yb, xa, xb) of the tiles covering an h x w grid."""
-    for y0 in range(0, h, tile):
-        for x0 in range(0, w, tile):
-            y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
-            yield y0, y1, x0, x1, max(0, y0 - margin), min(h, y1 + margin), max(0, x0 - margin), min(w, x1 + margin)
 
 
 class LearnedModel(nn.Module):
@@ -105,30 +98,15 @@ class LearnedModel(nn.Module):
         def prepare(t: torch.Tensor) -> torch.Tensor:
             return t.float().div_(255.0) if t.dtype == torch.uint8 else t
 
-        h, w = x.shape[-2:]
-        if h * w <= tile * tile:
-            return self.g_a(prepare(x))
-        y = torch.empty(1, self.m, h // 16, w // 16)
-        for y0, y1, x0, x1, ya, yb, xa, xb in _tiles(h, w, tile, ANALYSIS_MARGIN):
-            t = self.g_a(prepare(x[..., ya:yb, xa:xb]))
-            oy, ox = (y0 - ya) // 16, (x0 - xa) // 16
-            y[..., y0 // 16:y1 // 16, x0 // 16:x1 // 16] = t[..., oy:oy + (y1 - y0) // 16, ox:ox + (x1 - x0) // 16]
-        return y
+        return run_tiled(*x.shape[-2:], lambda t: self.g_a(prepare(x[..., t.ya:t.yb, t.xa:t.xb])), tile=tile,
+                         margin=ANALYSIS_MARGIN, layout="chw")
 
     @torch.no_grad()
     def synthesise(self, latent: torch.Tensor, tile: int = TILE) -> torch.Tensor:
         """The (fast) synthesis of a latent (1, m, h, w) into (1, 3, 16h, 16w); in tiles above ``tile`` pixels."""
         g = self._decoder_synthesis()
-        h, w = latent.shape[-2:]
-        t = tile // 16
-        if h * w <= t * t:
-            return g(latent)
-        out = torch.empty(1, 3, 16 * h, 16 * w)
-        for y0, y1, x0, x1, ya, yb, xa, xb in _tiles(h, w, t, SYNTHESIS_MARGIN):
-            part = g(latent[..., ya:yb, xa:xb])
-            oy, ox = 16 * (y0 - ya), 16 * (x0 - xa)
-            out[..., 16 * y0:16 * y1, 16 * x0:16 * x1] = part[..., oy:oy + 16 * (y1 - y0), ox:ox + 16 * (x1 - x0)]
-        return out
+        return run_tiled(*latent.shape[-2:], lambda t: g(latent[..., t.ya:t.yb, t.xa:t.xb]), tile=tile // 16,
+                         margin=SYNTHESIS_MARGIN, layout="chw")
 
     @torch.no_grad()
     def compress(self, x: torch.Tensor, q: float) -> tuple[list[bytes], float]:

@@ -24,7 +24,6 @@ the command that trains the weights, instead of failing.
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar
 
@@ -207,30 +206,16 @@ class Pipeline(Codec):
 
         from srcodec.io.tensors import image_to_tensor, tensor_to_image
 
-        h, w = image.shape[:2]
+        from srcodec.tiling import run_tiled
+
+        def chain(t) -> np.ndarray:
+            x = image_to_tensor(image[t.ya:t.yb, t.xa:t.xb])
+            for net in nets:
+                x = net(x)
+            return tensor_to_image(x)
+
         with torch.inference_mode():
-            if h * w <= tile * tile:
-                x = image_to_tensor(image)
-                for net in nets:
-                    x = net(x)
-                return tensor_to_image(x)
-            out, ratio = None, None
-            for y0 in range(0, h, tile):
-                for x0 in range(0, w, tile):
-                    y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
-                    ya, yb, xa, xb = max(0, y0 - margin), min(h, y1 + margin), max(0, x0 - margin), min(w, x1 + margin)
-                    x = image_to_tensor(image[ya:yb, xa:xb])
-                    for net in nets:
-                        x = net(x)
-                    part = tensor_to_image(x)
-                    if out is None:  # the chain's size ratio (x4 for SR, 1/2 for a downscaler), from the first tile
-                        ratio = Fraction(part.shape[0], yb - ya)
-                        out = np.empty((int(h * ratio), int(w * ratio), part.shape[2]), np.uint8)
-                    oy, ox = int((y0 - ya) * ratio), int((x0 - xa) * ratio)
-                    ty, tx = int(y0 * ratio), int(x0 * ratio)
-                    ny, nx = int(y1 * ratio) - ty, int(x1 * ratio) - tx
-                    out[ty:ty + ny, tx:tx + nx] = part[oy:oy + ny, ox:ox + nx]
-            return out
+            return run_tiled(*image.shape[:2], chain, tile=tile, margin=margin)
 
     # -- the two stages -----------------------------------------------------
 

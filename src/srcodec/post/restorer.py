@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from srcodec.archs import register_arch
+from srcodec.tiling import run_tiled
 
 #: BT.601 weights, the matrix srcodec's VVC files use (:mod:`srcodec.codecs.vvc`)
 KR, KB = 0.299, 0.114
@@ -183,21 +184,9 @@ def _restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile
     if h % 2 or w % 2:
         raise ValueError("the restorer needs even sides (pad the decode first)")
     q = torch.tensor([float(quality)])
-    if h * w <= tile * tile:
-        return _run(net, planes, q, route)
-    s = net.scale
-    out = np.empty((h * s, w * s, 3), np.uint8)
-    m = tile_margin(net)
-    for y0 in range(0, h, tile):
-        for x0 in range(0, w, tile):
-            y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
-            ya, xa = max(0, y0 - m), max(0, x0 - m)
-            yb, xb = min(h, y1 + m), min(w, x1 + m)
-            crop = {}
-            for name, p in planes.items():
-                f = 2 if name in ("cb", "cr") else 1
-                crop[name] = p[ya // f: yb // f, xa // f: xb // f]
-            res = _run(net, crop, q, route)
-            oy, ox = s * (y0 - ya), s * (x0 - xa)
-            out[s * y0:s * y1, s * x0:s * x1] = res[oy:oy + s * (y1 - y0), ox:ox + s * (x1 - x0)]
-    return out
+
+    def crop(t) -> np.ndarray:  # the chroma planes at half the luma's resolution
+        return _run(net, {name: p[t.ya // f:t.yb // f, t.xa // f:t.xb // f] for name, p in planes.items()
+                          for f in [2 if name in ("cb", "cr") else 1]}, q, route)
+
+    return run_tiled(h, w, crop, tile=tile, margin=tile_margin(net))
