@@ -70,4 +70,32 @@ def run_tiled(h: int, w: int, run: Callable[[Tile], object], *, tile: int, margi
     return out
 
 
-__all__ = ["Tile", "run_tiled", "tiles"]
+#: network chains on images run in tiles of this many input pixels a side above it, with this context
+CHAIN_TILE = 512
+CHAIN_MARGIN = 64
+
+
+def run_chain(image: np.ndarray, *nets, tile: int = CHAIN_TILE, margin: int = CHAIN_MARGIN) -> np.ndarray:
+    """Networks applied one after the other (in float, no rounding between) to a uint8 image, on the device of
+    the first that has parameters, in tiles above ``tile`` x ``tile`` input pixels.
+
+    ``margin`` is more than the receptive fields of the shipped chains (DnCNN + EDSR see under 50); tile and
+    margin are multiples of 4, so a chain that shrinks (a downscaler ÷2, ÷4) stays aligned."""
+    import torch
+
+    from srcodec.io.tensors import image_to_tensor, tensor_to_image
+
+    device = next((p.device for n in nets if isinstance(n, torch.nn.Module) for p in n.parameters()),
+                  torch.device("cpu"))
+
+    def chain(t: Tile) -> np.ndarray:
+        x = image_to_tensor(image[t.ya:t.yb, t.xa:t.xb]).to(device)
+        for net in nets:
+            x = net(x)
+        return tensor_to_image(x)
+
+    with torch.inference_mode():
+        return run_tiled(*image.shape[:2], chain, tile=tile, margin=margin)
+
+
+__all__ = ["CHAIN_MARGIN", "CHAIN_TILE", "Tile", "run_chain", "run_tiled", "tiles"]

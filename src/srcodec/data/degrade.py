@@ -74,11 +74,9 @@ class Degradation:
 
     def downscale(self, rgb: np.ndarray) -> np.ndarray:
         """HR RGB uint8 -> LR uint8: bicubic, or the learned downscaler (rounded to 8 bits, as a pipeline sends it)."""
-        if self.downscaler is None:
-            return bicubic_down(rgb, self.scale)
-        with torch.no_grad():
-            x = image_to_tensor(pad_to_multiple(rgb, self.scale))
-            return tensor_to_image(self.downscaler(x.to(next(self.downscaler.parameters()).device)))
+        from srcodec.pre.shrink import shrink
+
+        return shrink(rgb, self.scale, self.downscaler)
 
     def __call__(self, hr: np.ndarray, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, int]:
         """(LR clean, LR decoded, bytes of the coded LR) for one uint8 HR image."""

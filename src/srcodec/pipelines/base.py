@@ -34,6 +34,7 @@ import numpy as np
 from srcodec.codecs.base import CODECS, Codec, codec_class, get_codec, register_codec
 from srcodec.errors import BadOptionError, InputError, UnknownNameError
 from srcodec.io.image import to_pil, to_rgb
+from srcodec.tiling import run_chain
 from srcodec.io.resample import pad_to_multiple
 
 if TYPE_CHECKING:  # torch is imported only when a network runs
@@ -52,10 +53,6 @@ def _file_key(path: Path) -> tuple[int, int, int]:
     st = path.stat()
     return st.st_ino, st.st_mtime_ns, st.st_size
 
-
-#: networks of a pipeline run in tiles of this many input pixels a side above it, with this context
-RUN_TILE = 512
-RUN_MARGIN = 64
 
 #: a pipeline's quality knob is its inner codec's: these attributes are copied from it
 INNER_QUALITY_ATTRS = ("quality_help", "quality_range", "default_quality", "sweep", "integer_quality")
@@ -192,30 +189,8 @@ class Pipeline(Codec):
         if sr is not None and getattr(sr, "scale", self.scale) != self.scale:
             raise InputError(f"{self.weights_path()}: its SR network enlarges x{sr.scale}, {self.name} needs x{self.scale}")
 
-    @staticmethod
-    def run_nets(image: np.ndarray, *nets: torch.nn.Module, tile: int = RUN_TILE, margin: int = RUN_MARGIN) -> np.ndarray:
-        """Apply networks one after the other (in float, no rounding between) to a uint8 image.
-
-        Above ``tile`` x ``tile`` input pixels the chain runs on tiles of that size with ``margin`` pixels
-        of context on each side (more than the receptive fields of the shipped chains: DnCNN + EDSR
-        see under 50), so memory is that of one tile and the output is that of one pass over the image up
-        to float rounding (at most one level on a rare pixel).
-        Tile and margin are multiples of 4, so a chain that shrinks (a downscaler ÷2, ÷4) stays aligned.
-        """
-        import torch
-
-        from srcodec.io.tensors import image_to_tensor, tensor_to_image
-
-        from srcodec.tiling import run_tiled
-
-        def chain(t) -> np.ndarray:
-            x = image_to_tensor(image[t.ya:t.yb, t.xa:t.xb])
-            for net in nets:
-                x = net(x)
-            return tensor_to_image(x)
-
-        with torch.inference_mode():
-            return run_tiled(*image.shape[:2], chain, tile=tile, margin=margin)
+    #: networks applied one after the other to a uint8 image, in tiles (:func:`srcodec.tiling.run_chain`)
+    run_nets = staticmethod(run_chain)
 
     # -- the two stages -----------------------------------------------------
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.io.resample import bicubic_down, bicubic_up
+from srcodec.io.resample import bicubic_up
+from srcodec.pre.shrink import shrink
 from srcodec.pipelines.base import Pipeline
 
 STANDARD = ("jpeg", "webp", "avif", "jpeg2000", "jxl", "heif")
@@ -26,7 +27,7 @@ class BicubicPipeline(Pipeline):
     paper = "baseline: bicubic resampling around a standard codec"
 
     def pre(self, rgb: np.ndarray) -> np.ndarray:
-        return bicubic_down(rgb, self.scale)
+        return shrink(rgb, self.scale)
 
     def post(self, lr: np.ndarray) -> np.ndarray:
         return bicubic_up(lr, self.scale)
@@ -39,7 +40,7 @@ class BicubicEDSRPipeline(Pipeline):
     stage_archs = {"sr": ("edsr",)}
 
     def pre(self, rgb: np.ndarray) -> np.ndarray:
-        return bicubic_down(rgb, self.scale)
+        return shrink(rgb, self.scale)
 
     def post(self, lr: np.ndarray) -> np.ndarray:
         return self.run_nets(lr, self.nets["sr"])

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.io.resample import bicubic_down
+from srcodec.pre.shrink import shrink
 from srcodec.pipelines.base import Pipeline
 from srcodec.pipelines.bicubic import BicubicEDSRPipeline
 
@@ -39,7 +39,7 @@ class JinPipeline(Pipeline):
     stage_archs = {"car": ("dncnn",), "sr": ("edsr",)}
 
     def pre(self, rgb: np.ndarray) -> np.ndarray:
-        return bicubic_down(rgb, self.scale)
+        return shrink(rgb, self.scale)
 
     def post(self, lr: np.ndarray) -> np.ndarray:
         return self.run_nets(lr, self.nets["car"], self.nets["sr"])

@@ -56,9 +56,9 @@ class RestoredPipeline(Pipeline):
         return get_codec(self.inner).spec if self.scale == 1 else None  # ×1: no pre-stage
 
     def pre(self, rgb: np.ndarray) -> np.ndarray:
-        from srcodec.io.resample import bicubic_down
+        from srcodec.pre.shrink import shrink
 
-        return bicubic_down(rgb, self.scale)
+        return shrink(rgb, self.scale)
 
     def decode_plain(self, data: bytes) -> np.ndarray:
         """The file decoded without the network (the codec's RGB, ×2: enlarged by bicubic): what the
@@ -105,7 +105,9 @@ class LearnedDownRestoredPipeline(RestoredPipeline):
                              f"{self.name} needs {self.scale}")
 
     def pre(self, rgb: np.ndarray) -> np.ndarray:
-        return self.run_nets(rgb, self.nets["down"])
+        from srcodec.pre.shrink import shrink
+
+        return shrink(rgb, self.scale, self.nets["down"])
 
 
 #: file kind -> the pipeline whose restorer restores it

@@ -34,7 +34,9 @@ class TunPipeline(Pipeline):
             raise InputError(f"{self.weights_path()}: its downscaler divides by {nets['down'].scale}, {self.name} needs {self.scale}")
 
     def pre(self, rgb: np.ndarray) -> np.ndarray:
-        return self.run_nets(rgb, self.nets["down"])
+        from srcodec.pre.shrink import shrink
+
+        return shrink(rgb, self.scale, self.nets["down"])
 
     def post(self, lr: np.ndarray) -> np.ndarray:
         return self.run_nets(lr, self.nets["sr"])

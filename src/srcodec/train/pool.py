@@ -48,7 +48,7 @@ _DOWNSCALERS: dict[str, torch.nn.Module] = {}
 def downscale(img: np.ndarray, scale: int, downscaler: str | None) -> np.ndarray:
     """``img`` as a ×``scale`` pipeline's pre-stage gives it to its codec: bicubic ↓, or the ``down`` stage of
     the weights file ``downscaler`` (frozen, loaded once per process)."""
-    from srcodec.data.degrade import Degradation
+    from srcodec.pre.shrink import shrink
 
     net = None
     if downscaler is not None:
@@ -57,7 +57,7 @@ def downscale(img: np.ndarray, scale: int, downscaler: str | None) -> np.ndarray
 
             _DOWNSCALERS[downscaler] = load_stages(downscaler, only=("down",))["down"].eval()
         net = _DOWNSCALERS[downscaler]
-    return Degradation(scale, None, downscaler=net).downscale(img)
+    return shrink(img, scale, net)
 
 
 def _encode_one(job: tuple) -> tuple[int, str | None]:
