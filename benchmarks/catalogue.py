@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from srcodec.bench.sections import Bench
+
 RESULTS = "docs/results.md"
+#: the published VTM curve that ships with the package, as the bench commands name it
+VTM_JSON = "src/srcodec/bench/reference/kodak/vtm.json"
+#: the restored pipelines and the codecs they restore (both in one bench: kodak_restored, restorers_by_eye)
+RESTORED = ("vvc-restored", "vvc-x2", "vvc-x2-learned", "avif-restored", "jpeg-restored", "vvc", "avif", "jpeg")
+#: VVC's QP 50..26 (about 0.02-0.9 bpp on Kodak, where a post-filter matters), JPEG's Q 13..37
+RESTORED_QUALITIES = (13, 18, 23, 28, 33, 37)
 
 
 @dataclass(frozen=True)
@@ -22,32 +30,48 @@ class Section:
     reuses: str = ""    #: what it may take from earlier runs instead of measuring again
     writes: str = RESULTS  #: the page or file it rewrites
     skip_bench: bool = False  #: takes ``--skip-bench`` (render from the kept run only)
+    bench: Bench | None = None  #: the ``srcodec bench`` run it measures with, where it runs one
 
 
 SECTIONS = (
     Section("kodak_anchors", "the standard codecs at their PSNR-best settings: BD-rates, times, plots",
             codecs="jpeg, jpegli, webp, avif, jxl, heif, jpeg2000, vvc (+ two library-default rows)",
-            anchor="vvc; vtm.json", reuses="rows of runs/kodak-anchors", skip_bench=True),
+            anchor="vvc; vtm.json", reuses="rows of runs/kodak-anchors", skip_bench=True,
+            bench=Bench(("jpeg", "jpegli", "webp", "avif", "avif:speed=6:tune=default", "jpeg2000", "jxl", "heif",
+                         "heif:preset=default:tune=default", "vvc"), "runs/kodak-anchors")),
     Section("kodak_vvc_restored", "today's vvc and vvc-restored from one set of encodes",
             codecs="vvc-restored, vvc (QP 45..26)", anchor="vvc; vtm.json, VTM 12.1 rerun, Cool-chic 5.0.1",
-            reuses="the earlier run's curves in benchmarks/results/kodak-vvc-restored/earlier", skip_bench=True),
+            reuses="the earlier run's curves in benchmarks/results/kodak-vvc-restored/earlier", skip_bench=True,
+            bench=Bench(("vvc-restored", "vvc"), "runs/kodak-vvc-restored", qualities=(18, 23, 28, 33, 37),
+                        anchor="vvc", refs=("../shared/reference/kodak/vtm.json",))),
     Section("kodak_vs_anchors", "every kept srcodec curve against VTM (published and rerun), Cool-chic 5.0.1, ELIC",
             data="curves kept in benchmarks/results/", anchor="vtm.json, VTM 12.1 rerun, Cool-chic 5.0.1, ELIC"),
     Section("kodak_restored", "codec + learned restorer pipelines, each against its own codec in the same run",
             codecs="vvc-restored, vvc-x2, vvc-x2-learned, avif-restored, jpeg-restored and their codecs",
-            anchor="each pipeline's codec; vtm.json", reuses="vvc rows of runs/kodak-vvc-restored", skip_bench=True),
+            anchor="each pipeline's codec; vtm.json", reuses="vvc rows of runs/kodak-vvc-restored", skip_bench=True,
+            bench=Bench(RESTORED, "runs/kodak-restored", qualities=RESTORED_QUALITIES,
+                        reuse_from=("runs/kodak-vvc-restored",), reusable=("vvc-restored", "vvc"))),
     Section("kodak_pipelines", "the papers' pipelines (issue 4) against their baselines",
             codecs="tun2023, jin, jiang, bicubic baselines, jpeg, avif, learned", anchor="jpeg; vtm.json",
-            reuses="jpeg/avif/learned rows of runs/kodak-anchors, runs/kodak-learned", skip_bench=True),
+            reuses="jpeg/avif/learned rows of runs/kodak-anchors, runs/kodak-learned", skip_bench=True,
+            bench=Bench(("jin-jpeg-x2", "jin-jpeg-x4", "jin-avif-x1", "jin-avif-x2", "jiang-comcnn", "jiang-arcnn",
+                         "jiang-arcnn-aspp", "tun2023-x2", "tun2023-x4",
+                         "bicubic-jpeg-x2", "bicubic-jpeg-x4", "bicubic-avif-x2", "jpeg", "avif", "learned"),
+                        "runs/kodak-pipelines", anchor="jpeg", refs=(VTM_JSON,),
+                        reuse_from=("runs/kodak-anchors", "runs/kodak-learned"), reusable=("jpeg", "avif", "learned"))),
     Section("kodak_prefilter_latent", "the JPEG pre-filter and latent-domain SR (issue 5)",
             codecs="nagasaki-jpeg, upenik-x2/x4, upenik-decoded-x2/x4", anchor="jpeg; learned",
-            reuses="rows of kodak_pipelines' runs", skip_bench=True),
+            reuses="jpeg/learned rows of runs/kodak-anchors, runs/kodak-learned", skip_bench=True,
+            bench=Bench(("nagasaki-jpeg", "upenik-x2", "upenik-x4", "jpeg", "upenik-decoded-x2", "upenik-decoded-x4",
+                         "learned"), "runs/kodak-prefilter-latent", anchor="jpeg", refs=(VTM_JSON,),
+                        reuse_from=("runs/kodak-anchors", "runs/kodak-learned"), reusable=("jpeg", "avif", "learned"))),
     Section("kodak_auto", "auto (or auto:formats=web) against each candidate's own file, at PSNR, MS-SSIM or "
             "SSIMULACRA2 targets", codecs="auto (effort 2) and its candidates; auto:formats=web and jpegli, webp, "
             "avif, jxl", anchor="each candidate", reuses="a candidate's own files with the same settings and effort"),
     Section("restorers_by_eye", "each restored pipeline against its own codec in PSNR, MS-SSIM, SSIMULACRA2 and VMAF",
             codecs="the restored pipelines and their codecs", anchor="each pipeline's codec",
-            reuses="runs/kodak-restored (the same bench as kodak_restored)", skip_bench=True),
+            reuses="runs/kodak-restored (the same bench as kodak_restored)", skip_bench=True,
+            bench=Bench(RESTORED, "runs/kodak-restored", qualities=RESTORED_QUALITIES)),
     Section("ssimulacra2_reference", "srcodec's SSIMULACRA2 against libjxl's published scores and the PyPI package; "
             "its speed", data="the tank pair (shared/reference/ssimulacra2), synthetic pairs, kodak, a 12 MP mosaic",
             anchor="libjxl's reference scores", writes="stdout"),

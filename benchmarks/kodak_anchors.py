@@ -25,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+from catalogue import section
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
 from srcodec.bench.analysis import span
@@ -34,12 +35,11 @@ from srcodec.bench.sections import bench_then_write, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASET = "../shared/datasets/kodak"
 REFERENCE = PUBLISHED  # the published curves that ship with the package
 #: every standard codec at its PSNR-best default settings, plus one row each at the library's own
 #: defaults (AVIF: Pillow's speed 6 without tune=psnr; HEIF: libheif's preset and tune) to show the gap
-CODECS = "jpeg,jpegli,webp,avif,avif:speed=6:tune=default,jpeg2000,jxl,heif,heif:preset=default:tune=default,vvc"
-RUN = "runs/kodak-anchors"
+BENCH = section("kodak_anchors").bench  # its codecs and run folder, declared in benchmarks/catalogue.py
+RUN = BENCH.run
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_anchors"
 #: published curves drawn in the plots (dashed)
@@ -54,8 +54,7 @@ def run_folder(limit: int | None = None) -> str:
 
 
 def bench_command(jobs: int, limit: int | None = None) -> list[str]:
-    return (["srcodec", "bench", DATASET, "--codecs", CODECS, "--out", run_folder(limit), "--jobs", str(jobs)]
-            + ([] if limit is None else ["--limit", str(limit)]))
+    return BENCH.command(jobs, ROOT, out=run_folder(limit), limit=limit)
 
 
 def fmt(value, digits: int) -> str:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from learning_curve import read_curve
+from srcodec.bench.runlogs import read_curve
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate
 from srcodec.bench.anchors import bd_cell as bd

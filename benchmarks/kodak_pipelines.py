@@ -41,36 +41,34 @@ import statistics
 import sys
 from pathlib import Path
 
+from catalogue import section
+
 
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
 from srcodec.bench.anchors import bd_value as bd, percent_cell as pct
 from srcodec.bench.analysis import crossings, interp_at, msssim_db, span
-from srcodec.bench.runner import copy_rows
 from srcodec.bench.analysis import Run
 from srcodec.bench.sections import keep_curves, run_arguments, run_bench, section_intro, write_section
 from srcodec.codecs import codec_class
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASET = "../shared/datasets/kodak"
+BENCH = section("kodak_pipelines").bench  # codecs, anchor, reuse: declared in benchmarks/catalogue.py
 REFERENCE = PUBLISHED  # the published curves that ship with the package
 VTM = REFERENCE / "vtm.json"
-RUN = "runs/kodak-pipelines"
+RUN = BENCH.run
 #: where the full run's per-codec curves are kept in the repository (kodak_restored compares against them)
 KEEP = ROOT / "benchmarks" / "results" / "kodak-pipelines"
 DOC = ROOT / "docs" / "results.md"
 IMG = ROOT / "docs" / "img"
 SECTION = "kodak_pipelines"
 #: run folders whose rows of the plain codecs are reused when their settings match
-REUSE_FROM = ("runs/kodak-anchors", "runs/kodak-learned")
-REUSABLE = ("jpeg", "avif", "learned")
 
 #: the pipelines of issue 4, in the order of the tables
-PIPELINES = ("jin-jpeg-x2", "jin-jpeg-x4", "jin-avif-x1", "jin-avif-x2", "jiang-comcnn", "jiang-arcnn",
-             "jiang-arcnn-aspp", "tun2023-x2", "tun2023-x4")
 #: what they are compared with (always run: no weights needed, or shipped)
 BASELINES = ("bicubic-jpeg-x2", "bicubic-jpeg-x4", "bicubic-avif-x2", "jpeg", "avif", "learned")
+PIPELINES = tuple(n for n in BENCH.codecs if n not in BASELINES)
 #: pipeline -> its own baselines (BD-rate anchors), first the closest one
 COMPARE = {
     "jin-jpeg-x2": ("bicubic-jpeg-x2", "jpeg"),
@@ -98,42 +96,6 @@ METRICS = ("psnr-rgb", "ms-ssim-rgb")
 
 
 # ---------------------------------------------------------------- planning and running
-
-
-def plan(qualities: list[float] | None) -> tuple[list[str], dict[str, str]]:
-    """The codecs to run (available pipelines, then baselines) and ``{name: why not}`` for the others."""
-    names, skipped = [], {}
-    for name in (*PIPELINES, *BASELINES):
-        reason = codec_class(name).unavailable_reason()
-        if reason is None and qualities:
-            lo, hi = codec_class(name).quality_range
-            bad = [q for q in qualities if not lo <= q <= hi]
-            if bad:
-                reason = f"--qualities {' '.join(f'{q:g}' for q in bad)} outside its range {lo:g}..{hi:g}"
-        if reason:
-            skipped[name] = reason
-        else:
-            names.append(name)
-    return names, skipped
-
-
-def bench_command(names: list[str], out: str, jobs: int, limit: int | None, qualities: list[float] | None) -> list[str]:
-    cmd = ["srcodec", "bench", DATASET, "--codecs", ",".join(names), "--out", out, "--jobs", str(jobs)]
-    if "jpeg" in names:
-        cmd += ["--anchor", "jpeg"]
-    cmd += ["--ref", os.path.relpath(VTM, ROOT)]
-    if limit:
-        cmd += ["--limit", str(limit)]
-    if qualities:
-        cmd += ["--qualities", *(f"{q:g}" for q in qualities)]
-    return cmd
-
-
-def reuse_rows(out: Path, names: list[str], dataset: Path) -> dict[str, int]:
-    """Copy rows of jpeg/avif/learned from the earlier runs ``REUSE_FROM`` (same images, same settings);
-    ``{source run: rows copied}``."""
-    copied = copy_rows(out, [n for n in REUSABLE if n in names], dataset, [ROOT / src for src in REUSE_FROM])
-    return {os.path.relpath(src, ROOT): k for src, k in copied.items()}
 
 
 # ---------------------------------------------------------------- reading a run
@@ -171,7 +133,7 @@ def family_figure(run: Run, names: list[str], refs: list[bdrate.Curve], metric: 
     curves = [run.curves[n] for n in names if n in run.curves]
     fig = plots.rd_figure(curves, metric, refs, title)
     # zoom on the pipelines: the full-resolution anchors reach 2 bpp, most pipelines stay far below
-    inner = [run.curves[n] for n in names if n in run.curves and n not in REUSABLE]
+    inner = [run.curves[n] for n in names if n in run.curves and n not in BENCH.reusable]
     top = max((max(c.points(metric)[0], default=0) for c in inner), default=0)
     if top > 0:
         ax = fig.axes[0]
@@ -190,7 +152,7 @@ def write_plots(run: Run, img_dir: Path, doc: Path, refs: list[bdrate.Curve]) ->
     made = []
     n = len(run.images)
     for fam, (title, names) in FAMILIES.items():
-        if not any(x in run.curves for x in names if x not in REUSABLE):
+        if not any(x in run.curves for x in names if x not in BENCH.reusable):
             continue
         for metric, (suffix, _) in plots.PLOTS.items():
             fig = family_figure(run, list(names), refs, metric,
@@ -362,10 +324,9 @@ def main() -> int:
                     help="passed to srcodec bench (each codec's sweep otherwise); codecs whose range lacks one are left out")
     args = ap.parse_args()
 
-    names, skipped = plan(args.qualities)
-    cmd = bench_command(names, args.out, args.jobs, args.limit, args.qualities)
-    rc, reused = run_bench("kodak_pipelines", args, cmd, skipped, ROOT,
-                           lambda out: reuse_rows(out, names, (ROOT / DATASET).resolve()))
+    names, skipped = BENCH.plan(args.qualities)
+    cmd = BENCH.command(args.jobs, ROOT, codecs=names, out=args.out, limit=args.limit, qualities=args.qualities)
+    rc, reused = run_bench("kodak_pipelines", args, cmd, skipped, ROOT, lambda out: BENCH.reuse(out, names, ROOT))
     if rc:
         return rc
     run = Run(ROOT / args.out)

@@ -42,7 +42,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kodak_pipelines import ROOT, bench_command, reuse_rows
+from catalogue import section
 
 from srcodec.bench import plots
 from srcodec.bench.analysis import Run, msssim_db
@@ -55,7 +55,9 @@ from srcodec.io.files import write_atomic
 from srcodec.io.image import image_from_bytes, load_image
 from srcodec.metrics import ms_ssim, psnr
 
-RUN = "runs/kodak-prefilter-latent"
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = section("kodak_prefilter_latent").bench  # codecs, anchor, reuse: declared in benchmarks/catalogue.py
+RUN = BENCH.run
 DOC = ROOT / "docs" / "results.md"
 IMG = ROOT / "docs" / "img"
 SECTION = "kodak_prefilter_latent"
@@ -66,21 +68,10 @@ PROXY_RUNS = {"DiffJPEG, straight-through rounding": "nagasaki-diffjpeg",
               "JPEG-Net (learned emulator)": "nagasaki-jpegnet"}
 METRICS = ("psnr-rgb", "ms-ssim-rgb")
 
-PIPELINES = ("nagasaki-jpeg", "upenik-x2", "upenik-x4")
 BASELINES = ("jpeg", "upenik-decoded-x2", "upenik-decoded-x4", "learned")
+PIPELINES = tuple(n for n in BENCH.codecs if n not in BASELINES)
 #: the SR network of the original anchor: EDSR trained on clean bicubic LR (srcodec train sr --codec none)
 ORIGINAL_SR = {2: "sr-jpeg-x2", 4: "sr-jpeg-x4"}
-
-
-def plan() -> tuple[list[str], dict[str, str]]:
-    names, skipped = [], {}
-    for name in (*PIPELINES, *BASELINES):
-        reason = codec_class(name).unavailable_reason()
-        if reason:
-            skipped[name] = reason
-        else:
-            names.append(name)
-    return names, skipped
 
 
 def image_paths(run: Run) -> dict[str, Path]:
@@ -338,10 +329,9 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
 
 def main() -> int:
     args = run_arguments(__doc__.splitlines()[0], RUN, DOC, IMG).parse_args()
-    names, skipped = plan()
-    cmd = bench_command(names, args.out, args.jobs, args.limit, None)
-    rc, reused = run_bench("kodak_prefilter_latent", args, cmd, skipped, ROOT,
-                           lambda out: reuse_rows(out, names, (ROOT / "../shared/datasets/kodak").resolve()))
+    names, skipped = BENCH.plan()
+    cmd = BENCH.command(args.jobs, ROOT, codecs=names, out=args.out, limit=args.limit)
+    rc, reused = run_bench("kodak_prefilter_latent", args, cmd, skipped, ROOT, lambda out: BENCH.reuse(out, names, ROOT))
     if rc:
         return rc
     run = Run(ROOT / args.out)

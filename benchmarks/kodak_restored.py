@@ -23,26 +23,25 @@ Usage: python benchmarks/kodak_restored.py [--skip-bench] [--jobs N] [--doc PATH
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from pathlib import Path
 
+from catalogue import section
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
-from srcodec.bench.analysis import cached
-from srcodec.bench.anchors import bd_cell as bd
-from srcodec.bench.runner import copy_rows, run_curves
-from srcodec.bench.sections import bench_then_write, keep_curves, write_section
+from srcodec.bench.analysis import cached, headline
+from srcodec.bench.anchors import TUN2023, bd_cell as bd
+from srcodec.bench.runner import run_curves
+from srcodec.bench.sections import keep_curves, points_table, restored_pairs, section_main, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASET = "../shared/datasets/kodak"
 REFERENCE = PUBLISHED  # the published curves that ship with the package
-RUN = "runs/kodak-restored"
+BENCH = section("kodak_restored").bench  # its codecs, qualities, run folder: benchmarks/catalogue.py
+RUN = BENCH.run
 #: run folders whose rows of vvc-restored and vvc are copied into the run when their settings match
-REUSE_FROM = ("runs/kodak-vvc-restored",)
 #: the rows copied so far, {source run: rows}
 COPIED = f"{RUN}/copied.json"
 #: where the run's per-codec curves are kept in the repository
@@ -51,31 +50,17 @@ KEEP = ROOT / "benchmarks" / "results" / "kodak-restored"
 EARLIER = ROOT / "benchmarks" / "results" / "kodak-pipelines"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_restored"
-#: restored pipeline -> the codec it restores (both run in the same bench)
-ALL_PAIRS = {"vvc-restored": "vvc", "vvc-x2": "vvc", "vvc-x2-learned": "vvc", "avif-restored": "avif",
-             "jpeg-restored": "jpeg"}
-
-
-def _installed() -> dict:
-    from srcodec.codecs import codec_class
-
-    return {p: c for p, c in ALL_PAIRS.items() if codec_class(p).unavailable_reason() is None}
-
-
-#: the pipelines whose weights are here
-PAIRS = _installed()
+#: each restored pipeline installed here -> the codec it restores (both run in the same bench)
+PAIRS = restored_pairs(BENCH.codecs)
 #: the qualities of every curve: VVC's QP 50..26 (about 0.02-0.9 bpp on Kodak, where a post-filter matters and
 #: where Tun et al.'s 0.40 bpp lies; QP 50 so that the ×1 curves reach down to the ×2 ones' rates, for the
 #: crossover), JPEG's Q 13..37 (its low rates)
-QUALITIES = (13, 18, 23, 28, 33, 37)
-TUN_BYTES = 19778
-TUN_PSNR = 33.10
+QUALITIES = BENCH.qualities
+TUN_BYTES, TUN_PSNR = TUN2023.bytes, TUN2023.psnr
 
 
 def bench_command(jobs: int) -> list[str]:
-    codecs = [*PAIRS, *dict.fromkeys(PAIRS.values())]
-    return ["srcodec", "bench", DATASET, "--codecs", ",".join(codecs), "--out", RUN, "--jobs", str(jobs),
-            "--qualities", *(str(q) for q in QUALITIES)]
+    return BENCH.command(jobs, ROOT, codecs=[*PAIRS, *dict.fromkeys(PAIRS.values())])
 
 
 def check_inner_settings(settings: dict) -> None:
@@ -141,21 +126,6 @@ def _jpeg_gains(qualities) -> dict:
             restored.append(psnr(img, restore_file(data)[0]))
         out[q] = (float(np.mean(plain)), float(np.mean(restored)), len(files))
     return out
-
-
-def headline(rows: list[dict], codec: str) -> dict | None:
-    """The best quality of ``codec`` whose mean file size over the images is at most TUN_BYTES."""
-    by_q: dict[float, list[dict]] = {}
-    for r in rows:
-        if r["codec"] == codec:
-            by_q.setdefault(float(r["quality"]), []).append(r)
-    best = None
-    for q, rs in sorted(by_q.items()):
-        mean_bytes = sum(r["bytes"] for r in rs) / len(rs)
-        if mean_bytes <= TUN_BYTES:
-            best = {"quality": q, "bytes": mean_bytes, "psnr": sum(r["psnr"] for r in rs) / len(rs),
-                    "bpp": sum(r["bpp"] for r in rs) / len(rs), "images": len(rs)}
-    return best
 
 
 def headline_by_target(name: str) -> dict:
@@ -317,7 +287,7 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
               "and its mean PSNR.", "",
               "| codec | quality | mean bytes | mean bpp | mean PSNR (dB) | beats 33.10 dB? |", "|---|---|---|---|---|---|"]
     for name in [*PAIRS, *dict.fromkeys(PAIRS.values())]:
-        h = headline(rows, name)
+        h = headline(rows, name, TUN_BYTES)
         if h is None:
             lines.append(f"| `{name}` | – | – | – | – | no point fits |")
             continue
@@ -338,42 +308,11 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
     print(doc)
 
 
-def points_table(curves: dict) -> list[str]:
-    """The mean point of each curve at each quality, as Markdown table lines."""
-    lines = ["| codec | quality | bpp | PSNR (dB) | MS-SSIM | SSIMULACRA2 | VMAF |", "|---|---|---|---|---|---|---|"]
-
-    def cell(r, key, i, digits):
-        v = (r.get(key) or [None] * (i + 1))[i]
-        return "–" if v is None else format(v, f".{digits}f")
-
-    for name, c in curves.items():
-        r = c.results
-        for i, q in enumerate(r["quality"]):
-            lines.append(f"| `{name}` | {q:g} | {r['bpp'][i]:.4f} | {r['psnr-rgb'][i]:.3f} | {cell(r, 'ms-ssim-rgb', i, 4)} | "
-                         f"{cell(r, 'ssimulacra2', i, 2)} | {cell(r, 'vmaf', i, 2)} |")
-    return lines
-
-
-def section_main(tag: str, doc: Path, bench_command, write_doc, prepare=None) -> int:
-    """A section script's command line: ``[--skip-bench] [--jobs N] [--doc PATH]``, bench then write;
-    ``prepare()`` runs before the bench (not with ``--skip-bench``)."""
-    ap = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
-    ap.add_argument("--skip-bench", action="store_true")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--doc", type=Path, default=doc)
-    args = ap.parse_args()
-    if prepare is not None and not args.skip_bench:
-        prepare()
-    return bench_then_write(tag, bench_command(args.jobs), ROOT, lambda: write_doc(args.jobs, args.doc), args.skip_bench)
-
-
 def copy_vvc_rows() -> None:
     """Rows of ``vvc-restored`` and ``vvc`` that ``benchmarks/kodak_vvc_restored.py`` measured (same images,
     qualities and settings) are copied into the run instead of measured again; what was copied is kept in
     ``COPIED`` for the section."""
-    copied = copy_rows(ROOT / RUN, [n for n in ("vvc-restored", "vvc") if n in PAIRS or n in PAIRS.values()],
-                       ROOT / DATASET, [ROOT / src for src in REUSE_FROM])
-    copied = {os.path.relpath(src, ROOT): k for src, k in copied.items()}
+    copied = BENCH.reuse(ROOT / RUN, [*PAIRS, *PAIRS.values()], ROOT)
     for src, k in copied.items():
         print(f"kodak_restored: reusing {k} rows from {src}", file=sys.stderr)
     if copied:
@@ -382,7 +321,7 @@ def copy_vvc_rows() -> None:
 
 
 def main() -> int:
-    return section_main("kodak_restored", DOC, bench_command, write_doc, prepare=copy_vvc_rows)
+    return section_main("kodak_restored", DOC, ROOT, bench_command, write_doc, prepare=copy_vvc_rows)
 
 
 if __name__ == "__main__":

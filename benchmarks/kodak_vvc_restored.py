@@ -26,32 +26,33 @@ import json
 import sys
 from pathlib import Path
 
-from kodak_restored import TUN_BYTES, TUN_PSNR, bd, headline, points_table, section_main
+from catalogue import section
 from srcodec.bench import bdrate
-from srcodec.bench.anchors import reference
+from srcodec.bench.analysis import headline
+from srcodec.bench.anchors import TUN2023, bd_cell as bd, reference
 from srcodec.bench.runner import run_curves
-from srcodec.bench.sections import keep_curves, write_section
+from srcodec.bench.sections import keep_curves, points_table, section_main, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN = "runs/kodak-vvc-restored"
+BENCH = section("kodak_vvc_restored").bench  # its codecs, qualities, anchor: benchmarks/catalogue.py
+RUN = BENCH.run
 KEEP = ROOT / "benchmarks" / "results" / "kodak-vvc-restored"
 #: the curves of the restored-pipelines run made with VVenC's own chroma balance (kept as they were)
 EARLIER = KEEP / "earlier"
 PER_IMAGE = ROOT / "benchmarks" / "results" / "vvc-restored-per-image.md"
 DOC = ROOT / "docs" / "results.md"
 SECTION = "kodak_vvc_restored"
-QUALITIES = (18, 23, 28, 33, 37)
+TUN_BYTES, TUN_PSNR = TUN2023.bytes, TUN2023.psnr
+QUALITIES = BENCH.qualities
 
 
 def bench_command(jobs: int) -> list[str]:
-    return ["srcodec", "bench", "../shared/datasets/kodak", "--codecs", "vvc-restored,vvc", "--qualities",
-            *(str(q) for q in QUALITIES), "--out", RUN, "--jobs", str(jobs), "--anchor", "vvc",
-            "--ref", "../shared/reference/kodak/vtm.json"]
+    return BENCH.command(jobs, ROOT)
 
 
 def best_under(rows: list[dict], codec: str) -> str:
     """The table row of ``codec``'s best single quality whose mean file fits TUN_BYTES (kodak_restored.headline)."""
-    h = headline(rows, codec)
+    h = headline(rows, codec, TUN_BYTES)
     if h is None:
         return f"| `{codec}` | – | – | – | no point fits |"
     return (f"| `{codec}` | {h['quality']:g} (QP {63 - h['quality']:g}) | {h['bytes']:,.0f} | {h['psnr']:.2f} | "
@@ -113,7 +114,7 @@ def write_doc(jobs: int, doc: Path) -> None:
 
 
 def main() -> int:
-    return section_main("kodak_vvc_restored", DOC, bench_command, write_doc)
+    return section_main("kodak_vvc_restored", DOC, ROOT, bench_command, write_doc)
 
 
 if __name__ == "__main__":

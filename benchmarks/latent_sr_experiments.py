@@ -36,11 +36,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline_cards import read_run, recipe_commands
+from srcodec.bench.runlogs import read_run, recipe_commands
 
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
+LOGS = ROOT / "benchmarks" / "results" / "train-logs"
 DATA = ROOT.parent / "shared" / "datasets"
 QUALITIES = (2, 4, 6)
 SECTION = "latent_sr_experiments"
@@ -93,10 +94,10 @@ def run_facts(weights: Path) -> dict:
     from srcodec.archs import read_metadata
 
     run = weights.parent.name
-    facts = {k: v for k, v in read_run(run).items() if k in ("run", "steps", "minutes", "last_step")}
+    facts = {k: v for k, v in read_run(run, LOGS).items() if k in ("run", "steps", "minutes", "last_step")}
     facts["command"] = next((cmd for name, cmd in recipe_commands(RECIPE) + recipe_commands(SHIPPED_RECIPE)
                              if name == run), None)
-    facts["val"] = [(v["step"], round(v["psnr_y"], 2), round(v["baseline_psnr_y"], 2)) for v in read_run(run).get("vals", [])]
+    facts["val"] = [(v["step"], round(v["psnr_y"], 2), round(v["baseline_psnr_y"], 2)) for v in read_run(run, LOGS).get("vals", [])]
     if facts.get("steps") is None:  # stopped by hand: the weights are those of its last checkpoint
         facts["weights_step"] = read_metadata(weights).get("steps") if weights.exists() else "?"
     return facts

@@ -16,18 +16,9 @@ steps, and its first validation (the previous weights again) is not repeated.
 from __future__ import annotations
 
 import argparse
-import json
 
 
-def read_curve(paths: list[str]) -> list[dict]:
-    """The validations of one run and its continuations, minutes and steps counted from the first start."""
-    rows: list[dict] = []
-    for i, path in enumerate(paths):
-        part = [json.loads(line) for line in open(path) if line.strip()]
-        step0, seconds0 = (rows[-1]["step"], rows[-1]["seconds"]) if rows else (0, 0.0)
-        for r in part[1:] if i else part:
-            rows.append({**r, "step": r["step"] + step0, "seconds": r["seconds"] + seconds0, "part": i + 1})
-    return rows
+from srcodec.bench.runlogs import read_curve
 
 
 def main() -> None:

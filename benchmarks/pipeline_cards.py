@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import shlex
 import sys
 from datetime import datetime
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from srcodec.archs import count_parameters, load_stages, read_metadata  # noqa: E402
+from srcodec.bench.runlogs import STAMP, read_run, recipe_commands  # noqa: E402
 from srcodec.pipelines import pipeline_class  # noqa: E402
 
 RECIPES = ROOT / "recipes"
@@ -40,50 +40,6 @@ LOGS = ROOT / "benchmarks" / "results" / "train-logs"
 WEIGHTS = ROOT / "src" / "srcodec" / "weights"
 DOC = ROOT / "docs" / "models.md"
 BEGIN, END = "<!-- begin pipeline_cards -->", "<!-- end pipeline_cards -->"
-STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (.*)$")
-
-
-def recipe_commands(path: Path) -> list[tuple[str, str]]:
-    """(run folder name, command line) of each ``srcodec train`` line of a recipe."""
-    out = []
-    for line in path.read_text().splitlines():
-        if line.startswith("srcodec train"):
-            words = shlex.split(line)
-            run = words[words.index("--out") + 1]
-            out.append((Path(run).name, line.strip()))
-    return out
-
-
-def read_run(run: str) -> dict:
-    """Steps (when done; else the last logged step), minutes, wall time, machine and validations of one run's log."""
-    folder = LOGS / run
-    info = {"run": run, "found": (folder / "log.txt").is_file()}
-    if not info["found"]:
-        return info
-    times, steps, minutes, machine, resumed, last_step = [], None, None, "", False, None
-    for line in (folder / "log.txt").read_text().splitlines():
-        m = STAMP.match(line)
-        if not m:
-            continue
-        times.append(datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S"))
-        text = m.group(2)
-        if text.startswith("machine: "):
-            machine = text[len("machine: "):]
-        resumed |= "(resumed at step" in text
-        logged = re.match(r"step (\d+) ", text)
-        last_step = int(logged.group(1)) if logged else last_step
-        done = (re.match(r"done at step (\d+) after ([\d.]+) min", text)
-                or re.match(r"stopped by hand at step (\d+) \(its checkpoint\), ([\d.]+) min of steps", text))
-        if done:
-            steps, minutes = int(done.group(1)), float(done.group(2))
-    info.update(steps=steps, minutes=minutes, machine=machine, resumed=resumed, last_step=last_step,
-                wall_minutes=(times[-1] - times[0]).total_seconds() / 60 if len(times) > 1 else None)
-    val = folder / "val.jsonl"
-    rows = [json.loads(x) for x in val.read_text().splitlines()] if val.is_file() else []
-    info["vals"] = rows
-    info["val"] = rows[-1] if rows else None
-    info["val_first"] = rows[0] if rows else None
-    return info
 
 
 def _first_time(run: str):
@@ -165,7 +121,7 @@ def card(name: str) -> str:
         spec = meta["srcodec.stages"][stage]
         cfg = ", ".join(f"{k}={v}" for k, v in sorted(spec["config"].items()))
         lines.append(f"| stage `{stage}` | {spec['arch']} ({cfg}), {count_parameters(net):,} parameters |")
-    runs = [read_run(run) | {"command": cmd} for run, cmd in recipe_commands(RECIPES / f"{name}.sh")]
+    runs = [read_run(run, LOGS) | {"command": cmd} for run, cmd in recipe_commands(RECIPES / f"{name}.sh")]
     kinds = {shlex.split(r["command"])[2] for r in runs}
     pools = [(r["run"], json.loads((LOGS / r["run"] / "pool.json").read_text())) for r in runs
               if (LOGS / r["run"] / "pool.json").is_file()]

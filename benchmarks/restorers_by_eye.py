@@ -26,13 +26,16 @@ import json
 import sys
 from pathlib import Path
 
-from kodak_restored import PAIRS, QUALITIES, RUN, bd
-
+from catalogue import section
+from srcodec.bench.anchors import bd_cell as bd
 from srcodec.bench.runner import run_curves
-from srcodec.bench.sections import bench_then_write, write_section
+from srcodec.bench.sections import bench_then_write, restored_pairs, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASET = "../shared/datasets/kodak"
+BENCH = section("restorers_by_eye").bench  # the same bench as kodak_restored: benchmarks/catalogue.py
+RUN, QUALITIES = BENCH.run, BENCH.qualities
+#: each restored pipeline installed here -> the codec it restores
+PAIRS = restored_pairs(BENCH.codecs)
 DOC = ROOT / "docs" / "results.md"
 SECTION = "restorers_by_eye"
 METRICS = (("psnr-rgb", "PSNR"), ("ms-ssim-rgb", "MS-SSIM"), ("ssimulacra2", "SSIMULACRA2"), ("vmaf", "VMAF"))
@@ -41,14 +44,12 @@ METRICS = (("psnr-rgb", "PSNR"), ("ms-ssim-rgb", "MS-SSIM"), ("ssimulacra2", "SS
 def run_folder(limit: int | None, pairs: dict) -> str:
     if limit is None and pairs == PAIRS:
         return RUN  # the same bench as kodak_restored.py: one run serves both
-    return f"runs/restorers-by-eye" + (f"-first{limit}" if limit else "") + ("" if pairs == PAIRS else "-" + "-".join(pairs))
+    return "runs/restorers-by-eye" + (f"-first{limit}" if limit else "") + ("" if pairs == PAIRS else "-" + "-".join(pairs))
 
 
 def bench_command(jobs: int, limit: int | None, pairs: dict) -> list[str]:
-    codecs = [*pairs, *dict.fromkeys(pairs.values())]
-    return (["srcodec", "bench", DATASET, "--codecs", ",".join(codecs), "--out", run_folder(limit, pairs),
-             "--jobs", str(jobs), "--qualities", *(str(q) for q in QUALITIES)]
-            + ([] if limit is None else ["--limit", str(limit)]))
+    return BENCH.command(jobs, ROOT, codecs=[*pairs, *dict.fromkeys(pairs.values())], out=run_folder(limit, pairs),
+                         limit=limit)
 
 
 def write_doc(jobs: int, limit: int | None, pairs: dict, doc: Path) -> None:

@@ -5,6 +5,8 @@
     import srcodec
     data = srcodec.compress("photo.png", quality=5)            # auto: the best candidate's .srz bytes
     data = srcodec.compress(img, codec="avif", bpp=0.4)        # any codec, rate target
+    found = srcodec.encode("photo.png", Target(metric="ssimulacra2", value=80))
+    found.data, found.quality, found.value, found.report       # the file, and what auto chose and why
     img = srcodec.decompress(data)                             # uint8 (H, W, C)
     for path, data, error in srcodec.compress_files(paths, codec="avif", cluster="local:2"):
         ...                                                    # many files, here or on a Dask cluster
@@ -25,10 +27,10 @@ import os
 
 import numpy as np
 
-from srcodec.codecs import Codec, codec_names, get_codec
+from srcodec.codecs import codec_names, get_codec
 from srcodec.codecs.base import CODECS
 from srcodec.container import SRZ_MAGIC, is_srz  # noqa: F401  (SRZ_MAGIC: part of the API)
-from srcodec.errors import BadOptionError, InputError, SrcodecError
+from srcodec.errors import InputError
 from srcodec.io.image import as_canonical_array, load_picture, parse_colour, picture_from_bytes
 from srcodec.io.metadata import ImageMeta
 from srcodec.targets import Encoded, Target, encode_for_quality, encode_for_target, measure  # noqa: F401  (the API)
@@ -58,14 +60,22 @@ def compress(image, codec: str | None = None, quality: float | None = None, *,
     best quality whose real file fits; a quality target the smallest file whose real decode reaches it.
     ``strip``, ``strip_icc`` and ``background``: see the module docstring.
     """
-    from srcodec.codecs.carry import carrying, check
-
     target = Target.of(quality, bpp=bpp, max_bytes=max_bytes, target_psnr=target_psnr, target_ms_ssim=target_ms_ssim,
                        target_ssimulacra2=target_ssimulacra2, target_vmaf=target_vmaf)
+    return encode(image, target, codec, strip=strip, strip_icc=strip_icc, background=background).data
+
+
+def encode(image, target: Target | None = None, codec: str | None = None, *, strip: bool = False,
+           strip_icc: bool = False, background: str | tuple | None = None) -> Encoded:
+    """:func:`compress` with the target given as a :class:`~srcodec.targets.Target` (default: the codec's default
+    quality), returning an :class:`~srcodec.targets.Encoded`: the file's bytes, the quality used, the value
+    reached, and for ``auto`` its report (``.report.lines()``: every candidate's bytes and score)."""
+    from srcodec.codecs.carry import carrying, check
+
     c = get_codec(codec or default_codec_name())
     pixels, meta = read_picture(image, strip=strip, strip_icc=strip_icc, background=background)
     meta.notes = check(c, meta, pixels.shape[2])
-    return carrying(c, meta).encode_to(pixels, target).data
+    return carrying(c, meta).encode_to(pixels, target or Target())
 
 
 def read_picture(image, *, strip: bool = False, strip_icc: bool = False,

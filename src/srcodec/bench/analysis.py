@@ -154,3 +154,19 @@ class Run:
     def per_quality(self, name: str) -> list[dict]:
         """Means over the run's images per quality (only qualities measured on every image), by quality."""
         return quality_means(self.rows, name, self.images)
+
+
+def headline(rows: list[dict], codec: str, max_bytes: float) -> dict | None:
+    """The highest quality of ``codec`` whose mean file size over the images is at most ``max_bytes``: its mean
+    bytes, PSNR and bpp and the number of images; None when no quality fits."""
+    by_q: dict[float, list[dict]] = {}
+    for r in rows:
+        if r["codec"] == codec:
+            by_q.setdefault(float(r["quality"]), []).append(r)
+    best = None
+    for q, rs in sorted(by_q.items()):
+        mean_bytes = sum(r["bytes"] for r in rs) / len(rs)
+        if mean_bytes <= max_bytes:
+            best = {"quality": q, "bytes": mean_bytes, "psnr": sum(r["psnr"] for r in rs) / len(rs),
+                    "bpp": sum(r["bpp"] for r in rs) / len(rs), "images": len(rs)}
+    return best

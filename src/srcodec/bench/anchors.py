@@ -16,6 +16,7 @@ The curves ship with the package (``bench/reference/kodak/``, their origin and l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from srcodec.bench import bdrate
@@ -30,6 +31,21 @@ ANCHORS = {
     "coolchic": ("coolchic-5.0.1.json", "Cool-chic 5.0.1"),
     "elic": ("paper-elic2022_mse.json", "ELIC (paper)"),
 }
+
+
+@dataclass(frozen=True)
+class PublishedPoint:
+    """One operating point a paper reports on Kodak (mean bytes per image, its bpp, PSNR and SSIM)."""
+
+    bytes: int
+    bpp: float
+    psnr: float
+    ssim: float
+
+
+#: Tun et al. 2023's headline point (their Table III, quoted in issue 4): what the tun2023, restored and learned
+#: sections compare with
+TUN2023 = PublishedPoint(bytes=19_778, bpp=0.40, psnr=33.10, ssim=0.9219)
 
 
 def reference(name: str) -> bdrate.Curve:

@@ -25,6 +25,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from srcodec.errors import InputError
@@ -124,6 +125,72 @@ def run_arguments(description: str, run_default: str, doc: Path, img: Path) -> a
     return ap
 
 
+@dataclass(frozen=True)
+class Bench:
+    """The ``srcodec bench`` run a section measures with, declared (``benchmarks/catalogue.py``): its codecs with
+    their options, the data set (under ``$SRCODEC_DATA``, :func:`srcodec.data.data_dir`), the qualities (each
+    codec's sweep when empty), the BD-rate anchor among the codecs, the published curves drawn beside them, the
+    run folder, and the earlier run folders whose rows of the ``reusable`` codecs it may copy instead of measuring
+    them again (:func:`srcodec.bench.runner.copy_rows`: same images, same settings)."""
+
+    codecs: tuple[str, ...]
+    run: str
+    dataset: str = "kodak"
+    qualities: tuple[float, ...] = ()
+    anchor: str | None = None
+    refs: tuple[str, ...] = ()
+    reuse_from: tuple[str, ...] = ()
+    reusable: tuple[str, ...] = ()
+
+    def command(self, jobs: int, root: Path, *, codecs=None, out: str | None = None, limit: int | None = None,
+                qualities=None) -> list[str]:
+        """The bench command line (run in ``root``), for ``codecs`` (default: the declared ones) into ``out``."""
+        from srcodec.data import data_dir
+
+        names = list(codecs if codecs is not None else self.codecs)
+        cmd = ["srcodec", "bench", os.path.relpath(data_dir(self.dataset), root), "--codecs", ",".join(names),
+               "--out", out or self.run, "--jobs", str(jobs)]
+        if self.anchor and self.anchor in names:
+            cmd += ["--anchor", self.anchor]
+        for ref in self.refs:
+            cmd += ["--ref", ref]
+        if limit:
+            cmd += ["--limit", str(limit)]
+        qualities = self.qualities if qualities is None else qualities
+        if qualities:
+            cmd += ["--qualities", *(f"{q:g}" for q in qualities)]
+        return cmd
+
+    def plan(self, qualities=None) -> tuple[list[str], dict[str, str]]:
+        """The declared codecs installed here (and whose range holds ``qualities``), and ``{name: why not}``
+        for the others."""
+        from srcodec.codecs import codec_class
+
+        names, skipped = [], {}
+        for name in self.codecs:
+            reason = codec_class(name).unavailable_reason()
+            if reason is None and qualities:
+                lo, hi = codec_class(name).quality_range
+                bad = [q for q in qualities if not lo <= q <= hi]
+                if bad:
+                    reason = f"--qualities {' '.join(f'{q:g}' for q in bad)} outside its range {lo:g}..{hi:g}"
+            if reason:
+                skipped[name] = reason
+            else:
+                names.append(name)
+        return names, skipped
+
+    def reuse(self, out: Path, names, root: Path) -> dict[str, int]:
+        """Copy into ``out`` the rows of the reusable codecs among ``names`` from the earlier runs;
+        ``{source run: rows copied}``."""
+        from srcodec.bench.runner import copy_rows
+        from srcodec.data import data_dir
+
+        copied = copy_rows(out, [n for n in self.reusable if n in names], data_dir(self.dataset).resolve(),
+                           [root / src for src in self.reuse_from])
+        return {os.path.relpath(src, root): k for src, k in copied.items()}
+
+
 def run_bench(tag: str, args, cmd: list[str], skipped: dict[str, str], root: Path,
               reuse=None) -> tuple[int, dict[str, int]]:
     """Run (or resume) the bench ``cmd`` in ``root`` unless ``--skip-bench``, after ``reuse(out)`` has copied rows of
@@ -147,3 +214,42 @@ def run_bench(tag: str, args, cmd: list[str], skipped: dict[str, str], root: Pat
         print(f"{tag}: {args.out} holds no finished run (run without --skip-bench first)", file=sys.stderr)
         return 1, reused
     return 0, reused
+
+
+def points_table(curves: dict) -> list[str]:
+    """The mean point of each curve (``{name: bdrate.Curve}``) at each quality, as Markdown table lines."""
+    lines = ["| codec | quality | bpp | PSNR (dB) | MS-SSIM | SSIMULACRA2 | VMAF |", "|---|---|---|---|---|---|---|"]
+
+    def cell(r, key, i, digits):
+        v = (r.get(key) or [None] * (i + 1))[i]
+        return "–" if v is None else format(v, f".{digits}f")
+
+    for name, c in curves.items():
+        r = c.results
+        for i, q in enumerate(r["quality"]):
+            lines.append(f"| `{name}` | {q:g} | {r['bpp'][i]:.4f} | {r['psnr-rgb'][i]:.3f} | {cell(r, 'ms-ssim-rgb', i, 4)} | "
+                         f"{cell(r, 'ssimulacra2', i, 2)} | {cell(r, 'vmaf', i, 2)} |")
+    return lines
+
+
+def section_main(tag: str, doc: Path, root: Path, bench_command, write_doc, prepare=None) -> int:
+    """A section script's command line: ``[--skip-bench] [--jobs N] [--doc PATH]``, bench (in ``root``) then
+    write; ``prepare()`` runs before the bench (not with ``--skip-bench``)."""
+    ap = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
+    ap.add_argument("--skip-bench", action="store_true")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--doc", type=Path, default=doc)
+    args = ap.parse_args()
+    if prepare is not None and not args.skip_bench:
+        prepare()
+    return bench_then_write(tag, bench_command(args.jobs), root, lambda: write_doc(args.jobs, args.doc),
+                            args.skip_bench)
+
+
+def restored_pairs(codecs) -> dict[str, str]:
+    """``{pipeline: the codec it restores}`` for the pipelines among ``codecs`` that are installed here."""
+    from srcodec.codecs import codec_class
+    from srcodec.pipelines.base import Pipeline
+
+    return {n: codec_class(n).inner for n in codecs
+            if issubclass(codec_class(n), Pipeline) and codec_class(n).unavailable_reason() is None}

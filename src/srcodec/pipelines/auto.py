@@ -337,6 +337,8 @@ class AutoCodec(Codec):
                 why = (f"its decode takes about {decode:.1f} s here, over the effort's {dec_budget:.1f} s"
                        if decode > dec_budget else f"its search would take about {search:.1f} s here, over what "
                        f"is left of the effort's {enc_budget:.1f} s")
+                if len(variants) > 1:
+                    why += f", even as {variants[-1]}"
                 report.outdone.append(name)
                 report.why[name] = f"left out at effort {self.opts['effort']}: {why} (auto:effort=max tries it)"
         for name, spec in fits.items():
