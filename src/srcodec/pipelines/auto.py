@@ -519,71 +519,68 @@ class AutoCodec(Codec):
             return best - other <= CLOSE[metric]
         return -other <= -best * (1.0 + CLOSE["bytes"])
 
-    def _reach(self, image: np.ndarray, target: float, metric: str, job: _Job) -> Encoded:
-        """The smallest candidate file whose decode reaches ``target`` in ``metric``."""
-        from srcodec.pipelines.costs import guess
-        from srcodec.targets import METRICS, Outdone, encode_for_quality, encode_sampled
-
-        if self.opts["effort"] < 3 and not self.formats:
-            return self._probed(image, job, target=target, metric=metric)
+    def _one_by_one(self, image: np.ndarray, metric: str, job: _Job, search) -> tuple[list, list[str]]:
+        """Each candidate within the budget searched in full, in order, by ``search(codec, tries)`` -> (data,
+        quality, value) given the files so far; one that cannot win (:class:`~srcodec.targets.Outdone`) is left
+        early, one that fails is said. Returns the tries (name, data, quality, value) and the errors."""
+        from srcodec.targets import Outdone
 
         tries, errors = [], []
-        report = job.report
-        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, report):
+        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, job.report):
             codec = self._codec(name, job)
-            smallest = min((len(t[1]) for t in tries), default=None)
             t0 = time.perf_counter()
-            try:  # a candidate whose files fall short at the size of the best one so far is left early
-                start = guess(codec.spec, metric, target)
-                if self.opts["effort"] < 3:
-                    data, q, value = encode_sampled(codec, image, target, metric, tolerance=self.search_step(codec),
-                                                    megapixels=SAMPLE_MP, beat=smallest, min_gain=2,
-                                                    margin=2 * CLOSE[metric], guess=start)[:3]
-                else:
-                    data, q, value = encode_for_quality(codec, image, target, metric, tolerance=self.search_step(codec),
-                                                        beat=smallest, guess=start)
-                tries.append((name, data, q, value))
+            try:
+                tries.append((name, *search(codec, tries)))
             except Outdone:
-                report.outdone.append(name)
+                job.report.outdone.append(name)
             except SrcodecError as exc:
                 errors.append(str(exc))
                 self._missed(name, exc, job)
             finally:
-                report.seconds[name] = time.perf_counter() - t0
+                job.report.seconds[name] = time.perf_counter() - t0
+        return tries, errors
+
+    def _reach(self, image: np.ndarray, target: float, metric: str, job: _Job) -> Encoded:
+        """The smallest candidate file whose decode reaches ``target`` in ``metric``."""
+        from srcodec.pipelines.costs import guess
+        from srcodec.targets import METRICS, encode_for_quality, encode_sampled
+
+        if self.opts["effort"] < 3 and not self.formats:
+            return self._probed(image, job, target=target, metric=metric)
+
+        def search(codec, tries):  # a candidate whose files fall short at the size of the best so far is left early
+            smallest = min((len(t[1]) for t in tries), default=None)
+            start, step = guess(codec.spec, metric, target), self.search_step(codec)
+            if self.opts["effort"] < 3:
+                return encode_sampled(codec, image, target, metric, tolerance=step, megapixels=SAMPLE_MP,
+                                      beat=smallest, min_gain=2, margin=2 * CLOSE[metric], guess=start)[:3]
+            return encode_for_quality(codec, image, target, metric, tolerance=step, beat=smallest, guess=start)
+
+        tries, errors = self._one_by_one(image, metric, job, search)
         if not tries:
             raise SrcodecError(f"auto: no candidate reaches {METRICS[metric]} {target:g} ({'; '.join(errors)})")
         return self._choose(tries, lambda t: len(t[1]), job)
 
     def _fit(self, image: np.ndarray, limit: int, job: _Job) -> Encoded:
         """The candidate file of at most ``limit`` bytes that measures best in ``metric``."""
-        from srcodec.targets import Outdone, encode_for_limit, measure
+        from srcodec.targets import encode_for_limit, measure
 
         metric = job.report.metric
         if self.opts["effort"] < 3 and not self.formats:
             return self._probed(image, job, limit=limit, metric=metric)
-        tries, errors = [], []
-        report = job.report
-        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, report):
-            codec = self._codec(name, job)
-            best = max((t[3] for t in tries), default=None)
-            t0 = time.perf_counter()
-            try:
-                def measured(data, codec=codec):
-                    return measure(image, codec.decode_like(data, image), metric)
 
-                if best is None:  # the first candidate: only its final file is decoded
-                    data, q = encode_for_limit(codec, image, limit, tolerance=self.search_step(codec))
-                    tries.append((name, data, q, measured(data)))
-                else:  # the others: each file measured, left early once one that is too big is no better
-                    data, q, value = encode_for_limit(codec, image, limit, tolerance=self.search_step(codec),
-                                                      measure_with=measured, beat=best)
-                    tries.append((name, data, q, value))
-            except Outdone:
-                report.outdone.append(name)
-            except SrcodecError as exc:
-                errors.append(str(exc))
-            finally:
-                report.seconds[name] = time.perf_counter() - t0
+        def search(codec, tries):
+            def measured(data):
+                return measure(image, codec.decode_like(data, image), metric)
+
+            if not tries:  # the first candidate: only its final file is decoded
+                data, q = encode_for_limit(codec, image, limit, tolerance=self.search_step(codec))
+                return data, q, measured(data)
+            # the others: each file measured, left early once one that is too big is no better
+            return encode_for_limit(codec, image, limit, tolerance=self.search_step(codec), measure_with=measured,
+                                    beat=max(t[3] for t in tries))
+
+        tries, errors = self._one_by_one(image, metric, job, search)
         if not tries:
             raise SrcodecError(f"auto: no candidate fits ({'; '.join(errors)})")
         return self._choose(tries, lambda t: -t[3], job)
