@@ -56,6 +56,12 @@ def test_a_candidate_that_cannot_fit_the_budget_is_left_out_and_said(table):
     assert get_codec("auto:effort=max").opts["effort"] == 3
 
 
+def test_formats_tries_every_format_named_whatever_the_budget(table):
+    report = get_codec("auto:formats=jpeg,webp").encode_to(smooth_image(96, 128), Target(metric="psnr", value=30.0)).report
+    assert {r.candidate for r in report.rows} | set(report.outdone) == {"jpegli", "webp"}
+    assert "left out" not in " ".join(report.why.values())
+
+
 def test_when_nothing_fits_the_cheapest_is_still_tried(table, monkeypatch):
     monkeypatch.setattr(auto, "BUDGET", {**auto.BUDGET, 2: ((0.0, 0.0), (0.0, 0.0))})
     codec = get_codec("auto")

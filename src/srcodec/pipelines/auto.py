@@ -268,7 +268,8 @@ class AutoCodec(Codec):
             return codec_class(spec).unavailable_reason() is None and needs <= codec_class(spec).keeps
 
         effort = self.opts["effort"]
-        chosen = self.formats or COMPETING
+        # formats=: likely winners first (COMPETING's order), so that branch and bound leaves the others early
+        chosen = [f for f in dict.fromkeys((*COMPETING, *FORMATS)) if f in self.formats] if self.formats else COMPETING
         best = [FORMATS[f].get(metric, FORMATS[f]["psnr"]) for f in chosen]
         quick = [get_codec(":".join(filter(None, (spec, QUICK[f])))).spec for f, spec in zip(chosen, best)]
         # effort 3 tries both settings of each format: the quick ones can make the smaller file (AVIF's speed 6 can,
@@ -280,7 +281,8 @@ class AutoCodec(Codec):
         return [n for n in self.available_candidates() if usable(n)][: EFFORT[effort][0]] + formats
 
     def _within_budget(self, names: list[str], image: np.ndarray, metric: str, report: Report) -> list[str]:
-        """The candidates whose predicted search and decode fit this effort's :data:`BUDGET` on this image, from
+        """The candidates whose predicted search and decode fit this effort's :data:`BUDGET` on this image (every
+        one of ``formats=``, which names the formats to choose among: their searches take seconds), from
         the measured cost table (:mod:`srcodec.pipelines.costs`), in order and while their sum fits, each at the
         heaviest of its settings (:meth:`Codec.lighter`: a VVC pipeline's presets) that fits; the others are left
         out, each said in the report. A candidate the table does not know is kept; if none fits, the cheapest is
@@ -288,7 +290,7 @@ class AutoCodec(Codec):
         from srcodec.pipelines.costs import predict
 
         budget = BUDGET[self.opts["effort"]]
-        if budget is None:
+        if budget is None or self.formats:  # formats=: the user named the formats to choose among, each is tried
             return names
         mp = image.shape[0] * image.shape[1] / 1e6
         (e0, e1), (d0, d1) = budget
