@@ -219,3 +219,25 @@ def test_perceptual_targets_say_before_any_encode_when_an_image_is_too_small():
         check_measurable(np.zeros((31, 40, 3), np.uint8), "vmaf")
     with pytest.raises(BadOptionError, match="--metric must be one of psnr, ms-ssim, ssimulacra2, vmaf"):
         measure(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8, 3), np.uint8), "lpips")
+
+
+def test_a_target_is_one_of_a_quality_a_size_or_a_value_to_reach_and_every_codec_meets_it():
+    from srcodec.codecs import get_codec
+    from srcodec.errors import BadOptionError
+    from srcodec.metrics import psnr
+    from srcodec.targets import Target
+    from tests.conftest import smooth_image
+
+    assert Target().kind == "quality" and Target(bpp=0.5).kind == "size" and Target.of(target_vmaf=90).kind == "reach"
+    for bad in ({"quality": 50, "bpp": 1.0}, {"max_bytes": 900, "target_psnr": 30}, {"target_psnr": float("nan")},
+                {"target_ssimulacra2": 70, "target_vmaf": 90}):
+        with pytest.raises(BadOptionError):
+            Target.of(**bad)
+    img, jpeg = smooth_image(64, 96), get_codec("jpeg")
+    found = jpeg.encode_to(img, Target(metric="psnr", value=32.0))
+    assert found.value == psnr(img, jpeg.decode(found.data)) >= 32.0 and found.report is None
+    assert found.data == jpeg.encode(img, found.quality)  # the quality it says is the one that made the file
+    fitted = jpeg.encode_to(img, Target(max_bytes=1500))
+    assert len(fitted.data) <= 1500 and len(jpeg.encode(img, fitted.quality + 1)) > 1500  # the best that fits
+    plain = jpeg.encode_to(img, Target())
+    assert plain.quality == jpeg.default_quality and plain.data == jpeg.encode(img, jpeg.default_quality)
