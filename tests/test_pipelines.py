@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from pathlib import Path
+
 import pytest
 
 import srcodec
@@ -66,7 +68,10 @@ def test_pipeline_without_weights_is_unavailable_not_a_crash(weights_dir):
     for n in NAMED:
         reason = codec_class(n).unavailable_reason()
         assert reason and "\n" not in reason
-    assert "srcodec train car" in codec_class("jin-jpeg-x2").unavailable_reason()
+    assert "recipes/jin-jpeg-x2.sh" in codec_class("jin-jpeg-x2").unavailable_reason()
+    # the recipes are the one place training commands live: every pipeline with networks has one
+    root = Path(__file__).resolve().parents[1]
+    assert all((root / "recipes" / f"{n}.sh").is_file() for n in NAMED if codec_class(n).stages)
     with pytest.raises(UnavailableError):
         srcodec.compress(smooth_image(16, 16), codec="jiang-arcnn")
 

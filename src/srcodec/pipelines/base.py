@@ -77,8 +77,6 @@ class Pipeline(Codec):
     stages: ClassVar[tuple[str, ...]] = ()
     #: for each stage, the architectures it may have
     stage_archs: ClassVar[dict[str, tuple[str, ...]]] = {}
-    #: how to make the weights (shown when they are missing)
-    train_hint: ClassVar[str] = ""
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -108,8 +106,8 @@ class Pipeline(Codec):
         if reason:
             return f"its inner codec {cls.inner!r} is unavailable ({reason})"
         if cls.stages and not cls.weights_path().is_file():
-            hint = f"; train them with: {cls.train_hint}" if cls.train_hint else ""
-            return f"its weights are not shipped ({cls.weights_path()} is missing){hint}"
+            return (f"its weights are not shipped ({cls.weights_path()} is missing); train them with the commands of "
+                    f"recipes/{cls.name}.sh (in srcodec's repository)")
         if cls.stages:
             return cls._weights_problem()
         return None

@@ -32,7 +32,6 @@ class JiangComCNN(Pipeline):
     post_label = "bicubic ↑2 → RecCNN"
     stages = ("com", "rec")
     stage_archs = {"com": ("comcnn",), "rec": ("reccnn",)}
-    train_hint = "srcodec train comcnn --out runs/comcnn"
 
     def pre(self, rgb: np.ndarray) -> np.ndarray:
         return self.run_nets(rgb, self.nets["com"])
@@ -63,7 +62,6 @@ class JiangARCNN(_JiangCAR):
     paper = "Jiang et al. (student report): JPEG → ARCNN (Dong et al. 2015)"
     post_label = "ARCNN"
     stage_archs = {"car": ("arcnn",)}
-    train_hint = "srcodec train car --arch arcnn --codec jpeg --scale 1 --out runs/arcnn"
 
 
 class JiangARCNNASPP(_JiangCAR):
@@ -72,4 +70,3 @@ class JiangARCNNASPP(_JiangCAR):
     paper = "Jiang et al. (student report): JPEG → ARCNN + ASPP + residual connection"
     post_label = "ARCNN + ASPP"
     stage_archs = {"car": ("arcnn-aspp",)}
-    train_hint = "srcodec train car --arch arcnn-aspp --codec jpeg --scale 1 --out runs/arcnn-aspp"

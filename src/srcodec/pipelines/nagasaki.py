@@ -44,7 +44,6 @@ class NagasakiJPEG(Pipeline):
     post_label = "- (any JPEG decoder)"
     stages = ("pre",)
     stage_archs = {"pre": ("modifynet",)}
-    train_hint = "srcodec train prefilter --proxy diffjpeg --out runs/nagasaki"
 
     def prefilter(self, image: np.ndarray, quality: float) -> np.ndarray:
         """The image Modify-Net makes for a JPEG encoder at ``quality`` (uint8, same shape and channels)."""
