@@ -177,6 +177,10 @@ class _Job:
 
     needs: frozenset[str]
     carried: ImageMeta | None
+    #: "L" or "LA" for a greyscale image (the file should keep it greyscale), else None
+    grey: str | None = None
+    #: the source has more than 8 bits a sample (the file should keep as many as a candidate can)
+    deep: bool = False
     report: Report = field(default_factory=Report)
     #: (candidate, bytes, quality, value) of the closest files of candidates that missed a quality target
     closest: list[tuple[str, bytes, float, float]] = field(default_factory=list)
@@ -224,7 +228,17 @@ class AutoCodec(Codec):
             # what at least one of the formats keeps (codecs.carry refuses the rest); each format that cannot
             # keep what the image carries is left out of the candidates
             self.keeps = frozenset().union(*(codec_class(FORMATS[f]["psnr"]).keeps for f in self.formats))
+            self.grey_modes = frozenset().union(*(codec_class(FORMATS[f]["psnr"]).grey_modes for f in self.formats))
 
+    @property
+    def max_depth(self) -> int:
+        """The most bits of a greyscale source a candidate codes (a deep source goes to those: ``candidates``)."""
+        return max((codec_class(n).max_depth for n in self.candidates()), default=8)
+
+    @property
+    def max_depth_rgb(self) -> int:
+        """The most bits of an RGB source a candidate codes."""
+        return max((codec_class(n).max_depth_rgb for n in self.candidates()), default=8)
 
     @classmethod
     def available_candidates(cls) -> list[str]:
@@ -260,10 +274,13 @@ class AutoCodec(Codec):
         """A pipeline's .srz gets ``meta`` in its section; a standard format's file holds it already."""
         return super().attach(data, meta) if is_srz(data) else data
 
-    def candidates(self, metric: str = "psnr", needs: frozenset[str] = frozenset()) -> list[str]:
+    def candidates(self, metric: str = "psnr", needs: frozenset[str] = frozenset(), grey: str | None = None,
+                   deep: bool = False) -> list[str]:
         """The pipelines (as many as the effort takes) and the standard formats (quick settings below effort 3),
-        those installed that keep what the image carries (``needs``: alpha, exif, ...); ``formats=``: those
-        formats only."""
+        those installed that keep what the image carries (``needs``: alpha, exif, ...); for a greyscale image
+        (``grey``: "L" or "LA"), those whose file keeps it greyscale where any does; for a source of more than 8
+        bits (``deep``), those that code the most bits of it (:attr:`max_depth`, what the command says); where
+        none keeps a part, the command has said so (``codecs.carry.check``). ``formats=``: those formats only."""
         def usable(spec: str) -> bool:
             return codec_class(spec).unavailable_reason() is None and needs <= codec_class(spec).keeps
 
@@ -276,9 +293,14 @@ class AutoCodec(Codec):
         # at SSIMULACRA2 targets: python benchmarks/photo_speed.py), and effort 3 is never to lose to effort 2
         formats = quick if effort < 3 else list(dict.fromkeys(s for pair in zip(best, quick) for s in pair))
         formats = [f for f in formats if usable(f)]
-        if self.formats:
-            return formats
-        return [n for n in self.available_candidates() if usable(n)][: EFFORT[effort][0]] + formats
+        names = formats if self.formats else [n for n in self.available_candidates() if usable(n)][: EFFORT[effort][0]] + formats
+        if grey and any(grey in codec_class(n).grey_modes for n in names):
+            names = [n for n in names if grey in codec_class(n).grey_modes]
+        if deep:
+            bits = (lambda n: codec_class(n).max_depth) if grey else (lambda n: codec_class(n).max_depth_rgb)
+            most = max((bits(n) for n in names), default=8)
+            names = [n for n in names if bits(n) == most]
+        return names
 
     def _within_budget(self, names: list[str], image: np.ndarray, metric: str, report: Report) -> list[str]:
         """The candidates whose predicted search and decode fit this effort's :data:`BUDGET` on this image (every
@@ -394,7 +416,9 @@ class AutoCodec(Codec):
         from srcodec.targets import check_measurable
 
         parts = frozenset(meta.parts()) if meta is not None else frozenset()
-        job = _Job(parts, meta if meta is not None and (parts or meta.deep is not None) else None)
+        grey = ("LA" if "alpha" in parts else "L") if image.shape[2] == 1 else None
+        deep = meta is not None and meta.deep is not None
+        job = _Job(parts, meta if meta is not None and (parts or deep) else None, grey, deep)
         if target.kind == "size":
             job.report.metric = self.opts["metric"]
             check_measurable(image, job.report.metric)
@@ -443,7 +467,7 @@ class AutoCodec(Codec):
         rate = limit is not None
         plans, errors = [], []
         report = job.report
-        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, report):
+        for name in self._within_budget(self.candidates(metric, job.needs, job.grey, job.deep), image, metric, report):
             t0 = time.perf_counter()
             codec = self._codec(name, job)
             found = codec.probe()
@@ -528,7 +552,7 @@ class AutoCodec(Codec):
         from srcodec.targets import Outdone
 
         tries, errors = [], []
-        for name in self._within_budget(self.candidates(metric, job.needs), image, metric, job.report):
+        for name in self._within_budget(self.candidates(metric, job.needs, job.grey, job.deep), image, metric, job.report):
             codec = self._codec(name, job)
             t0 = time.perf_counter()
             try:
