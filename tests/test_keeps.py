@@ -269,3 +269,29 @@ def test_16_bit_grey_through_an_8_bit_codec_is_said(corpus, tmp_path, capsys):
     assert "16-bit samples coded at 8 bits" in capsys.readouterr().out
     assert main(["info", str(out)]) == 0
     assert "16 bits per sample, coded at 8" in capsys.readouterr().out
+
+
+def test_cmyk_with_a_profile_is_converted_through_it_and_said(tmp_path):
+    """A CMYK JPEG with its printer profile: the pixels are the profile's colours (LittleCMS), not Pillow's naive
+    formula; the sRGB profile travels; the note says so."""
+    from PIL import Image
+
+    from srcodec.bench.keeps import INKS, cmyk_profile
+    from srcodec.io.metadata import icc_colour_space
+
+    inks = np.zeros((32, 32 * 4, 4), np.uint8)
+    for i in range(4):
+        inks[:, 32 * i:32 * (i + 1), i] = 255  # cyan, magenta, yellow, black patches
+    path = tmp_path / "inks.jpg"
+    Image.fromarray(inks, "CMYK").save(path, "JPEG", quality=100, icc_profile=cmyk_profile())
+    pixels, meta = api.read_picture(path)
+    centres = pixels[16, 16::32].astype(int)
+    want = np.round(np.array(INKS) * 255)
+    assert np.abs(centres - want).max() <= 8, centres  # the inks the profile prints
+    naive = np.asarray(Image.open(path).convert("RGB"))[16, 16::32].astype(int)
+    assert np.abs(naive - want).max() > 60  # what ignoring the profile would give
+    assert any("through its ICC profile" in n for n in meta.notes)
+    assert icc_colour_space(meta.icc) == "RGB"  # the profile the pixels are now in travels
+    data = srcodec.compress(path, "avif", 90)
+    out, back = api.decompress_picture(data)
+    assert back.icc == meta.icc and np.abs(out[16, 16::32].astype(int) - want).max() <= 12

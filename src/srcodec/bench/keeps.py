@@ -57,6 +57,11 @@ def rgb_profile(primaries=P3, gamma: float = 2.2, name: str = "Display P3 (srcod
             (b"cprt", b"text\0\0\0\0No copyright, use freely\0\0\0\0")]
     if pad:
         tags.append((b"zzzz", b"zzzz\0\0\0\0" + bytes(pad)))
+    return _profile(b"mntrRGB XYZ ", tags)
+
+
+def _profile(kind: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
+    """An ICC version 2 profile: ``kind`` is its device class, colour space and PCS (``b"mntrRGB XYZ "``)."""
     table_end = 128 + 4 + 12 * len(tags)
     offset, entries, body = table_end, b"", b""
     for sig, data in tags:
@@ -64,9 +69,47 @@ def rgb_profile(primaries=P3, gamma: float = 2.2, name: str = "Display P3 (srcod
         body += data + b"\0" * (-len(data) % 4)
         offset = table_end + len(body)
     size = table_end + len(body)
-    header = (struct.pack(">I", size) + b"\0\0\0\0" + b"\x02\x10\0\0" + b"mntrRGB XYZ " + b"\0" * 12 + b"acsp"
+    header = (struct.pack(">I", size) + b"\0\0\0\0" + b"\x02\x10\0\0" + kind + b"\0" * 12 + b"acsp"
               + b"\0" * 24 + struct.pack(">I", 0) + b"".join(_s15(v) for v in _D50) + b"\0" * 48)
     return header + struct.pack(">I", len(tags)) + entries + body
+
+
+#: the sRGB colour each ink of :func:`cmyk_profile` prints alone (cyan, magenta, yellow, black), 0..1
+INKS = ((0.0, 0.63, 0.89), (0.93, 0.0, 0.55), (1.0, 0.95, 0.0), (0.12, 0.12, 0.12))
+
+
+def _srgb_to_lab(rgb) -> tuple[float, float, float]:
+    """CIE L*a*b* (D50, as ICC's PCS) of an sRGB colour in 0..1 (Bradford-adapted from D65)."""
+    v = np.asarray(rgb, np.float64)
+    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    d65 = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    white = np.array([0.95047, 1.0, 1.08883])
+    xyz = np.linalg.inv(_BRADFORD) @ np.diag((_BRADFORD @ _D50) / (_BRADFORD @ white)) @ _BRADFORD @ d65
+    f = np.cbrt(xyz / _D50)
+    f = np.where(xyz / _D50 > (6 / 29) ** 3, f, xyz / _D50 / (3 * (6 / 29) ** 2) + 4 / 29)
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def cmyk_profile(name: str = "CMYK inks (srcodec test)") -> bytes:
+    """A printer ICC profile (version 2, CMYK to Lab through a 2-point-per-ink table, ``mft1``) whose inks print
+    :data:`INKS` and mix by multiplying: not Pillow's formula, so a conversion that ignores it shows."""
+    clut = b""
+    for c in (0, 1):  # the first input channel varies slowest
+        for m in (0, 1):
+            for y in (0, 1):
+                for k in (0, 1):
+                    rgb = np.ones(3)
+                    for on, ink in zip((c, m, y, k), INKS):
+                        rgb = rgb * (np.array(ink) if on else 1.0)
+                    lab = _srgb_to_lab(rgb)
+                    clut += bytes([round(lab[0] * 255 / 100), round(lab[1]) + 128, round(lab[2]) + 128])
+    ramp = bytes(range(256))
+    lut = (b"mft1\0\0\0\0" + bytes([4, 3, 2, 0]) + b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+           + ramp * 4 + clut + ramp * 3)
+    text = name.encode("ascii")
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(text) + 1) + text + b"\0" + b"\0" * 8 + b"\0\0\0" + b"\0" * 67
+    return _profile(b"prtrCMYKLab ", [(b"desc", desc), (b"wtpt", _xyz(_D50)), (b"A2B0", lut),
+                                      (b"cprt", b"text\0\0\0\0No copyright, use freely\0\0\0\0")])
 
 
 def _pattern(h: int, w: int, c: int) -> np.ndarray:
