@@ -4,8 +4,8 @@
 # shared).
 srcodec train restorer --codec vvc:wpp=0 --quality 13-46 --per-image 2 --full-resolution --max-images 240 \
     --data ../shared/datasets/train/bsds500 --data ../shared/datasets/train/t91 --pool-jobs 1 --arch qrestorer-yuv420 \
-    --crop 128 --batch 16 --lr 2e-4 --warmup 50 --minutes 100 --val ../shared/datasets/set14 --val-images 14 \
+    --crop 128 --batch 16 --lr 2e-4 --warmup 50 --minutes 150 --val ../shared/datasets/set14 --val-images 14 \
     --val-every 500 --checkpoint-every 250 --threads 1 --no-progress \
     --init src/srcodec/weights/vvc-restored.safetensors --out runs/vvc-restorer-fr
 # run vvc-restorer-fr kept its state at step 1,250 in checkpoints/vvc-restorer-fr.pt (checkpoints/README.md says what
-# it showed): to go on, the same command with --resume checkpoints/vvc-restorer-fr.pt and --minutes 150
+# it showed): to go on, the same command with --resume checkpoints/vvc-restorer-fr.pt
