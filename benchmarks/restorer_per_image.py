@@ -46,7 +46,7 @@ def main() -> int:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     pipe = get_codec(args.pipeline)
-    if not hasattr(pipe, "decode_plain") or pipe.wrapped_codec() is None:
+    if not pipe.plain_decode or pipe.wrapped_codec() is None:
         raise SystemExit(f"restorer_per_image: {args.pipeline} is not a x1 restored pipeline")
     qualities = args.qualities or [args.quality]
     other = None

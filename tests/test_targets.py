@@ -64,7 +64,7 @@ class FakeFiles:
     """A codec whose files are ``q`` written into ``size(q)`` bytes and whose decodes "measure" ``value(q)``
     (``srcodec.targets.measure`` is replaced by the identity on these decodes)."""
 
-    integer_quality, quality_range, sweep = True, (0, 63), tuple(range(5, 60, 7))
+    integer_quality, quality_range, sweep, plain_decode = True, (0, 63), tuple(range(5, 60, 7)), False
 
     def __init__(self, size, value):
         self.size, self.value, self.encodes = size, value, []

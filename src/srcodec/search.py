@@ -69,7 +69,7 @@ def search(codec, attempt, value, target: float, *, want: str, guess: float | No
     # a guess from elsewhere (a prior) is trusted to be close: the first step away from it is two stops long
     step = (hi - lo) / 8 if guess is None else 2 * tol
     if guess is None:
-        sweep = sorted(getattr(codec, "sweep", ()) or (lo, hi))
+        sweep = sorted(codec.sweep or (lo, hi))
         guess = sweep[len(sweep) // 2]
     q, r, v = at(guess)
     # the bracket: the good side and the bad side, each (q, result, value)

@@ -300,7 +300,7 @@ def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None =
     the (moved) target with at least ``beat`` bytes -- every probe file that reaches it is larger."""
     plan = {"curve": {}, "files": {}, "offsets": offsets, "limit": limit, "target": target, "metric": metric,
             "beat": None if limit is not None else beat}
-    plain = getattr(probe, "decode_plain", None) if limit is None else None
+    plain = probe.decode_plain if limit is None and probe.plain_decode else None
     try:
         if limit is not None:
             q, _ = search(probe, lambda q: _probe_point(probe, image, plan, q, value=False),
@@ -340,7 +340,7 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
     that measurement or the search starts again with the gain measured there (on the files already made).
     The stand-in's value anywhere else is its plain decode's plus the last gain measured (``plan["gain"]``,
     :func:`_stand_in_point`)."""
-    sweep = sorted(getattr(probe, "sweep", ()) or probe.quality_range)
+    sweep = sorted(probe.sweep or probe.quality_range)
     q = sweep[len(sweep) // 2]
     plan["plain"], plan["decode_plain"] = {}, plain
     plan["gain"] = _probe_point(probe, image, plan, q)[1] - _plain_value(probe, image, plan, q)

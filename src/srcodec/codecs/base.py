@@ -205,6 +205,14 @@ class Codec(ABC):
         ratio), priors for the first real encode; ``None`` when it has none (every search encodes for real)."""
         return None
 
+    #: True for a codec whose file also decodes, cheaply, without its post-stage network (:meth:`decode_plain`):
+    #: ``auto``'s searches measure those decodes and run the network once
+    plain_decode: ClassVar[bool] = False
+
+    def decode_plain(self, data: bytes) -> np.ndarray:
+        """The file decoded without a post-stage network (where :attr:`plain_decode`); else as :meth:`decode`."""
+        return self.decode(data)
+
     #: True for a codec that meets targets by searches of its own (``auto``: among candidates): its
     #: :meth:`encode_to` runs as a whole, never searched from outside
     searches_itself: ClassVar[bool] = False

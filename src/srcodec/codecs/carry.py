@@ -69,7 +69,7 @@ class Carrying(Codec):
         super().__init__()
         self.codec, self.meta = codec, meta
         for attr in ("name", "label", "extension", "quality_help", "quality_range", "default_quality", "sweep",
-                     "integer_quality", "keeps", "grey_modes"):
+                     "integer_quality", "keeps", "grey_modes", "plain_decode"):
             setattr(self, attr, getattr(codec, attr))
 
     @property
@@ -87,6 +87,9 @@ class Carrying(Codec):
 
     def decode(self, data: bytes) -> np.ndarray:
         return self.codec.decode(data)
+
+    def decode_plain(self, data: bytes) -> np.ndarray:
+        return self.codec.decode_plain(data)
 
     def probe(self):
         found = self.codec.probe()

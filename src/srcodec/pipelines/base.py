@@ -68,6 +68,8 @@ class Pipeline(Codec):
     paper: ClassVar[str] = ""
     #: the inner codec: a name in the codec registry, or a spec with options (``avif:speed=6``)
     inner: ClassVar[str] = "jpeg"
+    #: which points of the inner codec's sweep are the pipeline's (benchmark points)
+    sweep_points: ClassVar[slice] = slice(1, None, 2)
     #: the image side is divided by ``scale`` before the codec
     scale: ClassVar[int] = 1
     #: short descriptions of the two stages, for listings
@@ -292,7 +294,7 @@ def _copy_quality_knob(target, inner: type[Codec]) -> None:
     for attr in INNER_QUALITY_ATTRS:
         setattr(target, attr, getattr(inner, attr))
     if target.stages:
-        target.sweep = tuple(inner.sweep[getattr(target, "sweep_points", slice(1, None, 2))])
+        target.sweep = tuple(inner.sweep[target.sweep_points])
 
 
 def register_pipeline(cls: type[Pipeline]) -> type[Pipeline]:

@@ -60,6 +60,8 @@ class RestoredPipeline(Pipeline):
 
         return shrink(rgb, self.scale)
 
+    plain_decode = True
+
     def decode_plain(self, data: bytes) -> np.ndarray:
         """The file decoded without the network (the codec's RGB, ×2: enlarged by bicubic): what the
         restorer improves on, and a cheap stand-in for the restored result in ``auto``'s searches."""
