@@ -130,6 +130,8 @@ def test_a_real_codec_whose_steps_are_smaller_than_the_probes_still_gets_the_exa
 class FakePipeline(FakeFiles):
     """FakeFiles with a network: ``decode_plain`` is the decode without it, ``gain(q)`` below the full one."""
 
+    plain_decode = True
+
     def __init__(self, size, value, gain):
         super().__init__(size, value)
         self.gain, self.full_decodes = gain, 0
