@@ -227,3 +227,17 @@ def test_a_level_no_candidate_reaches_gives_the_best_file_and_says_so(tmp_path):
     with pytest.raises(SrcodecError, match="the best it reaches is SSIMULACRA2"):
         codec.encode_to(img, Target(metric="ssimulacra2", value=70.0))
     assert codec.encode_to(smooth_image(128, 128), Target(quality=2)).report.note == ""  # a level reached
+
+
+def test_a_bench_row_of_auto_names_the_candidate_it_chose(tmp_path):
+    """``srcodec bench --codecs auto``: each row says whose file auto wrote (the runner reads auto's report)."""
+    import json
+
+    from srcodec.bench.runner import run_benchmark
+
+    data = tmp_path / "data"
+    data.mkdir()
+    save_png(smooth_image(64, 96), data / "a.png")
+    run_benchmark(data, ["auto", "jpeg"], tmp_path / "run", qualities=[3.0], progress=False)
+    rows = {r["codec"]: r for r in json.loads((tmp_path / "run" / "rows.json").read_text())}
+    assert rows["auto"]["chosen"] in auto.CANDIDATES and rows["jpeg"]["chosen"] == ""

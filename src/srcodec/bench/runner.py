@@ -8,7 +8,8 @@ then holds:
 =====================  ======================================================
 ``rows.csv``           one row per image x codec x quality: image, codec,
 ``rows.json``          quality, bytes, bpp, psnr, psnr_y, ssim, ms_ssim,
-                       ssimulacra2, vmaf, encode_s, decode_s, worker (who measured the times)
+                       ssimulacra2, vmaf, encode_s, decode_s, worker (who measured the times),
+                       chosen (``auto``: the candidate whose file it wrote, from its report)
                        (JSON: missing values are ``null``)
 ``<codec>.json``       the averages over images per quality in CompressAI's
                        layout (``bpp``, ``psnr-rgb``, ``ms-ssim-rgb``,
@@ -65,13 +66,17 @@ from srcodec.errors import BadOptionError, InputError, SrcodecError
 from srcodec.io.files import make_folder, read_bytes, write_atomic
 from srcodec.io.image import IMAGE_SUFFIXES, image_from_bytes, load_image
 from srcodec.metrics import quality_row
+from srcodec.targets import Target
 from srcodec.versions import library_versions
 
 ROW_FIELDS = ("image", "codec", "quality", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "ssimulacra2", "vmaf",
-              "encode_s", "decode_s", "worker")
+              "encode_s", "decode_s", "worker", "chosen")
 #: row fields that hold text (``worker``: the machine that measured the row's times, ``host`` on this machine,
-#: ``host tcp://address`` of the Dask worker on a cluster; empty in rows written before it was recorded)
-TEXT_FIELDS = ("image", "codec", "worker")
+#: ``host tcp://address`` of the Dask worker on a cluster; ``chosen``: for a codec that chooses among candidates,
+#: ``auto``, the one whose file it wrote; both empty in rows written before they were recorded)
+TEXT_FIELDS = ("image", "codec", "worker", "chosen")
+#: text fields that may be missing from older rows (read as empty)
+OPTIONAL_TEXT = ("worker", "chosen")
 #: row fields added after runs were first written: a row without them is measured again
 LATER_FIELDS = ("ssimulacra2", "vmaf")
 #: per-codec JSON ``results`` key -> the row field it averages
@@ -158,7 +163,7 @@ def _clean(value):
 
 
 def _from_json(field_name: str, value):
-    if field_name == "worker":
+    if field_name in OPTIONAL_TEXT:
         return value or ""
     return math.nan if value is None and field_name not in TEXT_FIELDS else value
 
@@ -197,7 +202,7 @@ class RowStore:
                         for row in data]
             if csv_path.exists():
                 with csv_path.open(newline="", encoding="utf-8") as fh:
-                    return [{k: _from_csv(k, row[k] if k != "worker" else row.get(k) or "") for k in ROW_FIELDS
+                    return [{k: _from_csv(k, row[k] if k not in OPTIONAL_TEXT else row.get(k) or "") for k in ROW_FIELDS
                              if k in row or k not in LATER_FIELDS}
                             for row in csv.DictReader(fh)]
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -269,7 +274,8 @@ def _worker_codec(spec: str) -> Codec:
 
 
 def measure(task: Task, image=None) -> list[dict]:
-    """Code, decode and measure one image (``image``, or loaded from ``task.path``) at one quality: its row
+    """Code (:meth:`Codec.encode_to` the quality), decode and measure one image (``image``, or loaded from
+    ``task.path``) at one quality: its row
     (or ``{"error": ...}``), and with ``task.also`` the wrapped codec's row too."""
     base = {"image": task.image, "codec": task.codec, "quality": task.quality}
     data = None
@@ -280,11 +286,14 @@ def measure(task: Task, image=None) -> list[dict]:
             image = _WORKER_IMAGES[task.path] = load_image(task.path)
         codec = _worker_codec(task.codec)
         t0 = time.perf_counter()
-        data = codec.encode(image, task.quality)
+        found = codec.encode_to(image, Target(quality=task.quality))
+        data = found.data
         t1 = time.perf_counter()
         decoded = codec.decode_like(data, image)
         t2 = time.perf_counter()
-        rows = [{**base, **quality_row(image, decoded, len(data)), "encode_s": t1 - t0, "decode_s": t2 - t1}]
+        chosen = found.report.chosen.candidate if found.report is not None else ""
+        rows = [{**base, **quality_row(image, decoded, len(data)), "encode_s": t1 - t0, "decode_s": t2 - t1,
+                 "chosen": chosen}]
     except Exception as exc:  # reported per row; the run goes on with the others
         rows = [{**base, "error": _error_text(exc)}]
     if task.also is None:
