@@ -49,7 +49,7 @@ def test_untrained_modifynet_and_jpegnet_are_the_identity():
 def test_pipeline_is_listed_and_needs_weights(weights_dir):
     assert "nagasaki-jpeg" in pipeline_names()
     reason = codec_class("nagasaki-jpeg").unavailable_reason()
-    assert "srcodec train prefilter" in reason and "\n" not in reason
+    assert "recipes/nagasaki-jpeg.sh" in reason and "\n" not in reason
     with pytest.raises(UnavailableError):
         srcodec.compress(smooth_image(16, 16), codec="nagasaki-jpeg", quality=50)
 

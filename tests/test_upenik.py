@@ -89,7 +89,7 @@ def test_upenik_x4_with_a_trained_looking_residual(codec_hash, weights_dir):
 
 def test_wrong_weights_are_refused(codec_hash, weights_dir):
     cls = codec_class("upenik-x2")
-    assert "srcodec train latent-sr" in cls.unavailable_reason()
+    assert f"recipes/{cls.name}.sh" in cls.unavailable_reason()
     save_stages(weights_dir / "upenik-x2.safetensors", {"sr": _decoder(2)})  # no codec recorded
     assert "not recorded" in cls.unavailable_reason()
     _ship(weights_dir, "upenik-x2", _decoder(2), "0123456789abcdef")  # another codec's latent
