@@ -14,6 +14,7 @@ engine's business: ``srcodec train KIND --help`` lists the flags.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -81,7 +82,14 @@ def setup_distributed() -> Dist:
 
 
 def cleanup_distributed() -> None:
+    """Leave the process group, every worker together: a gloo worker whose peer tears the group down while it
+    still waits on it aborts ("terminate called without an active exception"), so a barrier (bounded: a peer
+    that failed is not waited for) comes first."""
     if dist.is_initialized():
+        try:
+            dist.monitored_barrier(timeout=datetime.timedelta(seconds=60))
+        except RuntimeError:
+            pass  # a peer failed: torchrun reports it
         dist.destroy_process_group()
 
 
