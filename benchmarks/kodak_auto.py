@@ -229,9 +229,10 @@ def size_against(rows: list[dict], name: str) -> tuple[float, int] | None:
 def write_doc(rows: list[dict], points: list[float], effort: int, every: int, doc: Path = DOC,
               metric: str = "psnr", formats: str = "", limit: int | None = None) -> None:
     m = dict(METRICS[metric])
-    if formats:
-        m["section"] += "_formats"
-        m["figure"] = m["figure"].replace(".png", "_formats.png")
+    if formats:  # at effort max each format runs at both its settings: a section of its own
+        tag = "_formats" + ("_max" if effort >= 3 else "")
+        m["section"] += tag
+        m["figure"] = m["figure"].replace(".png", f"{tag}.png")
     cs = curves(rows, points, metric)
     images = sorted({r["image"] for r in rows})
     names = [n for n in cs if n != "auto"]

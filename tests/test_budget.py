@@ -124,3 +124,12 @@ def test_a_vvc_pipeline_takes_the_heaviest_preset_that_fits(monkeypatch):
     assert auto_codec._within_budget(["vvc-restored"], large, "psnr", auto.Report()) == ["vvc-restored:preset=faster"]
     monkeypatch.setattr(auto, "BUDGET", {**auto.BUDGET, 2: ((40.0, 0.0), (1.0, 0.0))})
     assert auto_codec._within_budget(["vvc-restored"], large, "psnr", auto.Report()) == ["vvc-restored:preset=fast"]
+
+
+def test_a_bad_preset_of_a_pipeline_is_a_one_line_error(tmp_path):
+    from srcodec.io.image import save_png
+
+    save_png(smooth_image(32, 48), tmp_path / "a.png")
+    proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "vvc-restored:preset=warp")
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
+    assert "preset" in proc.stderr and not (tmp_path / "a.srz").exists()

@@ -78,22 +78,12 @@ def _profile(kind: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
 INKS = ((0.0, 0.63, 0.89), (0.93, 0.0, 0.55), (1.0, 0.95, 0.0), (0.12, 0.12, 0.12))
 
 
-def _srgb_to_lab(rgb) -> tuple[float, float, float]:
-    """CIE L*a*b* (D50, as ICC's PCS) of an sRGB colour in 0..1 (Bradford-adapted from D65)."""
-    v = np.asarray(rgb, np.float64)
-    lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
-    d65 = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
-    white = np.array([0.95047, 1.0, 1.08883])
-    xyz = np.linalg.inv(_BRADFORD) @ np.diag((_BRADFORD @ _D50) / (_BRADFORD @ white)) @ _BRADFORD @ d65
-    f = np.cbrt(xyz / _D50)
-    f = np.where(xyz / _D50 > (6 / 29) ** 3, f, xyz / _D50 / (3 * (6 / 29) ** 2) + 4 / 29)
-    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
-
-
 def cmyk_profile(name: str = "CMYK inks (srcodec test)") -> bytes:
     """A printer ICC profile (version 2, CMYK to Lab through a 2-point-per-ink table, ``mft1``) whose inks print
     :data:`INKS` and mix by multiplying: not Pillow's formula, so a conversion that ignores it shows."""
-    clut = b""
+    from PIL import Image, ImageCms
+
+    corners = []
     for c in (0, 1):  # the first input channel varies slowest
         for m in (0, 1):
             for y in (0, 1):
@@ -101,8 +91,14 @@ def cmyk_profile(name: str = "CMYK inks (srcodec test)") -> bytes:
                     rgb = np.ones(3)
                     for on, ink in zip((c, m, y, k), INKS):
                         rgb = rgb * (np.array(ink) if on else 1.0)
-                    lab = _srgb_to_lab(rgb)
-                    clut += bytes([round(lab[0] * 255 / 100), round(lab[1]) + 128, round(lab[2]) + 128])
+                    corners.append(np.round(rgb * 255))
+    # the corners in the PCS by LittleCMS: Pillow's 8-bit LAB (D50) holds L as lut8 does, a and b as signed bytes
+    # where lut8 adds 128
+    rgb = Image.fromarray(np.asarray(corners, np.uint8)[None], "RGB")
+    lab = np.asarray(ImageCms.applyTransform(rgb, ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB"), "RGB", "LAB")))[0].copy()
+    lab[:, 1:] = (lab[:, 1:].view(np.int8).astype(np.int16) + 128).astype(np.uint8)
+    clut = lab.tobytes()
     ramp = bytes(range(256))
     lut = (b"mft1\0\0\0\0" + bytes([4, 3, 2, 0]) + b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
            + ramp * 4 + clut + ramp * 3)
