@@ -94,13 +94,13 @@ def test_a_probed_search_meets_the_target_exactly_with_few_real_encodes(monkeypa
             goal = rnd.uniform(25, 20 + slope * 60)
             plan = targets.probe_search(probe, offsets, None, target=goal)
             data, q, value = targets.encode_probed(real, probe, plan, None)
-            assert plan["real_encodes"] == len(real.encodes)  # what auto reports
+            assert plan.real_encodes == len(real.encodes)  # what auto reports
             assert value >= goal and (q == 0 or real.value(q - 1) < goal)  # the lowest quality that reaches it
         else:
             goal = int(rnd.uniform(300, 100 * 1.12 ** 60))
             plan = targets.probe_search(probe, offsets, None, limit=goal)
             data, q, value = targets.encode_probed(real, probe, plan, None)
-            assert plan["real_encodes"] == len(real.encodes)
+            assert plan.real_encodes == len(real.encodes)
             assert len(data) <= goal and (q == 63 or len(real.encode(None, q + 1)) > goal)  # the highest that fits
             real.encodes.pop()
         worst = max(worst, len(real.encodes))
@@ -191,7 +191,7 @@ def test_a_probed_search_given_a_size_to_beat_stops_only_when_it_cannot_beat_it(
         goal = rnd.uniform(25, 20 + slope * 60)
         whole = make()
         plan = targets.probe_search(whole, {"psnr": 0.4}, None, target=goal)
-        beat = int(rnd.uniform(0.3, 1.7) * plan["bytes"])
+        beat = int(rnd.uniform(0.3, 1.7) * plan.bytes)
         cut = make()
         # the truth: the probe's lowest quality whose decode (with its network) reaches the moved target
         true_q = next((q for q in range(64) if 20 + slope * q >= goal - 0.4), 63)
@@ -204,9 +204,9 @@ def test_a_probed_search_given_a_size_to_beat_stops_only_when_it_cannot_beat_it(
             assert len(cut.encodes) <= len(whole.encodes) + (2 if with_network == "growing gain" else 0)
         else:
             if with_network == "growing gain":  # a search started again on the gain measured higher up
-                assert found["quality"] <= plan["quality"]
+                assert found.quality <= plan.quality
             else:
-                assert found["bytes"] == plan["bytes"] and found["quality"] == plan["quality"]
+                assert found.bytes == plan.bytes and found.quality == plan.quality
     assert stopped > 10  # it does stop, on the curves where it cannot win
 
 

@@ -10,7 +10,8 @@ that meet them on real files, alone or through a fast stand-in (``auto``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -288,8 +289,44 @@ def encode_sampled(codec, image: np.ndarray, target: float, metric: str = "psnr"
     return data, q, value, len(real)
 
 
+@dataclass
+class ProbePlan:
+    """A probed search's state (``auto``, efforts 1-2): what :func:`probe_search` found on a candidate's fast
+    stand-in and every file and measurement it made, which :func:`encode_probed` reads when it makes the real
+    files. A candidate without a stand-in has only its ``final`` file (from its own full search)."""
+
+    #: the metric of a quality target ("psnr", "ms-ssim", "ssimulacra2", "vmaf")
+    metric: str = "psnr"
+    #: the stand-in's prior offsets against the real codec (``bytes`` ratio, and one per metric)
+    offsets: dict = field(default_factory=dict)
+    #: the byte budget of a size target, or None
+    limit: int | None = None
+    #: the value of a quality target, or None
+    target: float | None = None
+    #: give up (:class:`Outdone`) when a stand-in file short of the target has at least this many bytes
+    beat: int | None = None
+    #: quality -> (bytes, value) of each stand-in file measured (value NaN where only its size was needed)
+    curve: dict = field(default_factory=dict)
+    #: quality -> the stand-in's file, encoded once
+    files: dict = field(default_factory=dict)
+    #: quality -> the value of the stand-in's file decoded without its network (:func:`_search_plain`)
+    plain: dict = field(default_factory=dict)
+    #: the stand-in's plain decoder, where its search measured plain decodes
+    decode_plain: Callable | None = None
+    #: the network's gain over the plain decode, last measured (None before any)
+    gain: float | None = None
+    #: the stand-in's quality, bytes and value at the end of its search (what ``auto`` ranks candidates by)
+    quality: float = math.nan
+    bytes: int = 0
+    value: float = math.nan
+    #: real encodes :func:`encode_probed` made (None before it ran)
+    real_encodes: int | None = None
+    #: (bytes, quality, value) of a candidate searched on its own real files (no stand-in), else None
+    final: tuple | None = None
+
+
 def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None = None, target: float | None = None,
-                 metric: str = "psnr", tolerance: float | None = None, beat: int | None = None) -> dict:
+                 metric: str = "psnr", tolerance: float | None = None, beat: int | None = None) -> ProbePlan:
     """The first half of a probed search: the whole search on ``probe`` (a fast stand-in of a codec,
     :meth:`Codec.probe`), for the target moved by the prior ``offsets`` (a byte ``limit``, or a quality
     ``target`` in ``metric``). Returns a plan for :func:`encode_probed`: the probe's quality, its file's
@@ -298,8 +335,8 @@ def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None =
 
     ``beat`` (quality targets, ``auto``): give up (:class:`Outdone`) as soon as a probe file falls short of
     the (moved) target with at least ``beat`` bytes -- every probe file that reaches it is larger."""
-    plan = {"curve": {}, "files": {}, "offsets": offsets, "limit": limit, "target": target, "metric": metric,
-            "beat": None if limit is not None else beat}
+    plan = ProbePlan(metric=metric, offsets=offsets, limit=limit, target=target,
+                     beat=None if limit is not None else beat)
     plain = probe.decode_plain if limit is None and probe.plain_decode else None
     try:
         if limit is not None:
@@ -318,8 +355,8 @@ def probe_search(probe, offsets: dict, image: np.ndarray, *, limit: int | None =
             q = _search_plain(probe, plain, image, plan, target - offsets[metric], tolerance)
     except NotReached as exc:
         q = exc.best[0]  # the real codec may still make it: its encodes start from the closest probe
-    plan["quality"] = q
-    plan["bytes"], plan["value"] = _stand_in_point(probe, image, plan, q)
+    plan.quality = q
+    plan.bytes, plan.value = _stand_in_point(probe, image, plan, q)
     return plan
 
 
@@ -327,7 +364,7 @@ class _GainMoved(Exception):
     """The stand-in's network measured another gain than the one the search was using: search again."""
 
 
-def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> float:
+def _search_plain(probe, plain, image, plan: ProbePlan, target: float, tolerance) -> float:
     """A quality search whose steps measure the probe's file decoded without its network (``plain``: no
     restorer run, a fraction of the cost), the target lowered by the network's gain over the plain decode,
     measured with the network on the first file the search makes. One network run per candidate instead of
@@ -338,25 +375,25 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
     MS-SSIM gain grows with the quality), so a candidate is never left (``beat``) on an estimate: where the
     plain decode plus the gain says it cannot win, the network measures that file, and either it is left on
     that measurement or the search starts again with the gain measured there (on the files already made).
-    The stand-in's value anywhere else is its plain decode's plus the last gain measured (``plan["gain"]``,
+    The stand-in's value anywhere else is its plain decode's plus the last gain measured (``plan.gain``,
     :func:`_stand_in_point`)."""
     sweep = sorted(probe.sweep or probe.quality_range)
     q = sweep[len(sweep) // 2]
-    plan["plain"], plan["decode_plain"] = {}, plain
-    plan["gain"] = _probe_point(probe, image, plan, q)[1] - _plain_value(probe, image, plan, q)
+    plan.plain, plan.decode_plain = {}, plain
+    plan.gain = _probe_point(probe, image, plan, q)[1] - _plain_value(probe, image, plan, q)
     for again in (True, True, False):
-        goal = target - plan["gain"]
+        goal = target - plan.gain
 
         def attempt(q, goal=goal, again=again):
             value = _plain_value(probe, image, plan, q)
             size = len(_probe_file(probe, image, plan, q))
-            if plan["beat"] is not None and value < goal and size >= plan["beat"]:  # the estimate says: left
+            if plan.beat is not None and value < goal and size >= plan.beat:  # the estimate says: left
                 measured = _probe_point(probe, image, plan, q)[1]
                 _check_beaten(plan, size, measured, target)  # ... and so does the network: left
                 if again:
-                    plan["gain"] = measured - value
+                    plan.gain = measured - value
                     raise _GainMoved(q)
-                return measured - plan["gain"]  # its measured value, on the scale of this search
+                return measured - plan.gain  # its measured value, on the scale of this search
             return value
 
         try:
@@ -367,48 +404,48 @@ def _search_plain(probe, plain, image, plan: dict, target: float, tolerance) -> 
     return q
 
 
-def _plain_value(probe, image, plan: dict, q: float) -> float:
+def _plain_value(probe, image, plan: ProbePlan, q: float) -> float:
     """The probe's file at ``q`` decoded without its network, measured (once per plan)."""
-    if q not in plan["plain"]:
-        plan["plain"][q] = measure(image, plan["decode_plain"](_probe_file(probe, image, plan, q)), plan["metric"])
-    return plan["plain"][q]
+    if q not in plan.plain:
+        plan.plain[q] = measure(image, plan.decode_plain(_probe_file(probe, image, plan, q)), plan.metric)
+    return plan.plain[q]
 
 
-def _stand_in_point(probe, image, plan: dict, q: float, value: bool = True) -> tuple[int, float]:
+def _stand_in_point(probe, image, plan: ProbePlan, q: float, value: bool = True) -> tuple[int, float]:
     """(bytes, value) of the probe at ``q`` as the searches use it: measured with the network where it ran
     there, else its plain decode plus the plan's gain where :func:`_search_plain` measured one, else measured."""
-    if not value or "gain" not in plan or (q in plan["curve"] and not math.isnan(plan["curve"][q][1])):
+    if not value or plan.gain is None or (q in plan.curve and not math.isnan(plan.curve[q][1])):
         return _probe_point(probe, image, plan, q, value)
-    return len(_probe_file(probe, image, plan, q)), _plain_value(probe, image, plan, q) + plan["gain"]
+    return len(_probe_file(probe, image, plan, q)), _plain_value(probe, image, plan, q) + plan.gain
 
 
-def _check_beaten(plan: dict, size: int, value: float, goal: float) -> None:
+def _check_beaten(plan: ProbePlan, size: int, value: float, goal: float) -> None:
     """Outdone when a probe file short of ``goal`` already has the plan's ``beat`` bytes or more."""
-    if plan["beat"] is not None and value < goal and size >= plan["beat"]:
-        raise Outdone(f"its fast stand-in is still under the target at {size} bytes, more than {plan['beat']}")
+    if plan.beat is not None and value < goal and size >= plan.beat:
+        raise Outdone(f"its fast stand-in is still under the target at {size} bytes, more than {plan.beat}")
 
 
-def _probe_file(probe, image, plan: dict, q: float) -> bytes:
+def _probe_file(probe, image, plan: ProbePlan, q: float) -> bytes:
     """The probe's file at ``q``: encoded once per plan."""
-    if q not in plan["files"]:
-        plan["files"][q] = probe.encode(image, q)
-    return plan["files"][q]
+    if q not in plan.files:
+        plan.files[q] = probe.encode(image, q)
+    return plan.files[q]
 
 
-def _probe_point(probe, image, plan: dict, q: float, value: bool = True) -> tuple[int, float]:
+def _probe_point(probe, image, plan: ProbePlan, q: float, value: bool = True) -> tuple[int, float]:
     """(bytes, value) of the probe at ``q``, encoded (and measured, with ``value``) when not yet in the plan."""
-    curve = plan["curve"]
+    curve = plan.curve
     if q not in curve or (value and math.isnan(curve[q][1])):
         data = _probe_file(probe, image, plan, q)
-        curve[q] = (len(data), measure(image, probe.decode_like(data, image), plan["metric"]) if value else math.nan)
+        curve[q] = (len(data), measure(image, probe.decode_like(data, image), plan.metric) if value else math.nan)
     return curve[q]
 
 
-def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: float | None = None):
+def encode_probed(codec, probe, plan: ProbePlan, image: np.ndarray, *, tolerance: float | None = None):
     """The second half of a probed search: real encodes of ``codec`` starting at the probe's quality,
     each measured, moving one step at a time -- towards the safe side after a miss, towards the better
     side while the probe's curve, shifted by the offset this encode measured, predicts that the next step
-    still meets the target. Usually one or two real encodes (counted in ``plan["real_encodes"]``).
+    still meets the target. Usually one or two real encodes (counted in ``plan.real_encodes``).
     Returns (bytes, quality, measured value):
     never over ``limit`` bytes, never under ``target``; :class:`NotReached` otherwise.
 
@@ -416,7 +453,7 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
     restored pipelines, 4 training images x 4 QPs): see ``srcodec.codecs.vvc.PROBE_OFFSETS``."""
     lo, hi = (float(v) for v in codec.quality_range)
     step = float(max(round(tolerance or 0.0), 1)) if codec.integer_quality else (tolerance or 0.01 * (hi - lo))
-    limit, target, metric = plan["limit"], plan["target"], plan["metric"]
+    limit, target, metric = plan.limit, plan.target, plan.metric
 
     rate = limit is not None
     better = 1.0 if rate else -1.0  # rate: a higher quality is better; quality target: a lower one
@@ -429,10 +466,10 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
             return measured * there[0] / max(here[0], 1) <= limit
         return there[1] + (measured - here[1]) >= target - min(doubt, 0.5 * abs(here[1] - there[1]))
 
-    q, best, tried, closest = plan["quality"], None, set(), None
+    q, best, tried, closest = plan.quality, None, set(), None
     while lo <= q <= hi and q not in tried:
         tried.add(q)
-        plan["real_encodes"] = len(tried)
+        plan.real_encodes = len(tried)
         data = codec.encode(image, q)
         here = _stand_in_point(probe, image, plan, q, value=not rate)
         if rate and len(data) > limit:
@@ -450,7 +487,7 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
             # quartiles around the prior 0.002, ``python benchmarks/probe_offsets.py --pipelines
             # vvc-x2-learned``): a step predicted to miss the target by less than that (and less than half a
             # step) is tried for real -- a file one step too good costs that step's bytes
-            doubt = 0.0 if rate else abs(measured - here[1] - plan["offsets"][metric])
+            doubt = 0.0 if rate else abs(measured - here[1] - plan.offsets[metric])
             if lo <= nq <= hi and nq not in tried and predicted_ok(q, here, measured, nq, doubt):
                 q = nq
                 continue
@@ -471,5 +508,5 @@ def encode_probed(codec, probe, plan: dict, image: np.ndarray, *, tolerance: flo
     return best
 
 
-__all__ = ["METRICS", "Encoded", "NotReached", "Outdone", "Target", "byte_limit", "encode_for_limit", "encode_for_quality",
+__all__ = ["METRICS", "Encoded", "NotReached", "Outdone", "ProbePlan", "Target", "byte_limit", "encode_for_limit", "encode_for_quality",
            "encode_for_target", "encode_probed", "check_measurable", "measure", "probe_search", "search"]

@@ -462,7 +462,7 @@ class AutoCodec(Codec):
         without one is searched for real), ranked by the stand-ins' files, then real encodes for the
         predicted winner and for any other whose prediction is within :data:`CLOSE` of it; the best real
         file wins."""
-        from srcodec.targets import METRICS, NotReached, Outdone, encode_probed, probe_search
+        from srcodec.targets import METRICS, NotReached, Outdone, ProbePlan, encode_probed, probe_search
 
         rate = limit is not None
         plans, errors = [], []
@@ -473,16 +473,16 @@ class AutoCodec(Codec):
             found = codec.probe()
             # quality target: a stand-in short of the target at more bytes than the best prediction so far
             # (plus CLOSE) cannot be close to it, so its search stops there
-            fewest = min((p[3]["bytes"] for p in plans), default=None)
+            fewest = min((p[3].bytes for p in plans), default=None)
             beat = None if rate or fewest is None else int(fewest * (1.0 + CLOSE["bytes"])) + 1
             try:
                 if found is None:  # no stand-in: its own full search, whose file is final
                     data, q, value = self._full_search(codec, image, limit, target, metric)
-                    plan = {"final": (data, q, value), "bytes": len(data), "quality": q, "value": value}
+                    plan = ProbePlan(final=(data, q, value), bytes=len(data), quality=q, value=value)
                 else:
                     plan = probe_search(found[0], found[1], image, limit=limit, target=target, metric=metric,
                                         tolerance=self.search_step(codec), beat=beat)
-                    report.predicted[name] = (plan["bytes"], plan["quality"], plan["value"])
+                    report.predicted[name] = (plan.bytes, plan.quality, plan.value)
                 plans.append((name, codec, found and found[0], plan))
             except Outdone as exc:
                 report.outdone.append(name)
@@ -493,14 +493,14 @@ class AutoCodec(Codec):
             report.seconds[name] = time.perf_counter() - t0
         # predicted score: higher is better (rate target: the probe's quality value; quality target: fewer bytes)
         def score(plan):
-            return plan["value"] if rate else -plan["bytes"]
+            return plan.value if rate else -plan.bytes
 
         plans.sort(key=lambda p: -score(p[3]))
         if not rate:  # a stand-in that falls short even at its best quality: said so, and tried last
             for name, _, probe, plan in plans:
-                if probe is not None and plan["value"] < target - plan["offsets"][metric]:
-                    report.why[name] = (f"its fast stand-in reaches at most {METRICS[metric]} {plan['value']:.4f} "
-                                           f"(quality {plan['quality']:g}), under the target")
+                if probe is not None and plan.value < target - plan.offsets[metric]:
+                    report.why[name] = (f"its fast stand-in reaches at most {METRICS[metric]} {plan.value:.4f} "
+                                           f"(quality {plan.quality:g}), under the target")
         tries = []
         leader = None  # the prediction of the best-predicted candidate whose real file was made
         for name, codec, probe, plan in plans:
@@ -509,15 +509,15 @@ class AutoCodec(Codec):
                 continue
             t0 = time.perf_counter()
             try:
-                data, q, value = plan.get("final") or encode_probed(codec, probe, plan, image,
+                data, q, value = plan.final or encode_probed(codec, probe, plan, image,
                                                                     tolerance=self.search_step(codec))
                 tries.append((name, data, q, value))
                 leader = score(plan) if leader is None else leader
             except (NotReached, SrcodecError) as exc:
                 errors.append(str(exc))
                 self._missed(name, exc, job)
-            if "real_encodes" in plan:
-                report.real_encodes[name] = plan["real_encodes"]
+            if plan.real_encodes is not None:
+                report.real_encodes[name] = plan.real_encodes
             report.seconds[name] = report.seconds.get(name, 0.0) + time.perf_counter() - t0
         if not tries:
             goal = "fits" if rate else f"reaches {METRICS[metric]} {target:g}"
