@@ -67,7 +67,10 @@ SECTIONS = (
                         reuse_from=("runs/kodak-anchors", "runs/kodak-learned"), reusable=("jpeg", "avif", "learned"))),
     Section("kodak_auto", "auto (or auto:formats=web) against each candidate's own file, at PSNR, MS-SSIM or "
             "SSIMULACRA2 targets", codecs="auto (effort 2) and its candidates; auto:formats=web and jpegli, webp, "
-            "avif, jxl", anchor="each candidate", reuses="a candidate's own files with the same settings and effort"),
+            "avif, jxl (srcodec bench --targets, its run declared by kodak_auto.bench_of)", anchor="each candidate",
+            reuses="rows of runs/kodak-auto/<section> with today's settings (auto's include its candidates'); a "
+                   "candidate's row from auto's report where auto's search of it was its own (effort 3)",
+            writes=f"{RESULTS}; benchmarks/results/kodak-auto/<section> (the run's rows)", skip_bench=True),
     Section("restorers_by_eye", "each restored pipeline against its own codec in PSNR, MS-SSIM, SSIMULACRA2 and VMAF",
             codecs="the restored pipelines and their codecs", anchor="each pipeline's codec",
             reuses="runs/kodak-restored (the same bench as kodak_restored)", skip_bench=True,

@@ -1,40 +1,31 @@
 #!/usr/bin/env python3
 """Regenerate the ``auto`` sections of docs/results.md: the best file per image, against each candidate.
 
-For each Kodak image (``--every K``: every K-th image, default 4, i.e. 6 images) and each target, runs
-``auto`` at effort E through the API, then decodes the file it wrote as a user would
-(``srcodec.decompress``) and measures it. The targets (``--targets``, defaults per metric), each
-``srcodec compress --codec auto --target-<metric> X`` (``AutoCodec(effort=E).encode_for_quality``):
+On every K-th Kodak image (``--every K``, default 4) and at each target, ``auto`` at effort E against each of
+its candidates, every file through ``srcodec bench --targets`` (:mod:`srcodec.bench.runner`): each row is the
+file ``srcodec compress --codec NAME --target-<metric> X`` writes, decoded and measured; ``auto``'s rows keep
+its report (what it chose, what it left early, each candidate's search time). The targets (``--targets``):
 
 - ``--metric psnr`` (default): PSNR targets 27..35 dB;
 - ``--metric ms-ssim``: MS-SSIM targets 0.92..0.99;
 - ``--metric ssimulacra2``: SSIMULACRA2 targets 50..90 (auto's ``-q`` levels 2, 3.5, 5, 6.5, 8).
 
 ``--formats web`` (or a subset, ``jpeg+avif``) runs ``auto:formats=...`` instead: the smallest plain
-file among the standard formats, against each format's own search (its own section, ``..._formats``).
+file among the standard formats, against each format's own search (its own section, ``..._formats``, and
+``..._formats_max`` at effort 3).
 
-Every candidate's own file for the same target -- exactly what ``--codec <candidate> --target-<metric> X``
-writes -- is made afterwards by that candidate's own full search (not counted in
-auto's time; at effort 3 and with ``--formats``, auto's report holds it already, and only the candidates
-auto left early are searched again), so each candidate's curve comes from the same images and targets:
-
-- the ``auto`` curve (mean bpp from the real files, mean RGB PSNR and MS-SSIM of their decodes per target);
-- each candidate's curve at the same targets (the targets it reaches on every image), and auto's BD-rate
-  (in the run's metric) against each; where a candidate cannot reach a target on every image, auto's file
-  size against the candidate's own, file by file, where it made one;
-- how often each candidate was chosen, per target;
-- auto's encode time per image (the whole search, every candidate) at this effort, on this machine, and
-  the floor of any search (one real encode of the chosen candidate and its decode).
-
-A candidate's own file is reused from an earlier run whose settings for that candidate (encoder, weights)
-and whose effort (its search step) were the same: a rerun after a change to auto's own search measures
-auto again, not its candidates. Rows are cached in ``runs/kodak-auto/rows.json`` (and kept in ``benchmarks/results/kodak-auto.json``) (keyed by
-image, metric, target, and the settings of auto and of each candidate: encoder settings, weights), so the
-script resumes. Writes the section between ``<!-- begin kodak_auto -->`` and ``<!-- end kodak_auto -->``
-(``kodak_auto_msssim`` for ``--metric ms-ssim``) and docs/img/kodak_auto_psnr.png (``..._msssim.png``).
+The run (``runs/kodak-auto/<section>``, kept in ``benchmarks/results/kodak-auto/<section>``, rows and settings)
+goes in two passes: ``auto`` first, on 2 torch threads (its time is the section's); then its candidates, which
+the bench measures only where a row is missing -- where auto's search of a candidate was that candidate's own
+(its search step is the candidate's default, effort 3), the candidate's row is taken from auto's report
+(bytes, quality, the value reached: :func:`rows_from_reports`). ``srcodec bench`` resumes and measures again
+the rows of a codec whose settings changed (auto's include its candidates'). After the bench, the floor of any
+search (one encode of the chosen candidate at the chosen quality, and its decode) is timed for each of auto's
+files (``floors.json``). The section: auto's curve and each candidate's at the targets it reaches on every image,
+auto's BD-rate (in the run's metric) against each, file-by-file sizes, how often each was chosen, auto's time.
 
 Usage: python benchmarks/kodak_auto.py [--metric psnr|ms-ssim|ssimulacra2] [--targets X,Y,...] [--every K]
-                                      [--limit N] [--effort E] [--formats web] [--doc PATH]
+                                      [--limit N] [--effort E] [--formats web] [--skip-bench] [--doc PATH]
 """
 
 from __future__ import annotations
@@ -51,12 +42,12 @@ from pathlib import Path
 
 from srcodec.bench import bdrate, plots
 from srcodec.bench.anchors import bd_cell
-from srcodec.bench.sections import write_section
+from srcodec.bench.sections import Bench, keep_curves, write_section
 from srcodec.io.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
-KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
-RUN = ROOT / "runs" / "kodak-auto"
+RUNS = "runs/kodak-auto"
+KEPT = ROOT / "benchmarks" / "results" / "kodak-auto"
 DOC = ROOT / "docs" / "results.md"
 #: per metric: its section, its figure, the row field and bdrate metric of its values, what a target is
 METRICS = {
@@ -75,121 +66,121 @@ def row_point(row: dict) -> float:
     return row["target"]
 
 
-def measure_all(files: list[Path], points: list[float], effort: int, metric: str = "psnr",
-                formats: str = "") -> list[dict]:
+def section_name(metric: str, formats: str, effort: int) -> str:
+    """The section (and run folder) of a run: at effort max each format runs at both its settings."""
+    return METRICS[metric]["section"] + (("_formats" + ("_max" if effort >= 3 else "")) if formats else "")
+
+
+def auto_spec(effort: int, formats: str) -> str:
+    from srcodec.codecs import get_codec
+
+    return get_codec(f"auto:effort={effort}" + (f":formats={formats}" if formats else "")).spec
+
+
+def bench_of(metric: str, points: list[float], effort: int, formats: str, every: int) -> Bench:
+    """The section's bench: auto and its candidates for ``metric``, to each target, on 2 torch threads."""
+    from srcodec.codecs import get_codec
+
+    spec = auto_spec(effort, formats)
+    return Bench((spec, *get_codec(spec).candidates(metric)), f"{RUNS}/{section_name(metric, formats, effort)}",
+                 targets=(metric, tuple(points)), every=every, threads=2)
+
+
+def rows_from_reports(out: Path, spec: str, metric: str) -> int:
+    """Each candidate's row taken from auto's reports in the run folder ``out`` where auto's search of it was
+    the candidate's own (not left early, at the candidate's default search step): bytes, quality and the value
+    reached (the other metrics are not measured); how many rows were added."""
+    from PIL import Image
+
+    from srcodec.bench.runner import RowStore, target_key
+    from srcodec.codecs import get_codec
+    from srcodec.search import default_step
+
+    store = RowStore(out)
+    auto = get_codec(spec)
+    images = json.loads((out / "settings.json").read_text())["images"]
+    own = {}
+    added = 0
+    for row in list(store.rows.values()):
+        if row["codec"] != spec or "report" not in row:
+            continue
+        report = row["report"]
+        w, h = Image.open(images[row["image"]]).size
+        for name, size, q, value, _ in report["rows"]:
+            if name not in own:
+                own[name] = auto.search_step(get_codec(name)) == default_step(get_codec(name))
+            key = (row["image"], name, row["target"])
+            if own[name] and name not in report["outdone"] and key not in store.rows:
+                store.add({"image": row["image"], "codec": name, "quality": q, "target": row["target"], "bytes": size,
+                           "bpp": 8 * size / (h * w), **{f: math.nan for f in ("psnr", "psnr_y", "ssim", "ms_ssim",
+                                                                                 "ssimulacra2", "vmaf", "decode_s")},
+                           METRICS[metric]["field"]: value, "encode_s": report["seconds"].get(name, math.nan),
+                           "worker": row["worker"], "chosen": ""})
+                added += 1
+    if added:
+        store.flush()
+    return added
+
+
+def time_floors(out: Path, spec: str) -> dict:
+    """The floor of any search for each of auto's files (``floors.json``, ``{image|target: seconds}``): one
+    encode of the chosen candidate at the chosen quality and its decode, on 2 torch threads."""
     import torch
 
-    from srcodec.api import decompress
     from srcodec.codecs import get_codec
-    from srcodec.errors import SrcodecError
     from srcodec.io.image import load_image
-    from srcodec.metrics import ms_ssim, psnr, ssimulacra2
-    from srcodec.targets import Target, encode_for_quality
 
     torch.set_num_threads(2)
-    codec = get_codec(f"auto:effort={effort}" + (f":formats={formats}" if formats else ""))
-    full = effort >= 3 or bool(formats)  # auto's own report holds each candidate's full search
-    # rows are reused only when auto and every candidate (encoder settings, weights) are as they are now
-    settings = json.dumps({**codec.settings(), "candidate_settings": {n: get_codec(n).settings()
-                                                                      for n in codec.candidates(metric)}},
-                          sort_keys=True, default=str)
-    cache_path = RUN / "rows.json"
-    cache = json.loads(cache_path.read_text()) if cache_path.exists() else []
-    have = {(r["image"], r.get("metric", "psnr"), row_point(r), r["settings"]): r for r in cache}
-    mine = json.loads(settings)
-    rows = []
-    for f in files:
-        img = load_image(f)
-        h, w = img.shape[:2]
-        for point in points:
-            key = (f.name, metric, point, settings)
-            if key in have:
-                rows.append(have[key])
+    path = out / "floors.json"
+    floors = json.loads(path.read_text()) if path.exists() else {}
+    images = json.loads((out / "settings.json").read_text())["images"]
+    for row in json.loads((out / "rows.json").read_text()):
+        key = f"{row['image']}|{row['target']}"
+        if row["codec"] != spec or key in floors:
+            continue
+        img, codec = load_image(images[row["image"]]), get_codec(row["chosen"])
+        t0 = time.perf_counter()
+        codec.decode_like(codec.encode(img, row["quality"]), img)
+        floors[key] = time.perf_counter() - t0
+        write_atomic(path, json.dumps(floors, indent=1, sort_keys=True).encode())
+    return floors
+
+
+def section_rows(out: Path, codecs: tuple[str, ...], metric: str) -> list[dict]:
+    """One record per file of auto's (``codecs[0]``) for an image and a target, with each candidate's (the other
+    ``codecs``) own file for the same target."""
+    spec = codecs[0]
+    rows = [r for r in json.loads((out / "rows.json").read_text()) if r["codec"] in codecs]
+    floors = json.loads((out / "floors.json").read_text()) if (out / "floors.json").exists() else {}
+    field = METRICS[metric]["field"]
+    by_point: dict[tuple, list] = {}
+    for r in rows:
+        by_point.setdefault((r["image"], r["target"]), []).append(r)
+    records = []
+    for r in rows:
+        if r["codec"] != spec:
+            continue
+        report = r.get("report") or {}
+        candidates = []
+        for c in by_point[(r["image"], r["target"])]:
+            if c["codec"] == spec:
                 continue
-            # what `--target-<metric> X` asks of auto
-            target = point
-            t0 = time.perf_counter()
-            found = codec.encode_to(img, Target(metric=metric, value=target))
-            seconds = time.perf_counter() - t0
-            data = found.data
-            report = [tuple(r) for r in found.report.rows]
-            times = found.report.seconds
-            outdone = found.report.outdone
-            real_encodes = found.report.real_encodes
-            redo = outdone
-            if not full:  # auto searched on fast stand-ins: every candidate's own file by its own full search
-                chosen_name = next(n for n, _, _, _, c in report if c)
-                report, redo = [], codec.candidates(metric)
-            # each candidate's PSNR too, in an MS-SSIM run (for its plots in the other metric)
-            psnr_of, known = {}, own_files(cache, f.name, metric, point, mine) if not full else {}
-            for name in redo:  # the candidate's own file for this target: what --codec NAME --target-... writes
-                if name in known:  # made by an earlier run with this candidate's settings (or out of its reach)
-                    if known[name] is not None:
-                        report.append((name, known[name]["bytes"], known[name]["quality"],
-                                       known[name][METRICS[metric]["field"]], name == chosen_name))
-                        if "psnr" in known[name]:
-                            psnr_of[name] = known[name]["psnr"]
-                    continue
-                c = get_codec(name)
-                try:
-                    d, q, v = encode_for_quality(c, img, target, metric, tolerance=codec.search_step(c))
-                except SrcodecError:  # it cannot reach the target on this image at all: no point of its curve
-                    continue
-                if metric != "psnr":
-                    psnr_of[name] = psnr(img, c.decode_like(d, img))
-                report.append((name, len(d), q, v, not full and name == chosen_name))
-            out = decompress(data)
-            # the floor of any search: one encode of the chosen candidate at the chosen quality, and its decode
-            chosen_row = found.report.chosen
-            chosen_codec = get_codec(chosen_row.candidate)
-            t1 = time.perf_counter()
-            chosen_codec.decode_like(chosen_codec.encode(img, chosen_row.quality), img)
-            floor = time.perf_counter() - t1
-            candidates = []
-            for n, b, q, v, c in report:
-                cand = {"name": n, "bytes": b, "bpp": 8 * b / (h * w), "quality": q, METRICS[metric]["field"]: v,
-                        "chosen": c, "seconds": times.get(n), "left_early": n in outdone}
-                if n in psnr_of:
-                    cand["psnr"] = psnr_of[n]
-                candidates.append(cand)
-            row = {"image": f.name, "metric": metric, "target": target, "settings": settings,
-                   "bytes": len(data), "bpp": 8 * len(data) / (h * w), "psnr": psnr(img, out), "ms_ssim": ms_ssim(img, out),
-                   "ssimulacra2": ssimulacra2(img, out), "format": _format_of(data),
-                   "encode_s": seconds, "floor_s": floor, "candidates": candidates, "real_encodes": real_encodes}
-            rows.append(row)
-            cache.append(row)
-            have[key] = row
-            RUN.mkdir(parents=True, exist_ok=True)
-            write_atomic(cache_path, json.dumps(cache, indent=1).encode())
-            chosen = next(c["name"] for c in row["candidates"] if c["chosen"])
-            print(f"{f.name} {metric} {target:g}: {chosen} {len(data)} bytes, {row['psnr']:.2f} dB, "
-                  f"MS-SSIM {row['ms_ssim']:.4f}, SSIMULACRA2 {row['ssimulacra2']:.2f}, {seconds:.1f} s", flush=True)
-    return rows
-
-
-def _format_of(data: bytes) -> str:
-    from srcodec.api import identify
-
-    return identify(data)
-
-
-def own_files(cache: list[dict], image: str, metric: str, point: float, mine: dict) -> dict[str, dict | None]:
-    """Each candidate's own file for this image and target as an earlier run (effort 1-2: every candidate
-    searched by its own full search) measured it, where that candidate's settings (encoder, weights) and its
-    search step (auto's effort) were as they are now: its row of that run, or None where it could not reach
-    the target. A rerun after a change to auto's own search measures auto again, not its candidates."""
-    found = {}
-    for r in cache:
-        if r["image"] != image or r.get("metric", "psnr") != metric or row_point(r) != point:
-            continue
-        theirs = json.loads(r["settings"])
-        if theirs.get("effort") != mine.get("effort") or theirs.get("effort", 3) >= 3:
-            continue
-        for name, cand_settings in theirs["candidate_settings"].items():
-            if mine["candidate_settings"].get(name) == cand_settings and name not in found:
-                found[name] = next(({k: v for k, v in c.items() if k not in ("chosen", "seconds", "left_early")}
-                                    for c in r["candidates"] if c["name"] == name), None)
-    return found
+            cand = {"name": c["codec"], "bytes": c["bytes"], "bpp": c["bpp"], "quality": c["quality"],
+                    field: c[field], "chosen": c["codec"] == r["chosen"],
+                    "seconds": report.get("seconds", {}).get(c["codec"]),
+                    "left_early": c["codec"] in report.get("outdone", ())}
+            candidates.append(cand)
+        record = {"image": r["image"], "target": float(r["target"].partition("=")[2]), "bytes": r["bytes"],
+                  "bpp": r["bpp"], "psnr": r["psnr"], "ms_ssim": r["ms_ssim"], "encode_s": r["encode_s"],
+                  "candidates": candidates}
+        if r["ssimulacra2"] is not None:  # rows from before SSIMULACRA2 was measured lack it
+            record["ssimulacra2"] = r["ssimulacra2"]
+        if f"{r['image']}|{r['target']}" in floors:
+            record["floor_s"] = floors[f"{r['image']}|{r['target']}"]
+        if "real_encodes" in report:
+            record["real_encodes"] = report["real_encodes"]
+        records.append(record)
+    return sorted(records, key=lambda x: (x["image"], x["target"]))
 
 
 def curves(rows: list[dict], points: list[float], metric: str = "psnr") -> dict[str, bdrate.Curve]:
@@ -317,31 +308,46 @@ def write_doc(rows: list[dict], points: list[float], effort: int, every: int, do
 
 
 def main() -> int:
+    from srcodec.bench.sections import run_bench
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--every", type=int, default=4, help="every K-th Kodak image (default: %(default)s)")
     ap.add_argument("--metric", choices=sorted(METRICS), default="psnr", help="what the targets are in")
     ap.add_argument("--targets", help="targets in the metric (default: psnr 27..35, ms-ssim 0.92..0.99, "
                                       "ssimulacra2 50..90)")
-    ap.add_argument("--limit", type=int, help="only the first N of those images (a quick check)")
+    ap.add_argument("--limit", type=int, help="only the first N of those images (a quick check, not kept)")
     ap.add_argument("--formats", default="", help="run auto:formats=... (web, or e.g. jpeg+avif)")
     ap.add_argument("--effort", type=int, default=None, help="auto's effort (default: auto's default)")
+    ap.add_argument("--skip-bench", action="store_true", help="only rewrite the section from the kept run")
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args()
     from srcodec.codecs import codec_class
 
     effort = args.effort or next(o.default for o in codec_class("auto").options if o.name == "effort")
-    files = sorted(KODAK.glob("*.png"))[:: args.every][: args.limit]
-    if not files:
-        print(f"kodak_auto: no images in {KODAK}", file=sys.stderr)
-        return 2
     points = [float(v) for v in (args.targets or METRICS[args.metric]["targets"]).split(",")]
-    rows = measure_all(files, points, effort, args.metric, args.formats)
-    keep = ROOT / "benchmarks" / "results" / "kodak-auto.json"  # the rows of every run, kept for later comparisons
-    kept = json.loads(keep.read_text()) if keep.exists() else []
-    mode = lambda r: (r.get("metric", "psnr"), json.loads(r["settings"]).get("formats", ""))  # noqa: E731
-    kept = [r for r in kept if mode(r) != (args.metric, args.formats)] + rows
-    if args.limit is None:  # a quick check (--limit) is not kept
-        write_atomic(keep, json.dumps(kept, indent=1).encode())
+    bench = bench_of(args.metric, points, effort, args.formats, args.every)
+    name = section_name(args.metric, args.formats, effort)
+    out, kept = ROOT / bench.run, KEPT / name
+    if args.limit:
+        out = out.with_name(f"{out.name}-first{args.limit}")
+    if args.limit is None and not (out / "rows.json").exists() and (kept / "rows.json").exists():
+        keep_curves(kept, out, ["rows", "floors"])  # a fresh clone: start from the kept run
+    spec = bench.codecs[0]
+    run_args = argparse.Namespace(skip_bench=args.skip_bench, fresh=False, no_reuse=True,
+                                  out=os.path.relpath(out, ROOT))
+    for codecs in ([spec], bench.codecs):  # auto first; its report gives the candidates' rows it can
+        code, _ = run_bench("kodak_auto", run_args, bench.command(1, ROOT, codecs=codecs, out=run_args.out,
+                                                                  limit=args.limit), {}, ROOT)
+        if code:
+            return code
+        if not args.skip_bench and codecs == [spec]:
+            added = rows_from_reports(out, spec, args.metric)
+            print(f"kodak_auto: {added} candidate rows from auto's reports", file=sys.stderr)
+    if not args.skip_bench:
+        time_floors(out, spec)
+        if args.limit is None:
+            keep_curves(out, kept, ["rows", "floors"])
+    rows = section_rows(out, bench.codecs, args.metric)
     write_doc(rows, points, effort, args.every, args.doc, args.metric, args.formats, args.limit)
     return 0
 

@@ -181,6 +181,10 @@ def test_single_image_limit_anchor_file_and_unavailable_codec(dataset, tmp_path,
     (["--codecs", "jpeg", "--anchor", "webp"], "--anchor 'webp'"),
     (["--codecs", "jpeg", "--qualities", "500"], "outside"),
     (["--codecs", "jpeg", "--jobs", "0"], "--jobs"),
+    (["--codecs", "jpeg", "--targets", "sharpness:30"], "--targets 'sharpness:30'"),
+    (["--codecs", "jpeg", "--targets", "psnr:"], "--targets 'psnr:'"),
+    (["--codecs", "jpeg", "--targets", "psnr:30", "--qualities", "50"], "not both"),
+    (["--codecs", "jpeg", "--every", "0"], "--every"),
 ])
 def test_bad_options_fail_before_any_work(dataset, tmp_path, capsys, args, needle):
     out = tmp_path / "never"
@@ -320,3 +324,50 @@ def test_rows_of_an_older_run_without_perceptual_metrics_are_measured_again(data
     assert "ssimulacra2" in json.loads((out / "bdrate.json").read_text())["metrics"]
     assert main(["bdrate", str(out / "jpeg.json"), str(out / "jpeg.json"), "--metric", "ssimulacra2", "--quiet"]) == 0
     assert capsys.readouterr().out.strip() == "+0.00 %"
+
+
+def test_a_target_run_holds_each_codecs_own_search_and_autos_report(dataset, tmp_path):
+    """--targets: each row is the file ``encode_to`` that target writes (what --target-psnr X writes), keyed by the
+    target; a codec that chooses among candidates keeps its whole report; the curves are over the targets."""
+    from srcodec.targets import Target
+
+    out = tmp_path / "targets"
+    code = main(["bench", str(dataset), "--codecs", "jpeg,auto:formats=webp+jpeg", "--targets", "psnr:34,30",
+                 "--every", "2", "--out", str(out), "--quiet"])
+    assert code == 0
+    rows = json.loads((out / "rows.json").read_text())
+    assert {r["image"] for r in rows} == {"a.png", "c.png"}  # every 2nd image
+    assert sorted({r["target"] for r in rows}) == ["psnr=30", "psnr=34"] and len(rows) == 8
+    for r in rows:
+        image = load_image(dataset / r["image"])
+        assert r["psnr"] >= float(r["target"].split("=")[1])
+        if r["codec"] == "jpeg":
+            own = get_codec("jpeg").encode_to(image, Target(metric="psnr", value=float(r["target"].split("=")[1])))
+            assert (r["bytes"], r["quality"]) == (len(own.data), own.quality) and "report" not in r
+        else:
+            report = r["report"]
+            chosen = [row for row in report["rows"] if row[4]]
+            assert report["metric"] == "psnr" and len(chosen) == 1 and chosen[0][0] == r["chosen"]
+            assert chosen[0][1] == r["bytes"] and chosen[0][2] == r["quality"]
+    curve = json.loads((out / "jpeg.json").read_text())
+    assert curve["target"] == "psnr" and curve["results"]["quality"] == [30.0, 34.0]
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["targets"] == {"metric": "psnr", "values": [30.0, 34.0]}
+    again = run_benchmark(dataset, ["jpeg", "auto:formats=webp+jpeg"], out, targets=("psnr", [30.0, 34.0]), every=2,
+                          progress=False)
+    assert again.measured == 0 and again.done_before == 8  # resumed by (image, codec, target)
+
+
+def test_a_run_of_some_codecs_keeps_the_settings_of_the_others_whose_rows_stay(dataset, tmp_path):
+    """A section that measures some codecs first and the others later (kodak_auto: auto, then its candidates)
+    still has every row's settings, so a changed codec is measured again."""
+    out = tmp_path / "two-passes"
+    run_benchmark(dataset, ["jpeg", "webp"], out, qualities=[50], limit=1, progress=False)
+    run_benchmark(dataset, ["jpeg"], out, qualities=[50], limit=1, progress=False)
+    settings = json.loads((out / "settings.json").read_text())
+    assert list(settings["codecs"]) == ["jpeg", "webp"]
+    old = settings["codecs"]["webp"]["settings"]
+    settings["codecs"]["webp"]["settings"] = {**old, "method": -1}  # as if measured with other settings
+    (out / "settings.json").write_text(json.dumps(settings))
+    again = run_benchmark(dataset, ["webp"], out, qualities=[50], limit=1, progress=False)
+    assert again.measured == 1 and again.done_before == 0

@@ -34,6 +34,13 @@ class NotReached(SrcodecError):
         self.best = best
 
 
+def default_step(codec) -> float:
+    """The quality step where a search stops unless told otherwise (``--target-...`` of one codec): one
+    quality level of an integer knob, else a hundredth of the codec's range."""
+    lo, hi = (float(v) for v in codec.quality_range)
+    return 1.0 if codec.integer_quality else 0.01 * (hi - lo)
+
+
 def search(codec, attempt, value, target: float, *, want: str, guess: float | None = None,
            tolerance: float | None = None):
     """Where ``value(attempt(q))`` (growing with q) crosses ``target``; returns (q, result).
@@ -44,7 +51,7 @@ def search(codec, attempt, value, target: float, *, want: str, guess: float | No
     """
     lo, hi = (float(v) for v in codec.quality_range)
     integer = bool(codec.integer_quality)
-    tol = tolerance if tolerance is not None else (1.0 if integer else 0.01 * (hi - lo))
+    tol = tolerance if tolerance is not None else default_step(codec)
     tol = max(tol, 1.0) if integer else tol
     reaching = want == "lowest-reaching"
     if want not in ("lowest-reaching", "highest-under"):
@@ -135,4 +142,4 @@ def search(codec, attempt, value, target: float, *, want: str, guess: float | No
     return good_end[0], good_end[1]
 
 
-__all__ = ["NotReached", "search"]
+__all__ = ["NotReached", "default_step", "search"]

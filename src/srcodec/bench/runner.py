@@ -1,16 +1,20 @@
 """Run a rate-distortion benchmark into a run folder, resumably and in parallel.
 
 Every image of the data set is coded by every codec at every quality of the
-codec's sweep (``Codec.sweep``, or the qualities asked for), decoded, and
-measured with :func:`srcodec.metrics.quality_row`. The run folder ``DIR``
+codec's sweep (``Codec.sweep``, or the qualities asked for) -- or, with ``targets``
+(``--targets ssimulacra2:50,70,90``), to each value of a metric, the smallest file
+that reaches it (``--codec NAME --target-ssimulacra2 70``, :meth:`Codec.encode_to`) --,
+decoded, and measured with :func:`srcodec.metrics.quality_row`. The run folder ``DIR``
 then holds:
 
 =====================  ======================================================
-``rows.csv``           one row per image x codec x quality: image, codec,
-``rows.json``          quality, bytes, bpp, psnr, psnr_y, ssim, ms_ssim,
+``rows.csv``           one row per image x codec x quality (or target): image, codec,
+``rows.json``          quality, target (``ssimulacra2=70``; empty in a quality sweep), bytes, bpp, psnr, psnr_y, ssim, ms_ssim,
                        ssimulacra2, vmaf, encode_s, decode_s, worker (who measured the times),
                        chosen (``auto``: the candidate whose file it wrote, from its report)
-                       (JSON: missing values are ``null``)
+                       (JSON: missing values are ``null``; JSON only: ``report``, the
+                       report of a codec that chose among candidates, every field of
+                       :class:`srcodec.pipelines.auto.Report`)
 ``<codec>.json``       the averages over images per quality in CompressAI's
                        layout (``bpp``, ``psnr-rgb``, ``ms-ssim-rgb``,
                        ``psnr-y``, ``ssim-rgb``, ``encoding_time``,
@@ -33,7 +37,7 @@ code as RGB, get the codec's own encode.
 
 Rows are flushed to ``rows.csv``/``rows.json`` (atomically, every couple of
 seconds) as they finish, so an interrupted run loses little; running the same
-command again skips every row already there (key: image + codec + quality).
+command again skips every row already there (key: image + codec + quality or target).
 Decoded images are not kept: the report re-creates the few it shows.
 
 With ``cluster`` (``--cluster tcp://host:port`` or ``local:N``) each task runs on a worker of a Dask
@@ -54,7 +58,7 @@ import socket
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -69,14 +73,16 @@ from srcodec.metrics import quality_row
 from srcodec.targets import Target
 from srcodec.versions import library_versions
 
-ROW_FIELDS = ("image", "codec", "quality", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "ssimulacra2", "vmaf",
+ROW_FIELDS = ("image", "codec", "quality", "target", "bytes", "bpp", "psnr", "psnr_y", "ssim", "ms_ssim", "ssimulacra2", "vmaf",
               "encode_s", "decode_s", "worker", "chosen")
 #: row fields that hold text (``worker``: the machine that measured the row's times, ``host`` on this machine,
 #: ``host tcp://address`` of the Dask worker on a cluster; ``chosen``: for a codec that chooses among candidates,
 #: ``auto``, the one whose file it wrote; both empty in rows written before they were recorded)
-TEXT_FIELDS = ("image", "codec", "worker", "chosen")
+TEXT_FIELDS = ("image", "codec", "target", "worker", "chosen")
 #: text fields that may be missing from older rows (read as empty)
-OPTIONAL_TEXT = ("worker", "chosen")
+OPTIONAL_TEXT = ("target", "worker", "chosen")
+#: row fields that only rows.json holds (structured; absent where there is nothing to hold)
+JSON_ONLY = ("report",)
 #: row fields added after runs were first written: a row without them is measured again
 LATER_FIELDS = ("ssimulacra2", "vmaf")
 #: per-codec JSON ``results`` key -> the row field it averages
@@ -91,8 +97,9 @@ RUN_FILES = ("rows.json", "settings.json", "bdrate.json")
 # ---------------------------------------------------------------- inputs
 
 
-def find_images(dataset: str | os.PathLike, limit: int | None = None) -> list[Path]:
-    """The images of a data set: a folder (its image files, sorted by name) or one image file."""
+def find_images(dataset: str | os.PathLike, limit: int | None = None, every: int = 1) -> list[Path]:
+    """The images of a data set: a folder (its image files, sorted by name; every ``every``-th of them) or one
+    image file; the first ``limit`` of those."""
     p = Path(dataset)
     if not p.exists():
         raise InputError(f"{p}: no such file or folder")
@@ -102,6 +109,9 @@ def find_images(dataset: str | os.PathLike, limit: int | None = None) -> list[Pa
             raise InputError(f"{p}: no image files in this folder")
     else:
         images = [p]
+    if every < 1:
+        raise BadOptionError(f"--every must be at least 1, got {every}")
+    images = images[::every]
     if limit is not None:
         if limit < 1:
             raise BadOptionError(f"--limit must be at least 1, got {limit}")
@@ -152,6 +162,37 @@ def quality_key(quality: float) -> str:
     return format(round(float(quality), 6), "g")
 
 
+def target_key(metric: str, value: float) -> str:
+    """The text form of a target (``ssimulacra2=70``) used in row keys and the ``target`` field."""
+    return f"{metric}={quality_key(value)}"
+
+
+def parse_target(text: str) -> Target:
+    """The :class:`~srcodec.targets.Target` of a ``target`` field (``ssimulacra2=70``)."""
+    metric, _, value = text.partition("=")
+    return Target.of(**{f"target_{metric.replace('-', '_')}": float(value)})
+
+
+def parse_targets(text: str) -> tuple[str, list[float]]:
+    """``--targets METRIC:V,V,...`` (``ssimulacra2:50,70,90``) as (metric, values); a one-line error otherwise."""
+    from srcodec.targets import METRICS
+
+    metric, sep, values = text.partition(":")
+    try:
+        numbers = [float(v) for v in values.split(",") if v.strip()]
+    except ValueError:
+        numbers = []
+    if not sep or metric not in METRICS or not numbers or not all(math.isfinite(v) for v in numbers):
+        raise BadOptionError(f"--targets {text!r}: expected METRIC:V,V,... with METRIC one of "
+                             f"{', '.join(METRICS)} (e.g. ssimulacra2:50,70,90)")
+    return metric, sorted(set(numbers))
+
+
+def point_key(point) -> str:
+    """The key of a planned point: a quality (a number) or a target (its :func:`target_key` text)."""
+    return point if isinstance(point, str) else quality_key(point)
+
+
 # ---------------------------------------------------------------- rows on disk
 
 
@@ -189,7 +230,7 @@ class RowStore:
 
     @staticmethod
     def key(row: dict) -> tuple[str, str, str]:
-        return row["image"], row["codec"], quality_key(row["quality"])
+        return row["image"], row["codec"], row.get("target") or quality_key(row["quality"])
 
     def _read(self) -> list[dict]:
         json_path, csv_path = self.folder / "rows.json", self.folder / "rows.csv"
@@ -198,8 +239,8 @@ class RowStore:
                 data = json.loads(json_path.read_text(encoding="utf-8"))
                 if not isinstance(data, list):
                     raise ValueError("not a list of rows")
-                return [{k: _from_json(k, row.get(k)) for k in ROW_FIELDS if k in row or k not in LATER_FIELDS}
-                        for row in data]
+                return [{**{k: _from_json(k, row.get(k)) for k in ROW_FIELDS if k in row or k not in LATER_FIELDS},
+                         **{k: row[k] for k in JSON_ONLY if row.get(k) is not None}} for row in data]
             if csv_path.exists():
                 with csv_path.open(newline="", encoding="utf-8") as fh:
                     return [{k: _from_csv(k, row[k] if k not in OPTIONAL_TEXT else row.get(k) or "") for k in ROW_FIELDS
@@ -222,7 +263,8 @@ class RowStore:
         return len(stale)
 
     def sorted_rows(self) -> list[dict]:
-        return sorted(self.rows.values(), key=lambda r: (r["image"], r["codec"], float(r["quality"])))
+        return sorted(self.rows.values(), key=lambda r: (r["image"], r["codec"], r.get("target") or "",
+                                                         float(r["quality"])))
 
     def flush(self) -> None:
         """Rewrite rows.csv and rows.json (each atomically)."""
@@ -235,7 +277,8 @@ class RowStore:
             writer.writerow(["" if isinstance(v, float) and math.isnan(v)
                              else (f"{v:.10g}" if isinstance(v, float) else v) for v in values])
         write_atomic(self.folder / "rows.csv", buf.getvalue().encode("utf-8"))
-        payload = [{k: _clean(row.get(k, math.nan)) for k in ROW_FIELDS} for row in rows]
+        payload = [{**{k: _clean(row.get(k, math.nan)) for k in ROW_FIELDS},
+                    **{k: row[k] for k in JSON_ONLY if row.get(k) is not None}} for row in rows]
         write_atomic(self.folder / "rows.json", (json.dumps(payload, indent=0) + "\n").encode("utf-8"))
         self.dirty = False
 
@@ -245,7 +288,7 @@ class RowStore:
 
 @dataclass(frozen=True)
 class Task:
-    """One measurement: an image coded by a codec at a quality."""
+    """One measurement: an image coded by a codec at a quality, or to a target (``ssimulacra2=70``)."""
 
     path: str
     image: str
@@ -253,17 +296,19 @@ class Task:
     quality: float
     #: a codec whose file this codec's file holds (:meth:`Codec.wrapped_codec`): its row comes from the same encode
     also: str | None = None
+    #: a target (:func:`target_key`) instead of the quality, or ""
+    target: str = ""
 
 
 _WORKER_IMAGES: dict[str, object] = {}
 _WORKER_CODECS: dict[str, Codec] = {}
 
 
-def _worker_init() -> None:
-    """Each worker process does its own work on one core."""
+def _worker_init(threads: int = 1) -> None:
+    """Each worker process does its own work on ``threads`` cores (one unless told)."""
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
 
 
 def _worker_codec(spec: str) -> Codec:
@@ -274,10 +319,10 @@ def _worker_codec(spec: str) -> Codec:
 
 
 def measure(task: Task, image=None) -> list[dict]:
-    """Code (:meth:`Codec.encode_to` the quality), decode and measure one image (``image``, or loaded from
-    ``task.path``) at one quality: its row
-    (or ``{"error": ...}``), and with ``task.also`` the wrapped codec's row too."""
-    base = {"image": task.image, "codec": task.codec, "quality": task.quality}
+    """Code (:meth:`Codec.encode_to` the quality or the target), decode and measure one image (``image``, or
+    loaded from ``task.path``): its row (or ``{"error": ...}``; a target's row holds the quality used, and the
+    report of a codec that chose among candidates), and with ``task.also`` the wrapped codec's row too."""
+    base = {"image": task.image, "codec": task.codec, "quality": task.quality, "target": task.target}
     data = None
     try:
         image = _WORKER_IMAGES.get(task.path) if image is None else image
@@ -286,14 +331,15 @@ def measure(task: Task, image=None) -> list[dict]:
             image = _WORKER_IMAGES[task.path] = load_image(task.path)
         codec = _worker_codec(task.codec)
         t0 = time.perf_counter()
-        found = codec.encode_to(image, Target(quality=task.quality))
+        found = codec.encode_to(image, parse_target(task.target) if task.target else Target(quality=task.quality))
         data = found.data
         t1 = time.perf_counter()
         decoded = codec.decode_like(data, image)
         t2 = time.perf_counter()
         chosen = found.report.chosen.candidate if found.report is not None else ""
-        rows = [{**base, **quality_row(image, decoded, len(data)), "encode_s": t1 - t0, "decode_s": t2 - t1,
-                 "chosen": chosen}]
+        rows = [{**base, "quality": found.quality, **quality_row(image, decoded, len(data)), "encode_s": t1 - t0,
+                 "decode_s": t2 - t1, "chosen": chosen,
+                 **({"report": json.loads(json.dumps(asdict(found.report), default=str))} if found.report else {})}]
     except Exception as exc:  # reported per row; the run goes on with the others
         rows = [{**base, "error": _error_text(exc)}]
     if task.also is None:
@@ -330,10 +376,16 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {msg}" if not isinstance(exc, SrcodecError) else msg
 
 
-def plan_tasks(paths: list[Path], keys: list[str], codecs: list[Codec], plan: dict[str, list[float]],
+def _point_text(row: dict) -> str:
+    return row.get("target") or f"q={quality_key(row['quality'])}"
+
+
+def plan_tasks(paths: list[Path], keys: list[str], codecs: list[Codec], plan: dict[str, list],
                done: dict) -> list[Task]:
-    """The tasks still to run, in image order; a wrapped codec's row that its wrapper's encode will give
-    (both missing, same quality planned for both) rides on the wrapper's task instead of its own."""
+    """The tasks still to run, in image order; ``plan``: each codec's points, qualities (numbers) or targets
+    (:func:`target_key` texts). A wrapped codec's row that its wrapper's encode will give (both missing, same
+    quality planned for both) rides on the wrapper's task instead of its own (not a target's: each codec
+    searches its own file)."""
     wraps = {}
     for c in codecs:
         w = c.wrapped_codec()
@@ -341,10 +393,13 @@ def plan_tasks(paths: list[Path], keys: list[str], codecs: list[Codec], plan: di
             wraps[c.spec] = w
     todo = []
     for p, k in zip(paths, keys):
-        missing = [(c.spec, q) for c in codecs for q in plan[c.spec] if (k, c.spec, quality_key(q)) not in done]
+        missing = [(c.spec, q) for c in codecs for q in plan[c.spec] if (k, c.spec, point_key(q)) not in done]
         riding = {(wraps[spec], quality_key(q)) for spec, q in missing
-                  if spec in wraps and (wraps[spec], q) in missing}
+                  if not isinstance(q, str) and spec in wraps and (wraps[spec], q) in missing}
         for spec, q in missing:
+            if isinstance(q, str):
+                todo.append(Task(str(p), k, spec, math.nan, target=q))
+                continue
             if (spec, quality_key(q)) in riding:
                 continue  # measured from its wrapper's encode
             w = wraps.get(spec)
@@ -353,9 +408,9 @@ def plan_tasks(paths: list[Path], keys: list[str], codecs: list[Codec], plan: di
 
 
 def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm, cluster: str | None = None,
-             codecs: list[str] = ()) -> list[str]:
+             codecs: list[str] = (), threads: int = 1) -> list[str]:
     """Run ``tasks`` (in ``jobs`` processes when more than one, or on the Dask ``cluster`` whose workers agree
-    on ``codecs``), adding rows to ``store`` as they finish."""
+    on ``codecs``), each on ``threads`` torch threads, adding rows to ``store`` as they finish."""
     failures: list[str] = []
     last_flush = time.monotonic()
     here = socket.gethostname()
@@ -365,7 +420,7 @@ def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm, cluster: 
         for result in results:
             result["worker"] = worker
             if "error" in result:
-                msg = f"{result['image']} {result['codec']} q={quality_key(result['quality'])}: {result['error']}"
+                msg = f"{result['image']} {result['codec']} {_point_text(result)}: {result['error']}"
                 failures.append(msg)
                 bar.write(f"srcodec: warning: {msg}", file=sys.stderr)
             else:
@@ -382,7 +437,7 @@ def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm, cluster: 
             import torch
 
             threads = torch.get_num_threads()
-            torch.set_num_threads(1)  # one row at a time on one core, as in the workers
+            torch.set_num_threads(threads)  # one row at a time on one core unless told, as in the workers
             try:
                 for task in tasks:
                     done(measure(task))
@@ -390,7 +445,8 @@ def _execute(tasks: list[Task], jobs: int, store: RowStore, bar: tqdm, cluster: 
                 torch.set_num_threads(threads)
         else:
             ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                                     initargs=(threads,)) as pool:
                 futures = [pool.submit(measure, t) for t in tasks]
                 try:
                     for fut in as_completed(futures):
@@ -438,18 +494,21 @@ def _mean(values: list) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
-def summarize(codec: Codec, qualities: list[float], store: RowStore, images: list[str],
+def summarize(codec: Codec, qualities: list, store: RowStore, images: list[str],
               dataset_name: str) -> tuple[dict, list[float]]:
-    """The per-codec curve (CompressAI layout) over ``images``, and the qualities left out as incomplete."""
+    """The per-codec curve (CompressAI layout) over ``images``, and the points left out as incomplete. With
+    targets (:func:`target_key` texts) the curve's ``quality`` holds the target values and ``target`` the metric:
+    a target that some image's file does not reach is no point of the curve."""
     results: dict[str, list] = {"quality": []}
     results.update({key: [] for key in CURVE_KEYS})
     incomplete = []
     for q in qualities:
-        rows = [store.rows.get((img, codec.spec, quality_key(q))) for img in images]
+        rows = [store.rows.get((img, codec.spec, point_key(q))) for img in images]
+        value = float(q.partition("=")[2]) if isinstance(q, str) else q
         if any(r is None for r in rows):
-            incomplete.append(q)
+            incomplete.append(value)
             continue
-        results["quality"].append(q)
+        results["quality"].append(value)
         for key, fld in CURVE_KEYS.items():
             results[key].append(_mean([r.get(fld) for r in rows]))
     settings = json.dumps(codec.settings(), sort_keys=True)
@@ -460,6 +519,7 @@ def summarize(codec: Codec, qualities: list[float], store: RowStore, images: lis
                        f"{dataset_name}; measured by srcodec bench",
         "dataset": dataset_name,
         "images": len(images),
+        **({"target": qualities[0].partition("=")[0]} if qualities and isinstance(qualities[0], str) else {}),
         "results": results,
     }
     return curve, incomplete
@@ -500,15 +560,19 @@ def resolve_anchor(anchor: str | None, codec_names: list[str], skipped: dict[str
                            "nor a JSON curve file")
 
 
+def _earlier_codecs(out: Path) -> dict:
+    """``codecs`` of the run folder's settings.json ({} where there is none, or it cannot be read)."""
+    try:
+        return dict(json.loads((out / "settings.json").read_text(encoding="utf-8")).get("codecs", {}))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
 def _drop_stale_rows(out: Path, codecs: list[Codec], store: RowStore) -> None:
     """Rows measured with other encoder settings are dropped and measured again, never mixed in."""
-    path = out / "settings.json"
-    if not store.rows or not path.exists():
+    if not store.rows:
         return
-    try:
-        old = json.loads(path.read_text(encoding="utf-8")).get("codecs", {})
-    except (OSError, ValueError, AttributeError):
-        return
+    old = _earlier_codecs(out)
     have = {codec for _, codec, _ in store.rows}
     for codec in codecs:
         before = old.get(codec.spec)
@@ -583,11 +647,18 @@ def copy_rows(out: str | os.PathLike, names: list[str], dataset: str | os.PathLi
 def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str | os.PathLike, *,
                   qualities: list[float] | None = None, jobs: int = 1, anchor: str | None = None,
                   limit: int | None = None, refs: list[str] = (), fresh: bool = False,
-                  progress: bool = True, cluster: str | None = None) -> BenchResult:
+                  progress: bool = True, cluster: str | None = None, targets: tuple[str, list[float]] | None = None,
+                  every: int = 1, threads: int = 1) -> BenchResult:
     """Run (or resume) a benchmark and write every output of the run folder; with ``cluster`` (``tcp://host:port``
-    or ``local:N``, see :mod:`srcodec.cluster`) its rows are measured by the workers of a Dask cluster."""
+    or ``local:N``, see :mod:`srcodec.cluster`) its rows are measured by the workers of a Dask cluster. ``targets``
+    (metric, values): each codec's smallest file reaching each value instead of a quality sweep; ``every``: every
+    K-th image; ``threads``: torch threads per row (each job's)."""
     if jobs < 1:
         raise BadOptionError(f"--jobs must be at least 1, got {jobs}")
+    if threads < 1:
+        raise BadOptionError(f"--threads must be at least 1, got {threads}")
+    if targets is not None and qualities:
+        raise BadOptionError("give --qualities or --targets, not both")
     if cluster is not None and jobs > 1:
         raise BadOptionError("give --jobs (processes here) or --cluster, not both")
     if cluster is not None:
@@ -599,11 +670,14 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
         print(f"srcodec: skipping codec {name}: {reason}", file=sys.stderr)
     if not codecs:
         raise InputError("none of the codecs asked for is available here")
-    plan = {c.spec: plan_qualities(c, qualities) for c in codecs}
+    if targets is not None:
+        plan = {c.spec: [target_key(targets[0], v) for v in targets[1]] for c in codecs}
+    else:
+        plan = {c.spec: plan_qualities(c, qualities) for c in codecs}
     names = [c.spec for c in codecs]
     anchor_spec = resolve_anchor(anchor, names, skipped)
     ref_curves = [bdrate.load_curve(r) for r in refs]
-    paths = find_images(dataset, limit)
+    paths = find_images(dataset, limit, every)
     keys = [p.name for p in paths]
     if len(set(keys)) != len(keys):
         raise InputError(f"{dataset}: two images share a file name")
@@ -617,18 +691,24 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
 
     dataset_path = Path(dataset).resolve()
     dataset_name = dataset_path.name if dataset_path.is_dir() else dataset_path.stem
+    # codecs of an earlier run into this folder that this one does not run keep their settings while their
+    # rows are there (a run that measures some codecs first, the others later, still knows every row's settings)
+    others = {k: v for k, v in _earlier_codecs(out).items()
+              if k not in names and any(key[1] == k for key in store.rows)}
     settings = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "dataset": str(dataset_path),
         "dataset_name": dataset_name,
         "images": {k: str(p.resolve()) for k, p in zip(keys, paths)},
         "codecs": {c.spec: {"label": codec_title(c), "settings": c.settings(), "extension": c.extension,
-                            "quality_help": c.quality_help, "qualities": plan[c.spec]} for c in codecs},
+                            "quality_help": c.quality_help, "qualities": plan[c.spec]} for c in codecs} | others,
         "skipped": skipped,
         "anchor": anchor_spec if isinstance(anchor_spec, str) else {"file": anchor_spec.source,
                                                                     "name": anchor_spec.name},
         "references": [str(Path(r).resolve()) for r in refs],
+        **({"targets": {"metric": targets[0], "values": list(targets[1])}} if targets is not None else {}),
         "jobs": jobs,
+        "threads": threads,
         **({"cluster": cluster} if cluster is not None else {}),
         "versions": library_versions(),
     }
@@ -642,7 +722,8 @@ def run_benchmark(dataset: str | os.PathLike, codec_names: list[str], out: str |
         print(f"srcodec: resuming: {done_before} of {total} rows already in {out}", file=sys.stderr)
     with tqdm(total=rows_todo, desc=f"bench {dataset_name}", unit="row", file=sys.stderr, disable=not progress,
               dynamic_ncols=True, mininterval=0.5) as bar:
-        failures = _execute(todo, min(jobs, max(len(todo), 1)), store, bar, cluster if todo else None, names)
+        failures = _execute(todo, min(jobs, max(len(todo), 1)), store, bar, cluster if todo else None, names,
+                            threads)
     if not store.rows:
         store.flush()  # an empty run still leaves its (empty) row files
 

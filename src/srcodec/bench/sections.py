@@ -128,8 +128,9 @@ def run_arguments(description: str, run_default: str, doc: Path, img: Path) -> a
 @dataclass(frozen=True)
 class Bench:
     """The ``srcodec bench`` run a section measures with, declared (``benchmarks/catalogue.py``): its codecs with
-    their options, the data set (under ``$SRCODEC_DATA``, :func:`srcodec.data.data_dir`), the qualities (each
-    codec's sweep when empty), the BD-rate anchor among the codecs, the published curves drawn beside them, the
+    their options, the data set (under ``$SRCODEC_DATA``, :func:`srcodec.data.data_dir`; every ``every``-th image),
+    the qualities (each codec's sweep when empty) or the ``targets`` (metric, values: each codec's own search for
+    each, ``srcodec bench --targets``), the torch ``threads`` of each row, the BD-rate anchor among the codecs, the published curves drawn beside them, the
     run folder, and the earlier run folders whose rows of the ``reusable`` codecs it may copy instead of measuring
     them again (:func:`srcodec.bench.runner.copy_rows`: same images, same settings)."""
 
@@ -141,6 +142,9 @@ class Bench:
     refs: tuple[str, ...] = ()
     reuse_from: tuple[str, ...] = ()
     reusable: tuple[str, ...] = ()
+    targets: tuple[str, tuple[float, ...]] | None = None
+    every: int = 1
+    threads: int = 1
 
     def command(self, jobs: int, root: Path, *, codecs=None, out: str | None = None, limit: int | None = None,
                 qualities=None) -> list[str]:
@@ -154,8 +158,14 @@ class Bench:
             cmd += ["--anchor", self.anchor]
         for ref in self.refs:
             cmd += ["--ref", ref]
+        if self.every > 1:
+            cmd += ["--every", str(self.every)]
         if limit:
             cmd += ["--limit", str(limit)]
+        if self.threads > 1:
+            cmd += ["--threads", str(self.threads)]
+        if self.targets is not None:
+            cmd += ["--targets", f"{self.targets[0]}:{','.join(f'{v:g}' for v in self.targets[1])}"]
         qualities = self.qualities if qualities is None else qualities
         if qualities:
             cmd += ["--qualities", *(f"{q:g}" for q in qualities)]

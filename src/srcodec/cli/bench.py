@@ -29,18 +29,21 @@ def _interrupt(signum, frame):
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from srcodec.bench.runner import run_benchmark
+    from srcodec.bench.runner import parse_targets, run_benchmark
 
     # a terminated run saves its finished rows like an interrupted one
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run_benchmark(args.dataset, _codec_list(args.codecs), args.out, qualities=args.qualities,
                                jobs=args.jobs, anchor=args.anchor, limit=args.limit, refs=args.ref or [],
-                               fresh=args.fresh, progress=not args.quiet, cluster=args.cluster)
+                               fresh=args.fresh, progress=not args.quiet, cluster=args.cluster,
+                               targets=parse_targets(args.targets) if args.targets else None, every=args.every,
+                               threads=args.threads)
     finally:
         signal.signal(signal.SIGTERM, previous)
     for name, qs in result.incomplete.items():
-        print(f"srcodec: warning: {name}: qualities {', '.join(f'{q:g}' for q in qs)} left out of its curve "
+        print(f"srcodec: warning: {name}: {'targets' if args.targets else 'qualities'} "
+              f"{', '.join(f'{q:g}' for q in qs)} left out of its curve "
               "(rows missing for some images)", file=sys.stderr)
     if len(result.machines) > 1:
         print(f"srcodec: note: the rows' encode_s and decode_s were measured on {len(result.machines)} machines "
@@ -104,7 +107,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("bench", help="rate-distortion benchmark of codecs over a data set",
-                              description="Code every image with every codec at every quality of its sweep; write "
+                              description="Code every image with every codec at every quality of its sweep (or to "
+                                          "each value of a metric, --targets); write "
                                           "per-image rows, per-codec curves (CompressAI JSON), BD-rates and plots "
                                           "to DIR. Running it again resumes.")
     p.add_argument("dataset", metavar="DATASET", help="a folder of images, or one image")
@@ -112,10 +116,16 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="run folder (created; an existing one is resumed)")
     p.add_argument("--qualities", type=float, nargs="+", metavar="Q",
                    help="qualities to run for every codec instead of each codec's sweep")
+    p.add_argument("--targets", metavar="METRIC:V,...",
+                   help="instead of qualities: each codec's smallest file that reaches each value of a metric, as "
+                        "--target-METRIC V writes it (e.g. ssimulacra2:50,70,90; psnr, ms-ssim, ssimulacra2, vmaf)")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="images coded in parallel processes (default 1)")
+    p.add_argument("--threads", type=int, default=1, metavar="N",
+                   help="torch threads for each row (default 1: one row per core)")
     p.add_argument("--anchor", metavar="NAME",
                    help="BD-rate anchor: one of the codecs, or a JSON curve file (default: the first codec)")
-    p.add_argument("--limit", type=int, metavar="K", help="only the first K images")
+    p.add_argument("--every", type=int, default=1, metavar="K", help="every K-th image (sorted by name)")
+    p.add_argument("--limit", type=int, metavar="K", help="only the first K images (of those)")
     p.add_argument("--ref", nargs="+", metavar="FILE", help="reference curves (JSON) drawn dashed in the plots")
     p.add_argument("--fresh", action="store_true", help="ignore rows already in DIR and measure everything again")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

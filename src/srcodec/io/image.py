@@ -238,6 +238,11 @@ def _png_chunks(png: bytes) -> list[bytes]:
     return out
 
 
+#: the creation date written into the sRGB profile a converted image carries (ICC header bytes 24-35), fixed so that
+#: the same file always reads to the same bytes (LittleCMS writes the time of day; the profile has no ID to match)
+SRGB_PROFILE_DATE = (2026, 1, 1, 0, 0, 0)
+
+
 def _to_srgb(im: Image.Image, icc: bytes) -> tuple[Image.Image, bytes]:
     """A CMYK (or other non-RGB) image converted through its ICC profile to sRGB (LittleCMS), and sRGB's profile."""
     from PIL import ImageCms
@@ -245,7 +250,8 @@ def _to_srgb(im: Image.Image, icc: bytes) -> tuple[Image.Image, bytes]:
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
     src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
     out = ImageCms.profileToProfile(im, src, srgb, outputMode="RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL)
-    return out, srgb.tobytes()
+    profile = srgb.tobytes()
+    return out, profile[:24] + struct.pack(">6H", *SRGB_PROFILE_DATE) + profile[36:]
 
 
 def _colour_and_alpha(im: Image.Image, meta: ImageMeta, deep_rgb: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:

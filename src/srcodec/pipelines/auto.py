@@ -255,9 +255,15 @@ class AutoCodec(Codec):
         return CANDIDATES
 
     def settings(self) -> dict:
+        """Its options, its candidates and theirs (what a file depends on: a bench row measured with other
+        candidates' settings is measured again)."""
+        from srcodec.targets import METRICS
+
+        theirs = {n: get_codec(n).settings() for m in METRICS for n in self.candidates(m)}
         if self.formats:
-            return {**self.opts, "candidates": {f: FORMATS[f] for f in self.formats}, "search": "full, each format"}
-        return {**self.opts, "candidates": self.candidates(),
+            return {**self.opts, "candidates": {f: FORMATS[f] for f in self.formats}, "search": "full, each format",
+                    "candidate_settings": dict(sorted(theirs.items()))}
+        return {**self.opts, "candidates": self.candidates(), "candidate_settings": dict(sorted(theirs.items())),
                 "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes; the network on the first file and before leaving a candidate), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
 
     @staticmethod
