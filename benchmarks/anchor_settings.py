@@ -22,9 +22,10 @@ from pathlib import Path
 from srcodec.bench import bdrate
 from srcodec.bench.runner import run_curves
 from srcodec.io.files import write_atomic
+from srcodec.data import data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
+KODAK = data_dir("kodak")
 SUBSET = ROOT / "runs" / "kodak-every8th"
 RUN = ROOT / "runs" / "anchor-settings"
 OUT = ROOT / "benchmarks" / "results" / "anchor-settings.md"

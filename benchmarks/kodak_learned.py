@@ -3,7 +3,7 @@
 
 Runs, from the repository root::
 
-    srcodec bench /work/shared/datasets/kodak --codecs learned --out runs/kodak-learned --jobs 1
+    srcodec bench ../shared/datasets/kodak --codecs learned --out runs/kodak-learned --jobs 1
 
 (resumed when the run already holds rows; ``--skip-bench`` to only read it),
 keeps a copy of the resulting curve in ``benchmarks/results/kodak-learned.json``
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,9 +39,10 @@ from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate
 from srcodec.bench.anchors import bd_cell as bd
 from srcodec.io.files import write_atomic
+from srcodec.data import data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASET = "/work/shared/datasets/kodak"
+DATASET = os.path.relpath(data_dir("kodak"), ROOT)
 RUN = ROOT / "runs" / "kodak-learned"
 ANCHORS = ROOT / "runs" / "kodak-anchors"
 SAVED = ROOT / "benchmarks" / "results" / "kodak-learned.json"

@@ -49,7 +49,8 @@ from srcodec.bench import bdrate, plots
 from srcodec.bench.anchors import bd_value as bd, percent_cell as pct
 from srcodec.bench.analysis import crossings, interp_at, msssim_db, span
 from srcodec.bench.analysis import Run
-from srcodec.bench.sections import keep_curves, run_arguments, run_bench, section_intro, write_section
+from srcodec.bench.render import section_intro
+from srcodec.bench.sections import keep_curves, run_arguments, run_bench, write_section
 from srcodec.codecs import codec_class
 from srcodec.io.files import write_atomic
 

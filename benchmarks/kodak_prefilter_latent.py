@@ -47,7 +47,8 @@ from catalogue import section
 from srcodec.bench import plots
 from srcodec.bench.analysis import Run, msssim_db
 from srcodec.bench.anchors import bd_value as bd, percent_cell as pct
-from srcodec.bench.sections import run_arguments, run_bench, section_intro
+from srcodec.bench.render import section_intro
+from srcodec.bench.sections import run_arguments, run_bench
 from srcodec.bench.analysis import cached_rows, keep_rows
 from srcodec.bench.sections import write_section
 from srcodec.codecs import codec_class, get_codec

@@ -29,11 +29,12 @@ from srcodec.codecs.learned import LearnedCodec
 from srcodec.container import srz
 from srcodec.io.image import load_image
 from srcodec.metrics import psnr
+from srcodec.data import data_dir
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default="/work/shared/datasets/kodak")
+    ap.add_argument("--data", default=str(data_dir("kodak")))
     ap.add_argument("--weights", default=None, help="weights file (default: the installed ones)")
     ap.add_argument("--qualities", type=float, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8])
     ap.add_argument("--threads", type=int, default=2)

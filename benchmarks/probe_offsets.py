@@ -18,8 +18,10 @@ import statistics
 import sys
 from pathlib import Path
 
+from srcodec.data import data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-TRAIN = ROOT.parent / "shared" / "datasets" / "train" / "bsds500"
+TRAIN = data_dir("train/bsds500")
 
 
 def main() -> int:

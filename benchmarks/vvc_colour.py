@@ -28,9 +28,10 @@ from srcodec.codecs import vvc
 from srcodec.io.files import write_atomic
 from srcodec.io.image import load_image
 from srcodec.metrics import psnr
+from srcodec.data import data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-KODAK = ROOT.parent / "shared" / "datasets" / "kodak"
+KODAK = data_dir("kodak")
 OUT = ROOT / "benchmarks" / "results" / "vvc-colour.md"
 
 

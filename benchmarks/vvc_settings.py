@@ -26,8 +26,10 @@ import sys
 import time
 from pathlib import Path
 
+from srcodec.data import data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-TRAIN = ROOT.parent / "shared" / "datasets" / "train" / "imagenet-samples"
+TRAIN = data_dir("train/imagenet-samples")
 RESULTS = ROOT / "benchmarks" / "results"
 CHROMA = ",".join(f"vvc:chroma_qp_offset={o}" for o in (0, -3, -5, -6, -7, -9))
 
