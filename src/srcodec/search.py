@@ -8,7 +8,7 @@ codec's quality knob moves::
     quality target: the lowest quality whose decode reaches X (PSNR, MS-SSIM, SSIMULACRA2, VMAF)
                                                                                (both grow with quality)
 
-Each encode costs seconds for the strong codecs (VVenC about 3 s on a Kodak image), so the search is
+Each encode costs seconds for the strong codecs (VVenC: ``python benchmarks/codec_costs.py``), so the search is
 a safeguarded secant method rather than a bisection from the ends of the range: it starts at a
 guess (the middle of the codec's sweep), steps outwards until the target is bracketed (the step
 from the slope it has seen), then interpolates inside the bracket -- on log-bytes for sizes, on the

@@ -368,9 +368,8 @@ def _search_plain(probe, plain, image, plan: ProbePlan, target: float, tolerance
     """A quality search whose steps measure the probe's file decoded without its network (``plain``: no
     restorer run, a fraction of the cost), the target lowered by the network's gain over the plain decode,
     measured with the network on the first file the search makes. One network run per candidate instead of
-    one per step: a ×1 restorer's gain barely moves with the quality (VVC ×1 on Kodak: 0.09 to 0.20 dB from
-    QP 50 to 26, the differences of ``vvc-restored``'s and ``vvc``'s points in the section of ``python
-    benchmarks/kodak_restored.py``), and the real encodes that follow are measured with
+    one per step: a ×1 restorer's gain barely moves with the quality (the differences of ``vvc-restored``'s and
+    ``vvc``'s points in the section of ``python benchmarks/kodak_restored.py``), and the real encodes that follow are measured with
     the network anyway (:func:`encode_probed`). A ×2 restorer's gain over bicubic enlarging moves more (its
     MS-SSIM gain grows with the quality), so a candidate is never left (``beat``) on an estimate: where the
     plain decode plus the gain says it cannot win, the network measures that file, and either it is left on

@@ -90,8 +90,6 @@ class LearnedCodec(Codec):
     def __init__(self, weights: str | os.PathLike | None = None):
         super().__init__()
         self.weights_path = Path(weights) if weights else default_weights_path()
-        #: the model's estimate of the last encoded file's entropy-coded payload, in bits
-        self.last_estimate_bits: float | None = None
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -113,6 +111,11 @@ class LearnedCodec(Codec):
         return {"model_id": config["model_id"], "arch": config["arch"], "N": config["N"], "M": config["M"], "weights_hash": digest.hex()}
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
+        return self.encode_estimated(image, quality)[0]
+
+    def encode_estimated(self, image: np.ndarray, quality: float) -> tuple[bytes, float]:
+        """The file, and the model's estimate of its entropy-coded payload in bits (what the entropy coder
+        should reach: ``python benchmarks/learned_codec_stats.py`` compares them)."""
         from srcodec.container import srz
 
         import torch
@@ -129,8 +132,8 @@ class LearnedCodec(Codec):
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
             x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None]  # uint8: floats a tile at a time
         streams, est_bits = model.compress(x, model.level(q))
-        self.last_estimate_bits = est_bits
-        return srz.pack(self.name, config["model_id"], digest, h, w, c, streams, pad_bottom=pad_b, pad_right=pad_r, quality=q)
+        return srz.pack(self.name, config["model_id"], digest, h, w, c, streams, pad_bottom=pad_b, pad_right=pad_r,
+                        quality=q), est_bits
 
     def _open(self, data: bytes):
         """Header, streams and model of a learned ``.srz`` file, after every consistency check."""

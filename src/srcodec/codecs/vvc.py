@@ -10,16 +10,16 @@
                  ─► RGB with the matrix and range the VUI signals (chroma: bilinear, centre sited)
 
 Why these choices (``python benchmarks/vvc_colour.py``, table in ``benchmarks/results/vvc-colour.md``):
-the RGB → 4:2:0 → RGB round trip alone, without any coding, caps the mean RGB PSNR on the 24 Kodak
-images at 41.8 dB with ffmpeg's own conversion (swscale's defaults); full range with a 2×2 mean
+the RGB → 4:2:0 → RGB round trip alone, without any coding, caps the mean RGB PSNR on the Kodak
+images; ffmpeg's own conversion (swscale's defaults) caps it lowest; full range with a 2×2 mean
 (chroma sited at the centre of its four luma samples, the siting VVC's VUI calls type 1) and
-bilinear reconstruction raises that cap to 46.1 dB with the BT.601 matrix (45.8 dB with BT.709).
+bilinear reconstruction raises that cap most, with the BT.601 matrix (BT.709 a little lower).
 VVenC balances luma against chroma for PSNR over Y'CbCr; RGB PSNR weighs chroma more, so both
 chroma planes are coded 6 QP finer than luma (``CbQpOffset``/``CrQpOffset``; the joint Cb-Cr offset
-stays VVenC's): 3.8 % fewer bits at equal RGB PSNR on training images at preset medium
+stays VVenC's): fewer bits at equal RGB PSNR on training images at preset medium
 (``python benchmarks/vvc_settings.py --name chroma``, table in ``benchmarks/results/vvc-settings-chroma.md``;
 ``chroma_qp_offset=0`` is VVenC's own balance). Wavefront parallel processing lets the encoder's
-threads code CTU rows side by side: 13 % faster for +0.1 % rate (``--name wpp``), and the bitstream
+threads code CTU rows side by side: faster for a rate barely larger (``--name wpp``), and the bitstream
 still does not depend on the thread count. Decoding runs in-process through PyAV, faster than the ffmpeg binary as a subprocess (same table).
 The file says all of it in its VUI (``MatrixCoefficients``, ``VideoFullRange``,
 ``ChromaSampleLocType``), so any VVC decoder converts it back the same way.
@@ -62,12 +62,11 @@ from srcodec.io.image import MAX_PIXELS
 MATRICES = {1: (0.2126, 0.0722), 5: (0.299, 0.114), 6: (0.299, 0.114), 9: (0.2627, 0.0593)}
 ENCODE_MATRIX = 5  # BT.601 (bt470bg)
 PRESETS = ("faster", "fast", "medium", "slow", "slower")
-#: the stand-in preset of ``auto``'s searches (0.72 s against medium's 12.28 s per Kodak
-#: encode and point in benchmarks/results/anchor-settings.md, python benchmarks/anchor_settings.py) and
-#: the priors of a preset against it at the same QP, rounded to the conservative side from
-#: ``python benchmarks/probe_offsets.py`` on training images (medium over faster, ×1 restored: PSNR +0.51 dB
-#: median, +0.41 lower quartile; bytes ×0.98 median; a ×2 pipeline's PSNR offset is about half: Pipeline.probe;
-#: ``--images 3 --pipelines vvc-restored``: SSIMULACRA2 +3.8 median (quartiles 2.0..6.6), VMAF +1.6 (0.5..3.3))
+#: the stand-in preset of ``auto``'s searches (the fastest by far per Kodak encode in
+#: benchmarks/results/anchor-settings.md, python benchmarks/anchor_settings.py) and the priors of a preset
+#: against it at the same QP, rounded to the conservative side from the medians and lower quartiles of
+#: ``python benchmarks/probe_offsets.py`` on training images (a ×2 pipeline's PSNR offset is about half:
+#: Pipeline.probe; SSIMULACRA2 and VMAF: ``--images 3 --pipelines vvc-restored``)
 PROBE_PRESET = "faster"
 PROBE_OFFSETS = {"psnr": 0.45, "ms-ssim": 0.002, "ssimulacra2": 3.5, "vmaf": 1.5, "bytes": 0.98}
 MIN_SIDE = 16
@@ -196,7 +195,7 @@ class VVC(Codec):
                help="QP offset of both chroma planes against luma (negative = more chroma bits; RGB PSNR weighs "
                     "chroma more than VVenC's own tuning does: python benchmarks/vvc_settings.py --name chroma)"),
         Option("wpp", 1, kind=int, bounds=(0, 1),
-               help="1: wavefront parallel processing (CTU rows coded by parallel threads, a stock decoder reads it; +0.1 % rate, 13 % faster: python benchmarks/vvc_settings.py --name wpp)"),
+               help="1: wavefront parallel processing (CTU rows coded by parallel threads, a stock decoder reads it; a barely larger rate, faster: python benchmarks/vvc_settings.py --name wpp)"),
         Option("threads", 0, kind=int, bounds=(0, 64),
                help="encoder threads (0 = one per CPU core, at most 8); the bitstream does not depend on it"),
     )

@@ -79,14 +79,14 @@ if TYPE_CHECKING:
 CANDIDATES = ("vvc-restored", "vvc-x2-learned", "avif-restored", "learned", "tun2023-x2", "vvc-x2")
 #: how close a prediction must be to the predicted winner's for a real encode of its own: within this many
 #: dB PSNR (or MS-SSIM, SSIMULACRA2, VMAF units) for rate targets, within this fraction of its bytes for
-#: quality targets. SSIMULACRA2's and VMAF's are set by hand to about PSNR's 0.15 dB on Kodak's curves
-#: (SSIMULACRA2 gains about 3 points per dB around 70, VMAF about 2.5 per dB), not tuned.
+#: quality targets. SSIMULACRA2's and VMAF's are set by hand to what PSNR's margin is worth on Kodak's curves
+#: (their slopes against PSNR in the points of ``python benchmarks/kodak_anchors.py``), not tuned.
 CLOSE = {"psnr": 0.15, "ms-ssim": 0.003, "ssimulacra2": 0.5, "vmaf": 0.4, "bytes": 0.04}
 #: ``auto:formats=``: each standard format's codec spec for the metric of the target; a metric not listed
-#: takes the "psnr" entry (each codec's PSNR-best defaults). For SSIMULACRA2, ``python
-#: benchmarks/web_format_settings.py --images 2 --targets 70`` measured, in bytes at the same score: AVIF
-#: with aom's own tuning -10.9 % against tune=psnr (tune=ssim +1.2 %, 4:2:0 +9.3 %); jpegli ahead of
-#: libjpeg-turbo (+9.3 % 4:2:0, +7.5 % 4:4:4); JPEG XL effort 7 +1.3 % against effort 9.
+#: takes the "psnr" entry (each codec's PSNR-best defaults). For SSIMULACRA2, the settings that need the fewest
+#: bytes at the same score in ``python benchmarks/web_format_settings.py --images 2 --targets 70``: AVIF with
+#: aom's own tuning (against tune=psnr, tune=ssim and 4:2:0), jpegli (against libjpeg-turbo), JPEG XL at effort
+#: 7 (within a few percent of effort 9, much faster).
 FORMATS = {
     "jpeg": {"psnr": "jpegli"},
     "webp": {"psnr": "webp"},

@@ -255,7 +255,7 @@ def _run(task: Task, dist: Dist) -> int:
     most = max(1, (os.cpu_count() or 1) // dist.world_size)
     tuner = ThreadTuner((args.threads,) if args.threads else tuple(sorted({1, most})))
     torch.set_num_threads(tuner.choice)
-    torch.set_flush_denormal(True)  # subnormal floats in trained weights/activations slow CPU training ~30 %
+    torch.set_flush_denormal(True)  # subnormal floats in trained weights/activations slow CPU training
     torch.manual_seed(args.seed)
     run = Path(args.out)
     log = RunLog(run, dist.main)
