@@ -28,6 +28,7 @@ SECTION = "kodak_vs_anchors"
 #: (kept curve, the section that made it); today's VVC first
 CURVES = (
     ("kodak-vvc-restored/vvc-restored.json", "kodak_vvc_restored.py"),
+    ("kodak-vvc-restored/vvc-restored_adapt-1.json", "kodak_vvc_restored.py"),
     ("kodak-vvc-restored/vvc.json", "kodak_vvc_restored.py"),
     ("kodak-restored/vvc-x2-learned.json", "kodak_restored.py"),
     ("kodak-restored/vvc-x2.json", "kodak_restored.py"),

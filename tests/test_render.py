@@ -21,3 +21,15 @@ def test_points_table_and_a_figure_beside_the_page(tmp_path):
     doc.parent.mkdir()
     path = save_figure(plots.rd_figure([curve], "psnr-rgb", [], "t"), doc, "x.png")
     assert path == "img/x.png" and (doc.parent / "img" / "x.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_kept_curves_have_names_any_file_system_holds(tmp_path):
+    from srcodec.bench.sections import keep_curves, kept_name
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "vvc-restored:adapt=1.json").write_text("{}")
+    (run / "settings.json").write_text("{}")
+    keep_curves(run, tmp_path / "kept", ["vvc-restored:adapt=1"])
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["settings.json", "vvc-restored_adapt-1.json"]
+    assert kept_name("avif:speed=6:tune=default") == "avif_speed-6_tune-default.json"

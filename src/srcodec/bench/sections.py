@@ -93,13 +93,20 @@ def bench_then_write(tag: str, command: list[str], root: str | os.PathLike, writ
 
 def keep_curves(run: str | os.PathLike, keep: str | os.PathLike, names: list[str]) -> Path:
     """Copy the per-codec curves ``names`` and the settings of the bench run folder ``run`` into ``keep`` (a
-    folder in the repository: a few kB that later sections compare against without running them again)."""
+    folder in the repository: a few kB that later sections compare against without running them again); a spec's
+    ``:`` and ``=`` become ``_`` and ``-`` in the kept file's name (:func:`kept_name`), which any file system holds."""
     run, keep = Path(run), Path(keep)
     keep.mkdir(parents=True, exist_ok=True)
     for name in [*names, "settings"]:
         src = run / f"{name}.json"
         if src.exists():
-            write_atomic(keep / src.name, src.read_bytes())
+            write_atomic(keep / kept_name(name), src.read_bytes())
+
+
+def kept_name(spec: str) -> str:
+    """The file name of a codec's curve kept in the repository (``vvc-restored:adapt=1`` ->
+    ``vvc-restored_adapt-1.json``)."""
+    return spec.replace(":", "_").replace("=", "-") + ".json"
     return keep
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from srcodec.codecs.base import CODECS, Codec, codec_class, get_codec, register_codec
+from srcodec.codecs.base import CODECS, Codec, Option, codec_class, get_codec, register_codec
 from srcodec.errors import BadOptionError, InputError, UnknownNameError
 from srcodec.io.image import to_pil, to_rgb
 from srcodec.tiling import run_chain
@@ -79,11 +79,15 @@ class Pipeline(Codec):
     stages: ClassVar[tuple[str, ...]] = ()
     #: for each stage, the architectures it may have
     stage_archs: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: options of the pipeline itself (its ``options`` are these and its inner codec's effort options)
+    own_options: ClassVar[tuple[Option, ...]] = ()
 
     def __init__(self, **options):
         super().__init__(**options)
-        if options:  # the inner codec's effort options (Codec.effort_options), taken as this pipeline's own
-            self.inner = get_codec(type(self).inner, **{k: self.opts[k] for k in options}).spec
+        own = {o.name for o in self.own_options}
+        inner = {k: self.opts[k] for k in options if k not in own}
+        if inner:  # the inner codec's effort options (Codec.effort_options), taken as this pipeline's own
+            self.inner = get_codec(type(self).inner, **inner).spec
         _copy_quality_knob(self, codec_class(self.inner))
         self._nets: dict[str, torch.nn.Module] | None = None
 
@@ -134,9 +138,10 @@ class Pipeline(Codec):
 
     def settings(self) -> dict:
         # the weights' hash too: the bench measures a pipeline again when its weights change
+        own = {o.name: self.opts[o.name] for o in self.own_options if self.opts[o.name] != o.default}
         return {"pipeline": self.name, "inner": self.inner, "scale": self.scale,
                 "weights_sha256_8": self.weights_hash().hex() if self.stages else None,
-                "inner_settings": get_codec(self.inner).settings()}
+                "inner_settings": get_codec(self.inner).settings(), **own}
 
     def weights_hash(self) -> bytes:
         """The weights file's identity, :func:`srcodec.archs.weights_identity` (itself cached by file; zeros
@@ -159,6 +164,10 @@ class Pipeline(Codec):
 
     def _extra(self) -> bytes:
         return f"{codec_class(self.inner).name} x{self.scale}".encode("ascii")
+
+    def extra_ok(self, extra: bytes) -> bool:
+        """Whether a file's ``extra`` header field is this pipeline's layout."""
+        return extra == self._extra()
 
     # -- networks ---------------------------------------------------------
 
@@ -214,7 +223,8 @@ class Pipeline(Codec):
         out = []
         for spec in get_codec(self.inner).lighter():
             inner = get_codec(spec)
-            out.append(type(self)(**{k: inner.opts[k] for k in self.opts if k in inner.opts}).spec)
+            own = {o.name: self.opts[o.name] for o in self.own_options}
+            out.append(type(self)(**{k: inner.opts[k] for k in self.opts if k in inner.opts}, **own).spec)
         return out
 
     def wrapped_codec(self) -> str | None:
@@ -253,7 +263,7 @@ class Pipeline(Codec):
         header, streams = srz.unpack(data)
         if header.codec != self.name:
             raise InputError(f"this .srz file was written by {header.codec!r}, not by the pipeline {self.name!r}")
-        if header.extra != self._extra() or len(streams) != 1:
+        if not self.extra_ok(header.extra) or len(streams) != 1:
             raise InputError(f"corrupted .srz header (not the layout of pipeline {self.name!r})")
         if header.model_id != self.model_id():
             raise InputError(f"corrupted .srz header (model id {header.model_id!r}, expected {self.model_id()!r})")

@@ -42,7 +42,7 @@ class Row:
     def make(self) -> type[Pipeline]:
         inner = codec_class(self.inner)
         attrs = {"name": self.name, "inner": self.inner, "scale": self.scale, "label": self.label,
-                 "options": tuple(o for o in inner.options if o.name in inner.effort_options)}
+                 "options": (*(o for o in inner.options if o.name in inner.effort_options), *self.cls.own_options)}
         for key, value in (("pre_label", self.pre), ("post_label", self.post)):
             if value is not None:
                 attrs[key] = value

@@ -7,7 +7,11 @@
                 ─► QRestorer(planes, q) (×2: enlarging) ─► RGB ─► original size (grey if it was grey)
 
 The ``.srz`` holds the codec's file byte for byte (its bytes are what the rate counts, plus the
-~80-byte header), and the quality in the header is the restorer's quality input. The network is
+~80-byte header), and the quality in the header is the restorer's quality input. With ``adapt=1``
+(``vvc-restored:adapt=1``: content-adaptive restoration) the encoder also runs the restorer, fits per colour
+channel the strength of its correction to this image (:func:`srcodec.post.restorer.fit_strengths`) and writes
+three bytes more in the header; the decoder applies them (the rate counts them; ``python
+benchmarks/restorer_per_image.py --adaptive`` measures what they buy). The network is
 :class:`srcodec.post.restorer.QRestorer`, trained by ``srcodec train restorer`` on a decoded pool
 of the training images (:mod:`srcodec.train.restorer`); weights in
 ``srcodec/weights/<name>.safetensors``, stage ``restorer``.
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from srcodec.codecs.base import codec_class, get_codec
+from srcodec.codecs.base import Option, codec_class, get_codec
 from srcodec.errors import InputError
 from srcodec.io.image import to_rgb
 from srcodec.pipelines.base import Pipeline
@@ -42,6 +46,40 @@ class RestoredPipeline(Pipeline):
     #: benchmark points: the inner codec's 2nd to 6th (VVC: QP 45 .. 26, about 0.05-0.9 bpp on Kodak),
     #: where a post-filter matters and where Tun et al.'s headline rate (0.40 bpp) lies
     sweep_points = slice(1, 6)
+    own_options = (Option("adapt", 0, kind=int, bounds=(0, 1),
+                          help="1: fit the restorer's strength per colour channel to the image when encoding (3 bytes "
+                               "in the file, one more network run to encode)"),)
+    #: what marks the strengths in the header's extra field, after the pipeline's layout
+    ADAPT_TAG = b";a"
+
+    def extra_ok(self, extra: bytes) -> bool:
+        base = self._extra()
+        return extra == base or (extra.startswith(base + self.ADAPT_TAG) and len(extra) == len(base) + 5)
+
+    def _strengths(self, extra: bytes) -> bytes | None:
+        """The strength codes a file carries (``adapt=1``), or None."""
+        return extra[-3:] if len(extra) > len(self._extra()) else None
+
+    def _plain(self, inner: bytes, height: int, width: int) -> np.ndarray:
+        """The inner codec's decode, RGB, enlarged by bicubic for ×2 and cropped: what the restorer improves on."""
+        from srcodec.io.resample import bicubic_up
+
+        rgb = to_rgb(get_codec(self.inner).decode(inner))
+        return (bicubic_up(rgb, self.scale) if self.scale > 1 else rgb)[:height, :width]
+
+    def encode(self, image: np.ndarray, quality: float) -> bytes:
+        from srcodec.container import srz
+        from srcodec.post.restorer import fit_strengths
+
+        data = super().encode(image, quality)
+        if not self.opts.get("adapt"):
+            return data
+        header, inner = self.unpack(data)
+        plain = self._plain(inner, header.height, header.width)
+        codes = fit_strengths(to_rgb(image), plain, self._restored(header, inner))
+        return srz.pack(self.name, self.model_id(), self.weights_hash(), header.height, header.width, header.channels,
+                        [inner], pad_bottom=header.pad_bottom, pad_right=header.pad_right, quality=header.quality,
+                        extra=self._extra() + self.ADAPT_TAG + codes)
 
     def check_nets(self, nets) -> None:
         want = codec_class(self.inner).planes
@@ -65,17 +103,27 @@ class RestoredPipeline(Pipeline):
     def decode_plain(self, data: bytes) -> np.ndarray:
         """The file decoded without the network (the codec's RGB, ×2: enlarged by bicubic): what the
         restorer improves on, and a cheap stand-in for the restored result in ``auto``'s searches."""
-        from srcodec.io.resample import bicubic_up
-
         header, inner = self.unpack(data)
-        rgb = to_rgb(get_codec(self.inner).decode(inner))
-        return self.finish(bicubic_up(rgb, self.scale) if self.scale > 1 else rgb, header.height, header.width,
+        return self.finish(self._plain(inner, header.height, header.width), header.height, header.width,
                            header.channels)
 
     def decode(self, data: bytes) -> np.ndarray:
-        from srcodec.post.restorer import decoder_planes, restore
+        from srcodec.post.restorer import apply_strengths
 
         header, inner = self.unpack(data)
+        out = self._restored(header, inner)
+        codes = self._strengths(header.extra)
+        if codes is not None:
+            try:
+                out = apply_strengths(self._plain(inner, header.height, header.width), out, codes)
+            except ValueError:
+                raise InputError("corrupted .srz header (bad restorer strengths)") from None
+        return self.finish(out, header.height, header.width, header.channels)
+
+    def _restored(self, header, inner: bytes) -> np.ndarray:
+        """The restorer's RGB output for a file's header and inner file, cropped to the image."""
+        from srcodec.post.restorer import decoder_planes, restore
+
         s = self.scale
         h, w = (header.height + header.pad_bottom) // s, (header.width + header.pad_right) // s  # the coded image
         planes = decoder_planes(get_codec(self.inner), inner)
@@ -88,8 +136,7 @@ class RestoredPipeline(Pipeline):
             if rgb.shape[:2] != (h, w):
                 raise InputError(f"corrupted .srz file (inner image is {rgb.shape[1]}x{rgb.shape[0]}, expected {w}x{h})")
             planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
-        out = restore(self.nets["restorer"], planes, header.quality)
-        return self.finish(out, header.height, header.width, header.channels)
+        return restore(self.nets["restorer"], planes, header.quality)[:header.height, :header.width]
 
 
 class LearnedDownRestoredPipeline(RestoredPipeline):

@@ -190,3 +190,31 @@ def _restore(net: QRestorer, planes: dict[str, np.ndarray], quality: float, tile
                           for f in [2 if name in ("cb", "cr") else 1]}, q, route)
 
     return run_tiled(h, w, crop, tile=tile, margin=tile_margin(net))
+
+
+#: a per-image strength of the restorer's correction (``vvc-restored:adapt=1``): one byte per colour channel, the
+#: strength ``code / STRENGTH_STEPS`` in 0..STRENGTH_MAX
+STRENGTH_STEPS, STRENGTH_MAX = 32, 2.0
+
+
+def fit_strengths(source: np.ndarray, plain: np.ndarray, restored: np.ndarray) -> bytes:
+    """Content-adaptive restoration, the encoder's half: per colour channel, the strength ``a`` of the network's
+    correction that brings ``plain + a (restored - plain)`` closest to ``source`` (least squares, rounded to a
+    code byte); three RGB images of one size in, three bytes out (:func:`apply_strengths` decodes them)."""
+    src, p, d = source.astype(np.float64), plain.astype(np.float64), restored.astype(np.float64) - plain
+    codes = []
+    for c in range(3):
+        den = float((d[..., c] ** 2).sum())
+        a = float(((src[..., c] - p[..., c]) * d[..., c]).sum()) / den if den > 0 else 1.0
+        codes.append(int(min(STRENGTH_MAX * STRENGTH_STEPS, max(0, round(a * STRENGTH_STEPS)))))
+    return bytes(codes)
+
+
+def apply_strengths(plain: np.ndarray, restored: np.ndarray, codes: bytes) -> np.ndarray:
+    """Content-adaptive restoration, the decoder's half: ``plain + a (restored - plain)`` per channel, ``a`` from
+    the file's three code bytes (:func:`fit_strengths`), rounded to 8 bits."""
+    if len(codes) != 3 or max(codes) > STRENGTH_MAX * STRENGTH_STEPS:
+        raise ValueError("bad strength codes")
+    a = np.frombuffer(codes, np.uint8).astype(np.float64) / STRENGTH_STEPS
+    p = plain.astype(np.float64)
+    return np.clip(np.rint(p + a * (restored.astype(np.float64) - p)), 0, 255).astype(np.uint8)
