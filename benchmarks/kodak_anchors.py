@@ -28,7 +28,7 @@ from catalogue import section
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
 from srcodec.bench.analysis import span
-from srcodec.bench.anchors import bd_cell as bd
+from srcodec.bench.anchors import anchor_cells, bd_cell as bd
 from srcodec.bench.runner import run_curves
 from srcodec.bench.render import generated, save_figure, versions_table
 from srcodec.bench.sections import bench_then_write, write_section
@@ -103,10 +103,11 @@ def write_doc(jobs: int, doc: Path = DOC, limit: int | None = None) -> None:
         f"measured with `--jobs {jobs}` on the 2-core machine named below while other work may have run (so they "
         "rank the codecs; `benchmarks/decode_speed.py` times decoding alone).",
         "",
-        "| codec | spec | points | bpp | PSNR (dB) | BD-rate PSNR vs VTM (ref.) | BD-rate PSNR vs `vvc` "
+        "| codec | spec | points | bpp | PSNR (dB) | BD-rate PSNR vs VTM (ref.) | BD-rate PSNR vs VTM 12.1 rerun "
+        "| BD-rate PSNR vs Cool-chic 5.0.1 | BD-rate PSNR vs `vvc` "
         "| BD-rate MS-SSIM vs VTM (ref.) | BD-rate MS-SSIM vs `vvc` | SSIMULACRA2 | BD-rate SSIMULACRA2 vs `vvc` "
         "| BD-rate VMAF vs `vvc` | encode s | decode s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in ours:
         res = c.results
@@ -114,7 +115,8 @@ def write_doc(jobs: int, doc: Path = DOC, limit: int | None = None) -> None:
         enc = sum(res["encoding_time"]) / len(res["encoding_time"])
         dec = sum(res["decoding_time"]) / len(res["decoding_time"])
         lines.append(f"| {c.label}{note} | `{c.name}` | {len(res['bpp'])} | {span(res['bpp'])} | {span(res['psnr-rgb'])} | "
-                     f"{bd(vtm, c, 'psnr-rgb')} | {bd(vvc, c, 'psnr-rgb')} | "
+                     f"{bd(vtm, c, 'psnr-rgb')} | {' | '.join(anchor_cells(c, 'psnr-rgb', ('vtm-rerun', 'coolchic')))} | "
+                     f"{bd(vvc, c, 'psnr-rgb')} | "
                      f"{bd(vtm, c, 'ms-ssim-rgb')} | {bd(vvc, c, 'ms-ssim-rgb')} | {span(res.get('ssimulacra2', []))} | "
                      f"{bd(vvc, c, 'ssimulacra2')} | {bd(vvc, c, 'vmaf')} | {enc:.2f} | {dec:.3f} |")
     lines += ["", "SSIMULACRA2: srcodec's implementation of libjxl's reference (90 visually lossless, 70 high, "
@@ -129,12 +131,13 @@ def write_doc(jobs: int, doc: Path = DOC, limit: int | None = None) -> None:
                   "published JPEG2000 curve below.", ""]
 
     lines += ["## Published curves, through the same BD-rate code", "",
-              "| curve | points | bpp | BD-rate PSNR vs our `vvc` | BD-rate PSNR vs VTM "
-              "| BD-rate MS-SSIM vs our `vvc` | BD-rate MS-SSIM vs VTM |",
-              "|---|---|---|---|---|---|---|"]
+              "| curve | points | bpp | BD-rate PSNR vs our `vvc` | BD-rate PSNR vs VTM | BD-rate PSNR vs VTM 12.1 rerun "
+              "| BD-rate PSNR vs Cool-chic 5.0.1 | BD-rate MS-SSIM vs our `vvc` | BD-rate MS-SSIM vs VTM |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for r in refs:
         lines.append(f"| {r.label} (`{Path(r.source).name}`) | {len(r.results['bpp'])} | {span(r.results['bpp'])} | "
                      f"{bd(vvc, r, 'psnr-rgb')} | {bd(vtm, r, 'psnr-rgb')} | "
+                     f"{' | '.join(anchor_cells(r, 'psnr-rgb', ('vtm-rerun', 'coolchic')))} | "
                      f"{bd(vvc, r, 'ms-ssim-rgb')} | {bd(vtm, r, 'ms-ssim-rgb')} |")
     lines += ["", "n/a: the curve has no such metric, or no quality range in common with the anchor.", ""]
 

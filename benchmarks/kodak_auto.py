@@ -123,8 +123,16 @@ def rows_from_reports(out: Path, spec: str, metric: str) -> int:
     return added
 
 
+def floor_key(row: dict) -> str:
+    """The key of one of auto's files in ``floors.json``: image, target, the candidate chosen and its quality (a
+    file measured again with another result is timed again)."""
+    from srcodec.bench.runner import quality_key
+
+    return f"{row['image']}|{row['target']}|{row['chosen']}|{quality_key(row['quality'])}"
+
+
 def time_floors(out: Path, spec: str) -> dict:
-    """The floor of any search for each of auto's files (``floors.json``, ``{image|target: seconds}``): one
+    """The floor of any search for each of auto's files (``floors.json``, ``{floor_key: seconds}``): one
     encode of the chosen candidate at the chosen quality and its decode, on 2 torch threads."""
     import torch
 
@@ -136,7 +144,7 @@ def time_floors(out: Path, spec: str) -> dict:
     floors = json.loads(path.read_text()) if path.exists() else {}
     images = json.loads((out / "settings.json").read_text())["images"]
     for row in json.loads((out / "rows.json").read_text()):
-        key = f"{row['image']}|{row['target']}"
+        key = floor_key(row)
         if row["codec"] != spec or key in floors:
             continue
         img, codec = load_image(images[row["image"]]), get_codec(row["chosen"])
@@ -176,8 +184,8 @@ def section_rows(out: Path, codecs: tuple[str, ...], metric: str) -> list[dict]:
                   "candidates": candidates}
         if r["ssimulacra2"] is not None:  # rows from before SSIMULACRA2 was measured lack it
             record["ssimulacra2"] = r["ssimulacra2"]
-        if f"{r['image']}|{r['target']}" in floors:
-            record["floor_s"] = floors[f"{r['image']}|{r['target']}"]
+        if floor_key(r) in floors:
+            record["floor_s"] = floors[floor_key(r)]
         if "real_encodes" in report:
             record["real_encodes"] = report["real_encodes"]
         records.append(record)

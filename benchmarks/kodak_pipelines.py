@@ -46,7 +46,7 @@ from catalogue import section
 
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
-from srcodec.bench.anchors import bd_value as bd, percent_cell as pct
+from srcodec.bench.anchors import anchor_cells, bd_value as bd, percent_cell as pct
 from srcodec.bench.analysis import crossings, interp_at, msssim_db, span
 from srcodec.bench.analysis import Run
 from srcodec.bench.render import section_intro
@@ -200,8 +200,9 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
           "drawn; the full-resolution anchors go on to about 2 bpp (see the section above).", ""]
 
     L += ["### Summary", "",
-          "| codec | structure | points | bpp | bytes per image | PSNR (dB) | MS-SSIM (dB) | BD-rate PSNR vs VTM |",
-          "|---|---|---|---|---|---|---|---|"]
+          "| codec | structure | points | bpp | bytes per image | PSNR (dB) | MS-SSIM (dB) | BD-rate PSNR vs VTM "
+          "| BD-rate PSNR vs VTM 12.1 rerun | BD-rate PSNR vs Cool-chic 5.0.1 |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
     for name in (*ran, *[b for b in BASELINES if b in run.curves]):
         c = run.curves[name]
         res = c.results
@@ -210,7 +211,8 @@ def section(run: Run, out_rel: str, cmd: list[str], script_cmd: str, skipped: di
         pq = run.per_quality(name)
         L.append(f"| {c.label} (`{name}`) | {structure} | {len(res['bpp'])} | {span(res['bpp'], 3)} | "
                  f"{span([p['bytes'] for p in pq], 0)} | {span(res['psnr-rgb'])} | "
-                 f"{span(msssim_db(res.get('ms-ssim-rgb', [])))} | {pct(bd(vtm, c, 'psnr-rgb')[0])} |")
+                 f"{span(msssim_db(res.get('ms-ssim-rgb', [])))} | {pct(bd(vtm, c, 'psnr-rgb')[0])} | "
+                 f"{' | '.join(anchor_cells(c, 'psnr-rgb', ('vtm-rerun', 'coolchic')))} |")
 
     L += ["", "### BD-rates of each pipeline against its baselines", ""]
     for name in ran:

@@ -31,7 +31,7 @@ from catalogue import section
 from srcodec.bench.anchors import REFERENCE as PUBLISHED
 from srcodec.bench import bdrate, plots
 from srcodec.bench.analysis import cached, headline
-from srcodec.bench.anchors import TUN2023, bd_cell as bd
+from srcodec.bench.anchors import TUN2023, anchor_cells, bd_cell as bd
 from srcodec.bench.runner import run_curves
 from srcodec.bench.render import generated, points_table, save_figure
 from srcodec.bench.sections import keep_curves, restored_pairs, section_main, write_section
@@ -221,9 +221,10 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         "the real files (the restored pipelines' `.srz` is the codec's own file plus an ~80-byte header); "
         "PSNR and MS-SSIM over RGB; BD-rate by PCHIP over the common quality range.", *copied_note(), "",
         "| pipeline | its codec | points | bpp | BD-rate PSNR vs its codec | BD-rate PSNR vs VTM (ref.) | "
+        "BD-rate PSNR vs VTM 12.1 rerun | BD-rate PSNR vs Cool-chic 5.0.1 | "
         "BD-rate MS-SSIM vs its codec | BD-rate MS-SSIM vs VTM (ref.) | BD-rate SSIMULACRA2 vs its codec | "
         "BD-rate VMAF vs its codec | decode s (bench rows) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, codec in PAIRS.items():
         if name not in curves:
@@ -232,12 +233,15 @@ def write_doc(jobs: int, doc: Path = DOC) -> None:
         res = c.results
         dec = sum(res["decoding_time"]) / len(res["decoding_time"])
         lines.append(f"| `{name}` | `{codec}` | {len(res['bpp'])} | {min(res['bpp']):.3f}–{max(res['bpp']):.3f} | "
-                     f"{bd(base, c, 'psnr-rgb')} | {bd(vtm, c, 'psnr-rgb')} | {bd(base, c, 'ms-ssim-rgb')} | "
+                     f"{bd(base, c, 'psnr-rgb')} | {bd(vtm, c, 'psnr-rgb')} | "
+                     f"{' | '.join(anchor_cells(c, 'psnr-rgb', ('vtm-rerun', 'coolchic')))} | {bd(base, c, 'ms-ssim-rgb')} | "
                      f"{bd(vtm, c, 'ms-ssim-rgb')} | {bd(base, c, 'ssimulacra2')} | {bd(base, c, 'vmaf')} | {dec:.2f} |")
     for codec in dict.fromkeys(PAIRS.values()):
         res = curves[codec].results
         lines.append(f"| `{codec}` alone | – | {len(res['bpp'])} | {min(res['bpp']):.3f}–{max(res['bpp']):.3f} | – | "
-                     f"{bd(vtm, curves[codec], 'psnr-rgb')} | – | {bd(vtm, curves[codec], 'ms-ssim-rgb')} | – | – | "
+                     f"{bd(vtm, curves[codec], 'psnr-rgb')} | "
+                     f"{' | '.join(anchor_cells(curves[codec], 'psnr-rgb', ('vtm-rerun', 'coolchic')))} | – | "
+                     f"{bd(vtm, curves[codec], 'ms-ssim-rgb')} | – | – | "
                      f"{sum(res['decoding_time']) / len(res['decoding_time']):.2f} |")
     lines += ["", "Decode times in the table are the bench's (one torch thread per row, two rows at a time). One decode "
               "at a time with 2 torch threads, fastest of 3 per image, on the first 6 Kodak images (the codec "

@@ -69,7 +69,12 @@ def write_doc(doc: Path) -> None:
               "| curve | made by | bpp | " + " | ".join(f"vs {c.label}" for c in refs.values()) + " | decode s |",
               "|---|---|---|" + "---|" * len(refs) + "---|"]
     ms_rows = []
-    for rel, script in CURVES:
+    listed = {rel for rel, _ in CURVES}
+    # every other curve the pipelines section keeps (its section quotes them against vtm.json only)
+    others = [(p.relative_to(RESULTS).as_posix(), "kodak_pipelines.py")
+              for p in sorted((RESULTS / "kodak-pipelines").glob("*.json"))
+              if p.stem != "settings" and p.relative_to(RESULTS).as_posix() not in listed]
+    for rel, script in (*CURVES, *others):
         path = RESULTS / rel
         if not path.is_file():
             continue
