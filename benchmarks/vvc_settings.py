@@ -16,6 +16,14 @@ first, the mean PSNR and bpp per QP and the encode time per image and point; the
 - ``wpp``: wavefront parallel processing lets VVenC's threads code CTU rows in parallel, at a small cost
   in rate.
 
+``--per-image`` adds what choosing the setting per image would buy (issue 29: per-image encoder choices by RGB
+rate-distortion cost): each image's BD-rate of each setting against the first, and, per image, the best of them
+(an encoder that tried every setting at every QP and kept the best would get at most that; chosen on the same
+points, an upper bound)::
+
+    python benchmarks/vvc_settings.py --name chroma-per-image --per-image \
+        --specs vvc:chroma_qp_offset=-6,vvc:chroma_qp_offset=-3,vvc:chroma_qp_offset=-5,vvc:chroma_qp_offset=-7,vvc:chroma_qp_offset=-9
+
 Encode times are of one process with VVenC on every core; run it on an otherwise idle machine.
 """
 
@@ -46,23 +54,28 @@ def main() -> int:
     ap.add_argument("--specs", default=CHROMA, help="codec specs, comma-separated; the first is the reference")
     ap.add_argument("--images", type=int, default=8)
     ap.add_argument("--qualities", default="21,26,31,36", help="63 - QP (default: QP 42, 37, 32, 27)")
+    ap.add_argument("--per-image", action="store_true", help="also each image's BD-rates, and the best setting per image")
     args = ap.parse_args()
     every = find_images([TRAIN])
     files = every[:: max(1, len(every) // args.images)][: args.images]
     images = [load_training_image(f) for f in files]
     images = [im[: im.shape[0] // 2 * 2, : im.shape[1] // 2 * 2] for im in images]
     qualities = [float(v) for v in args.qualities.split(",")]
-    curves, seconds = {}, {}
+    curves, seconds, per_image = {}, {}, {}
     for spec in args.specs.split(","):
         codec = get_codec(spec)
         bpp, quality = [], []
+        mine = per_image[spec] = [{"bpp": [], "psnr-rgb": []} for _ in images]
         t0 = time.perf_counter()
         for q in qualities:
             bits = db = 0.0
-            for img in images:
+            for k, img in enumerate(images):
                 data = codec.encode(img, q)
-                bits += 8 * len(data) / (img.shape[0] * img.shape[1])
-                db += psnr(img, codec.decode(data))
+                b, d = 8 * len(data) / (img.shape[0] * img.shape[1]), psnr(img, codec.decode(data))
+                mine[k]["bpp"].append(b)
+                mine[k]["psnr-rgb"].append(d)
+                bits += b
+                db += d
             bpp.append(bits / len(images))
             quality.append(db / len(images))
         seconds[spec] = (time.perf_counter() - t0) / (len(images) * len(qualities))
@@ -82,6 +95,20 @@ def main() -> int:
         lines.append(f"| `{spec}` | {bd_rate(curves[ref], c):+.2f} % | "
                      f"{' / '.join(f'{d:.2f}' for d in c.results['psnr-rgb'])} | "
                      f"{' / '.join(f'{b:.3f}' for b in c.results['bpp'])} | {seconds[spec]:.2f} |")
+    if args.per_image:
+        specs = list(curves)
+        rates = {spec: [bd_rate(Curve(ref, per_image[ref][k]), Curve(spec, per_image[spec][k]))
+                        for k in range(len(images))] for spec in specs}
+        best = [min(specs, key=lambda spec: rates[spec][k]) for k in range(len(images))]
+        lines += ["", f"Per image: BD-rate (RGB PSNR) of each setting against `{ref}` on that image, and the best "
+                  "setting of each image (chosen on the same points: what a per-image choice could buy at most).", "",
+                  "| image | " + " | ".join(f"`{s_}`" for s_ in specs) + " | best |", "|---|" + "---|" * (len(specs) + 1)]
+        for k, f in enumerate(files):
+            lines.append(f"| {f.name} | " + " | ".join(f"{rates[s_][k]:+.2f} %" for s_ in specs) + f" | `{best[k]}` |")
+        mean_best = sum(rates[best[k]][k] for k in range(len(images))) / len(images)
+        lines += ["", "Mean of the per-image BD-rates: " + ", ".join(
+            f"`{s_}` {sum(rates[s_]) / len(images):+.2f} %" for s_ in specs)
+            + f"; the best setting per image {mean_best:+.2f} %."]
     text = "\n".join(lines) + "\n"
     print(text)
     write_atomic(RESULTS / f"vvc-settings-{args.name}.md", text.encode())
