@@ -21,8 +21,8 @@ from pathlib import Path
 
 from srcodec.bench import bdrate
 from srcodec.bench.runner import run_curves
-from srcodec.io.files import write_atomic
 from srcodec.data import data_dir
+from srcodec.bench.render import write_page
 
 ROOT = Path(__file__).resolve().parents[1]
 KODAK = data_dir("kodak")
@@ -80,9 +80,7 @@ def main() -> int:
             enc = sum(c.results["encoding_time"]) / len(c.results["encoding_time"])
             dec = sum(c.results["decoding_time"]) / len(c.results["decoding_time"])
             lines.append(f"| `{spec}` | {bd} | {enc:.2f} | {dec:.3f} |")
-    text = "\n".join(lines) + "\n"
-    write_atomic(OUT, text.encode())
-    print(text)
+    write_page(OUT, lines)
     return 0
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 
 from srcodec.bench.photos import measure_command, mosaic, written_file
-from srcodec.io.files import write_atomic
 from srcodec.io.image import save_png
+from srcodec.bench.render import write_page
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "memory-8k.md"
@@ -59,9 +59,7 @@ def main() -> int:
                 size = coded.stat().st_size if coded.exists() else 0
                 lines.append(f"| `{codec}` | {step} | {dt:.1f} | {peak:.2f} | {'yes' if peak < TARGET_GB else 'no'} | {size:,} |")
                 print(lines[-1], flush=True)
-    text = "\n".join(lines) + "\n"
-    write_atomic(OUT, text.encode())
-    print(text)
+    write_page(OUT, lines)
     return 0
 
 

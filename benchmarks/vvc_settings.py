@@ -46,7 +46,7 @@ def main() -> int:
     from srcodec.bench.bdrate import Curve, bd_rate
     from srcodec.codecs import get_codec
     from srcodec.data.patches import find_images, load_training_image
-    from srcodec.io.files import write_atomic
+    from srcodec.bench.render import write_page
     from srcodec.metrics import psnr
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -109,9 +109,7 @@ def main() -> int:
         lines += ["", "Mean of the per-image BD-rates: " + ", ".join(
             f"`{s_}` {sum(rates[s_]) / len(images):+.2f} %" for s_ in specs)
             + f"; the best setting per image {mean_best:+.2f} %."]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    write_atomic(RESULTS / f"vvc-settings-{args.name}.md", text.encode())
+    write_page(RESULTS / f"vvc-settings-{args.name}.md", lines)
     return 0
 
 

@@ -33,6 +33,15 @@ def save_figure(fig, doc: Path, name: str) -> str:
     return Path(os.path.relpath(path, doc.parent)).as_posix()
 
 
+def write_page(path: Path, lines: list[str]) -> str:
+    """A whole generated page (a results file of its own, not a section of one): ``lines`` written to ``path``
+    (atomically) and printed; its text."""
+    text = "\n".join(lines) + "\n"
+    write_atomic(path, text.encode())
+    print(text)
+    return text
+
+
 def versions_table(versions: dict) -> list[str]:
     """The libraries and their versions a run recorded (``settings.json``), as a table."""
     return table(["library", "version"], [[k, str(v)] for k, v in versions.items() if k != "platform"])
