@@ -91,29 +91,26 @@ def rows_from_reports(out: Path, spec: str, metric: str) -> int:
     """Each candidate's row taken from auto's reports in the run folder ``out`` where auto's search of it was
     the candidate's own (not left early, at the candidate's default search step): bytes, quality and the value
     reached (the other metrics are not measured); how many rows were added."""
-    from PIL import Image
-
     from srcodec.bench.runner import RowStore
     from srcodec.codecs import get_codec
     from srcodec.search import default_step
 
     store = RowStore(out)
     auto = get_codec(spec)
-    images = json.loads((out / "settings.json").read_text())["images"]
     own = {}
     added = 0
     for row in list(store.rows.values()):
         if row["codec"] != spec or "report" not in row:
             continue
         report = row["report"]
-        w, h = Image.open(images[row["image"]]).size
+        bpp_per_byte = row["bpp"] / row["bytes"]  # 8 / pixels of this image
         for name, size, q, value, _ in report["rows"]:
             if name not in own:
                 own[name] = auto.search_step(get_codec(name)) == default_step(get_codec(name))
             key = (row["image"], name, row["target"])
             if own[name] and name not in report["outdone"] and key not in store.rows:
                 store.add({"image": row["image"], "codec": name, "quality": q, "target": row["target"], "bytes": size,
-                           "bpp": 8 * size / (h * w), **{f: math.nan for f in ("psnr", "psnr_y", "ssim", "ms_ssim",
+                           "bpp": size * bpp_per_byte, **{f: math.nan for f in ("psnr", "psnr_y", "ssim", "ms_ssim",
                                                                                  "ssimulacra2", "vmaf", "decode_s")},
                            METRICS[metric]["field"]: value, "encode_s": report["seconds"].get(name, math.nan),
                            "worker": row["worker"], "chosen": ""})
@@ -143,11 +140,14 @@ def time_floors(out: Path, spec: str) -> dict:
     path = out / "floors.json"
     floors = json.loads(path.read_text()) if path.exists() else {}
     images = json.loads((out / "settings.json").read_text())["images"]
+    loaded: dict[str, object] = {}  # the rows come sorted by image: one image in memory at a time
     for row in json.loads((out / "rows.json").read_text()):
-        key = floor_key(row)
-        if row["codec"] != spec or key in floors:
+        if row["codec"] != spec or floor_key(row) in floors:
             continue
-        img, codec = load_image(images[row["image"]]), get_codec(row["chosen"])
+        key = floor_key(row)
+        if row["image"] not in loaded:
+            loaded = {row["image"]: load_image(images[row["image"]])}
+        img, codec = loaded[row["image"]], get_codec(row["chosen"])
         t0 = time.perf_counter()
         codec.decode_like(codec.encode(img, row["quality"]), img)
         floors[key] = time.perf_counter() - t0
@@ -158,6 +158,8 @@ def time_floors(out: Path, spec: str) -> dict:
 def section_rows(out: Path, codecs: tuple[str, ...], metric: str) -> list[dict]:
     """One record per file of auto's (``codecs[0]``) for an image and a target, with each candidate's (the other
     ``codecs``) own file for the same target."""
+    from srcodec.bench.runner import split_target
+
     spec = codecs[0]
     rows = [r for r in json.loads((out / "rows.json").read_text()) if r["codec"] in codecs]
     floors = json.loads((out / "floors.json").read_text()) if (out / "floors.json").exists() else {}
@@ -179,7 +181,7 @@ def section_rows(out: Path, codecs: tuple[str, ...], metric: str) -> list[dict]:
                     "seconds": report.get("seconds", {}).get(c["codec"]),
                     "left_early": c["codec"] in report.get("outdone", ())}
             candidates.append(cand)
-        record = {"image": r["image"], "target": float(r["target"].partition("=")[2]), "bytes": r["bytes"],
+        record = {"image": r["image"], "target": split_target(r["target"])[1], "bytes": r["bytes"],
                   "bpp": r["bpp"], "psnr": r["psnr"], "ms_ssim": r["ms_ssim"], "encode_s": r["encode_s"],
                   "candidates": candidates}
         if r["ssimulacra2"] is not None:  # rows from before SSIMULACRA2 was measured lack it
@@ -339,11 +341,10 @@ def main() -> int:
     if args.limit is None and not (out / "rows.json").exists() and (kept / "rows.json").exists():
         keep_curves(kept, out, ["rows", "floors"])  # a fresh clone: start from the kept run
     spec = bench.codecs[0]
-    run_args = argparse.Namespace(skip_bench=args.skip_bench, fresh=False, no_reuse=True,
-                                  out=os.path.relpath(out, ROOT))
+    folder = os.path.relpath(out, ROOT)
     for codecs in ([spec], bench.codecs):  # auto first; its report gives the candidates' rows it can
-        code, _ = run_bench("kodak_auto", run_args, bench.command(1, ROOT, codecs=codecs, out=run_args.out,
-                                                                  limit=args.limit), {}, ROOT)
+        code, _ = run_bench("kodak_auto", bench.command(1, ROOT, codecs=codecs, out=folder, limit=args.limit), ROOT,
+                            folder, skip_bench=args.skip_bench)
         if code:
             return code
         if not args.skip_bench and codecs == [spec]:

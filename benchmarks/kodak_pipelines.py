@@ -329,7 +329,8 @@ def main() -> int:
 
     names, skipped = BENCH.plan(args.qualities)
     cmd = BENCH.command(args.jobs, ROOT, codecs=names, out=args.out, limit=args.limit, qualities=args.qualities)
-    rc, reused = run_bench("kodak_pipelines", args, cmd, skipped, ROOT, lambda out: BENCH.reuse(out, names, ROOT))
+    rc, reused = run_bench("kodak_pipelines", cmd, ROOT, args.out, skip_bench=args.skip_bench, fresh=args.fresh,
+                           reuse=None if args.no_reuse else lambda out: BENCH.reuse(out, names, ROOT), skipped=skipped)
     if rc:
         return rc
     run = Run(ROOT / args.out)

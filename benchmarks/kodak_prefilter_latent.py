@@ -332,7 +332,8 @@ def main() -> int:
     args = run_arguments(__doc__.splitlines()[0], RUN, DOC, IMG).parse_args()
     names, skipped = BENCH.plan()
     cmd = BENCH.command(args.jobs, ROOT, codecs=names, out=args.out, limit=args.limit)
-    rc, reused = run_bench("kodak_prefilter_latent", args, cmd, skipped, ROOT, lambda out: BENCH.reuse(out, names, ROOT))
+    rc, reused = run_bench("kodak_prefilter_latent", cmd, ROOT, args.out, skip_bench=args.skip_bench, fresh=args.fresh,
+                           reuse=None if args.no_reuse else lambda out: BENCH.reuse(out, names, ROOT), skipped=skipped)
     if rc:
         return rc
     run = Run(ROOT / args.out)

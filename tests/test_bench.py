@@ -185,6 +185,7 @@ def test_single_image_limit_anchor_file_and_unavailable_codec(dataset, tmp_path,
     (["--codecs", "jpeg", "--targets", "psnr:"], "--targets 'psnr:'"),
     (["--codecs", "jpeg", "--targets", "psnr:30", "--qualities", "50"], "not both"),
     (["--codecs", "jpeg", "--every", "0"], "--every"),
+    (["--codecs", "jpeg", "--threads", "0"], "--threads"),
 ])
 def test_bad_options_fail_before_any_work(dataset, tmp_path, capsys, args, needle):
     out = tmp_path / "never"

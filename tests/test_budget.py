@@ -130,6 +130,7 @@ def test_a_bad_preset_of_a_pipeline_is_a_one_line_error(tmp_path):
     from srcodec.io.image import save_png
 
     save_png(smooth_image(32, 48), tmp_path / "a.png")
-    proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", "vvc-restored:preset=warp")
-    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
-    assert "preset" in proc.stderr and not (tmp_path / "a.srz").exists()
+    for spec, option in (("vvc-restored:preset=warp", "preset"), ("vvc-restored:adapt=2", "adapt")):
+        proc = run_cli("compress", str(tmp_path / "a.png"), "--codec", spec)
+        assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
+        assert option in proc.stderr and not (tmp_path / "a.srz").exists()

@@ -167,10 +167,10 @@ def target_key(metric: str, value: float) -> str:
     return f"{metric}={quality_key(value)}"
 
 
-def parse_target(text: str) -> Target:
-    """The :class:`~srcodec.targets.Target` of a ``target`` field (``ssimulacra2=70``)."""
+def split_target(text: str) -> tuple[str, float]:
+    """(metric, value) of a ``target`` field (``ssimulacra2=70``, :func:`target_key`)."""
     metric, _, value = text.partition("=")
-    return Target.of(**{f"target_{metric.replace('-', '_')}": float(value)})
+    return metric, float(value)
 
 
 def parse_targets(text: str) -> tuple[str, list[float]]:
@@ -331,7 +331,12 @@ def measure(task: Task, image=None) -> list[dict]:
             image = _WORKER_IMAGES[task.path] = load_image(task.path)
         codec = _worker_codec(task.codec)
         t0 = time.perf_counter()
-        found = codec.encode_to(image, parse_target(task.target) if task.target else Target(quality=task.quality))
+        if task.target:
+            metric, value = split_target(task.target)
+            target = Target(metric=metric, value=value)
+        else:
+            target = Target(quality=task.quality)
+        found = codec.encode_to(image, target)
         data = found.data
         t1 = time.perf_counter()
         decoded = codec.decode_like(data, image)
@@ -504,7 +509,7 @@ def summarize(codec: Codec, qualities: list, store: RowStore, images: list[str],
     incomplete = []
     for q in qualities:
         rows = [store.rows.get((img, codec.spec, point_key(q))) for img in images]
-        value = float(q.partition("=")[2]) if isinstance(q, str) else q
+        value = split_target(q)[1] if isinstance(q, str) else q
         if any(r is None for r in rows):
             incomplete.append(value)
             continue
@@ -519,7 +524,7 @@ def summarize(codec: Codec, qualities: list, store: RowStore, images: list[str],
                        f"{dataset_name}; measured by srcodec bench",
         "dataset": dataset_name,
         "images": len(images),
-        **({"target": qualities[0].partition("=")[0]} if qualities and isinstance(qualities[0], str) else {}),
+        **({"target": split_target(qualities[0])[0]} if qualities and isinstance(qualities[0], str) else {}),
         "results": results,
     }
     return curve, incomplete

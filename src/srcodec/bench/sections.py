@@ -77,18 +77,13 @@ def write_section(path: str | os.PathLike, name: str, body: str, title: str = "#
 
 
 def bench_then_write(tag: str, command: list[str], root: str | os.PathLike, write, skip_bench: bool = False) -> int:
-    """What a section script does: run its ``srcodec bench ...`` command (resuming) unless
-    ``skip_bench``, then ``write()`` its section; the bench's exit status if it failed, else 0."""
-    import subprocess
-    import sys
-
-    if not skip_bench:
-        proc = subprocess.run([sys.executable, "-m", "srcodec", *command[1:]], cwd=root)
-        if proc.returncode != 0:
-            print(f"{tag}: the bench failed (exit {proc.returncode})", file=sys.stderr)
-            return proc.returncode
-    write()
-    return 0
+    """What a section script does: run its ``srcodec bench ...`` command (resuming) unless ``skip_bench``
+    (:func:`run_bench`; any failed row stops it), then ``write()`` its section; the exit status to stop with."""
+    out = command[command.index("--out") + 1]
+    code, _ = run_bench(tag, command, Path(root), out, skip_bench=skip_bench, partial=False)
+    if code == 0:
+        write()
+    return code
 
 
 def keep_curves(run: str | os.PathLike, keep: str | os.PathLike, names: list[str]) -> Path:
@@ -101,13 +96,13 @@ def keep_curves(run: str | os.PathLike, keep: str | os.PathLike, names: list[str
         src = run / f"{name}.json"
         if src.exists():
             write_atomic(keep / kept_name(name), src.read_bytes())
+    return keep
 
 
 def kept_name(spec: str) -> str:
     """The file name of a codec's curve kept in the repository (``vvc-restored:adapt=1`` ->
     ``vvc-restored_adapt-1.json``)."""
     return spec.replace(":", "_").replace("=", "-") + ".json"
-    return keep
 
 
 def run_arguments(description: str, run_default: str, doc: Path, img: Path) -> argparse.ArgumentParser:
@@ -200,27 +195,29 @@ class Bench:
         return {os.path.relpath(src, root): k for src, k in copied.items()}
 
 
-def run_bench(tag: str, args, cmd: list[str], skipped: dict[str, str], root: Path,
-              reuse=None) -> tuple[int, dict[str, int]]:
-    """Run (or resume) the bench ``cmd`` in ``root`` unless ``--skip-bench``, after ``reuse(out)`` has copied rows of
-    earlier runs (``{source run: rows}``); (exit status to stop with or 0, rows reused)."""
-    out = root / args.out
+def run_bench(tag: str, cmd: list[str], root: Path, out: str, *, skip_bench: bool = False, fresh: bool = False,
+              reuse=None, skipped: dict[str, str] | None = None, partial: bool = True) -> tuple[int, dict[str, int]]:
+    """Run (or resume) the bench ``cmd`` (writing the run folder ``out``, relative to ``root``) in ``root`` unless
+    ``skip_bench``, after ``reuse(out)`` has copied rows of earlier runs (``{source run: rows}``; not with
+    ``fresh``); ``skipped``: the codecs left out and why, said first. With ``partial``, a bench whose only failures
+    are rows (exit 1) still counts as a run to write up. (Exit status to stop with or 0, rows reused.)"""
+    folder = root / out
     reused: dict[str, int] = {}
-    if not args.skip_bench:
-        if not args.fresh and not args.no_reuse and reuse is not None:
-            reused = reuse(out)
+    if not skip_bench:
+        if not fresh and reuse is not None:
+            reused = reuse(folder)
             for src, k in reused.items():
                 print(f"{tag}: reusing {k} rows from {src}", file=sys.stderr)
-        for name, why in skipped.items():
+        for name, why in (skipped or {}).items():
             print(f"{tag}: not running {name}: {why}", file=sys.stderr)
-        full = [sys.executable, "-m", "srcodec", *cmd[1:], *(["--fresh"] if args.fresh else [])]
+        full = [sys.executable, "-m", "srcodec", *cmd[1:], *(["--fresh"] if fresh else [])]
         proc = subprocess.run(full, cwd=root)
         if proc.returncode != 0:
             print(f"{tag}: the bench exited with {proc.returncode}", file=sys.stderr)
-            if proc.returncode != 1 or not (out / "settings.json").exists():
+            if not partial or proc.returncode != 1 or not (folder / "settings.json").exists():
                 return proc.returncode, reused  # 1 = some rows failed: the others are still written up
-    if not (out / "settings.json").exists() or not (out / "rows.json").exists():
-        print(f"{tag}: {args.out} holds no finished run (run without --skip-bench first)", file=sys.stderr)
+    if not (folder / "settings.json").exists() or not (folder / "rows.json").exists():
+        print(f"{tag}: {out} holds no finished run (run without --skip-bench first)", file=sys.stderr)
         return 1, reused
     return 0, reused
 

@@ -272,9 +272,15 @@ class Codec(ABC):
 
     def decoder_planes(self, data: bytes) -> dict[str, np.ndarray]:
         """What a restorer reads of a file of this codec (see :attr:`planes`): here ``{"rgb": uint8 RGB}``."""
+        return self.decode_with_planes(data)[1]
+
+    def decode_with_planes(self, data: bytes) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The file decoded once, as both :meth:`decode` and :meth:`decoder_planes` give it (a restorer that also
+        needs the plain decode: ``vvc-restored:adapt=1``)."""
         from srcodec.io.image import to_rgb
 
-        return {"rgb": to_rgb(self.decode(data))}
+        image = self.decode(data)
+        return image, {"rgb": to_rgb(image)}
 
     def uses(self) -> tuple[str, ...]:
         """Specs of the other codecs this one runs (a pipeline's inner codec, auto's candidates): machines that

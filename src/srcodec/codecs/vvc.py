@@ -323,6 +323,10 @@ class VVC(Codec):
     def decode(self, data: bytes) -> np.ndarray:
         return self._picture(data, *decode_planes(data))
 
+    def decode_with_planes(self, data: bytes) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        y, cb, cr, matrix, full = decode_planes(data)
+        return self._picture(data, y, cb, cr, matrix, full), {"y": y, "cb": cb, "cr": cr}
+
     @staticmethod
     def _picture(data: bytes, y, cb, cr, matrix: int, full: bool) -> np.ndarray:
         """The canonical image of a stream's decoded planes (its size and channels from srcodec's marker)."""

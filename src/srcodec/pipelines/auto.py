@@ -259,11 +259,11 @@ class AutoCodec(Codec):
         candidates' settings is measured again)."""
         from srcodec.targets import METRICS
 
-        theirs = {n: get_codec(n).settings() for m in METRICS for n in self.candidates(m)}
+        theirs = dict(sorted({n: get_codec(n).settings() for m in METRICS for n in self.candidates(m)}.items()))
         if self.formats:
             return {**self.opts, "candidates": {f: FORMATS[f] for f in self.formats}, "search": "full, each format",
-                    "candidate_settings": dict(sorted(theirs.items()))}
-        return {**self.opts, "candidates": self.candidates(), "candidate_settings": dict(sorted(theirs.items())),
+                    "candidate_settings": theirs}
+        return {**self.opts, "candidates": self.candidates(), "candidate_settings": theirs,
                 "search": "full" if self.opts["effort"] >= 3 else "fast stand-ins (plain decodes; the network on the first file and before leaving a candidate), then real encodes (a step predicted to miss by less than the stand-in's last error tried)"}
 
     @staticmethod
@@ -356,7 +356,7 @@ class AutoCodec(Codec):
         spent = 0.0
         for name in names:
             variants = [name, *settings[name]]
-            for i, spec in enumerate(reversed(variants)):
+            for spec in reversed(variants):
                 search, decode = costs[spec]
                 if decode <= dec_budget and spent + search <= enc_budget:
                     fits[name] = spec
@@ -530,17 +530,21 @@ class AutoCodec(Codec):
             raise SrcodecError(f"auto: no candidate {goal} ({'; '.join(errors)})")
         return self._choose(tries, (lambda t: -t[3]) if rate else (lambda t: len(t[1])), job)
 
-    def _full_search(self, codec, image, limit, target, metric):
+    def _full_search(self, codec, image, limit, target, metric, beat: int | None = None):
+        """One candidate's own search on real files, to a byte ``limit`` or a ``target`` value in ``metric``
+        (a quality target below effort 3: a large image is searched on a sample, then placed); ``beat``: leave
+        it (:class:`~srcodec.targets.Outdone`) once a file short of the target has that many bytes."""
         from srcodec.targets import encode_for_limit, encode_for_quality, encode_sampled, measure
 
         from srcodec.pipelines.costs import guess
 
         start = None if limit is not None else guess(codec.spec, metric, target)
-        if limit is None and self.opts["effort"] < 3:  # a large image: searched on a sample, then placed
+        if limit is None and self.opts["effort"] < 3:
             return encode_sampled(codec, image, target, metric, tolerance=self.search_step(codec), megapixels=SAMPLE_MP,
-                                  min_gain=2, margin=2 * CLOSE[metric], guess=start)[:3]
+                                  beat=beat, min_gain=2, margin=2 * CLOSE[metric], guess=start)[:3]
         if limit is None:
-            return encode_for_quality(codec, image, target, metric, tolerance=self.search_step(codec), guess=start)
+            return encode_for_quality(codec, image, target, metric, tolerance=self.search_step(codec), beat=beat,
+                                      guess=start)
         data, q = encode_for_limit(codec, image, limit, tolerance=self.search_step(codec))
         return data, q, measure(image, codec.decode_like(data, image), metric)
 
@@ -574,19 +578,14 @@ class AutoCodec(Codec):
 
     def _reach(self, image: np.ndarray, target: float, metric: str, job: _Job) -> Encoded:
         """The smallest candidate file whose decode reaches ``target`` in ``metric``."""
-        from srcodec.pipelines.costs import guess
-        from srcodec.targets import METRICS, encode_for_quality, encode_sampled
+        from srcodec.targets import METRICS
 
         if self.opts["effort"] < 3 and not self.formats:
             return self._probed(image, job, target=target, metric=metric)
 
         def search(codec, tries):  # a candidate whose files fall short at the size of the best so far is left early
-            smallest = min((len(t[1]) for t in tries), default=None)
-            start, step = guess(codec.spec, metric, target), self.search_step(codec)
-            if self.opts["effort"] < 3:
-                return encode_sampled(codec, image, target, metric, tolerance=step, megapixels=SAMPLE_MP,
-                                      beat=smallest, min_gain=2, margin=2 * CLOSE[metric], guess=start)[:3]
-            return encode_for_quality(codec, image, target, metric, tolerance=step, beat=smallest, guess=start)
+            return self._full_search(codec, image, None, target, metric,
+                                     beat=min((len(t[1]) for t in tries), default=None))
 
         tries, errors = self._one_by_one(image, metric, job, search)
         if not tries:

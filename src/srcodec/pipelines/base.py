@@ -165,6 +165,11 @@ class Pipeline(Codec):
     def _extra(self) -> bytes:
         return f"{codec_class(self.inner).name} x{self.scale}".encode("ascii")
 
+    def extra_for(self, image: np.ndarray, inner: bytes, quality: float, padded: tuple[int, int]) -> bytes:
+        """The header's ``extra`` field for a file of ``image`` (its inner codec's file ``inner``, the padded size
+        ``padded``): the pipeline's layout, and whatever it fits to the image at encode time."""
+        return self._extra()
+
     def extra_ok(self, extra: bytes) -> bool:
         """Whether a file's ``extra`` header field is this pipeline's layout."""
         return extra == self._extra()
@@ -254,7 +259,8 @@ class Pipeline(Codec):
         rgb = pad_to_multiple(to_rgb(image), self.scale)
         inner_bytes = get_codec(self.inner).encode(self.pre(rgb), q)
         return srz.pack(self.name, self.model_id(), self.weights_hash(), h, w, c, [inner_bytes],
-                        pad_bottom=rgb.shape[0] - h, pad_right=rgb.shape[1] - w, quality=q, extra=self._extra())
+                        pad_bottom=rgb.shape[0] - h, pad_right=rgb.shape[1] - w, quality=q,
+                        extra=self.extra_for(image, inner_bytes, q, rgb.shape[:2]))
 
     def unpack(self, data: bytes):
         """(header, inner codec's file) of one of this pipeline's ``.srz`` files, after every consistency check."""

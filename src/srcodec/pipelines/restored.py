@@ -60,26 +60,22 @@ class RestoredPipeline(Pipeline):
         """The strength codes a file carries (``adapt=1``), or None."""
         return extra[-3:] if len(extra) > len(self._extra()) else None
 
-    def _plain(self, inner: bytes, height: int, width: int) -> np.ndarray:
+    def _enlarge(self, picture: np.ndarray, height: int, width: int) -> np.ndarray:
         """The inner codec's decode, RGB, enlarged by bicubic for ×2 and cropped: what the restorer improves on."""
         from srcodec.io.resample import bicubic_up
 
-        rgb = to_rgb(get_codec(self.inner).decode(inner))
+        rgb = to_rgb(picture)
         return (bicubic_up(rgb, self.scale) if self.scale > 1 else rgb)[:height, :width]
 
-    def encode(self, image: np.ndarray, quality: float) -> bytes:
-        from srcodec.container import srz
+    def extra_for(self, image: np.ndarray, inner: bytes, quality: float, padded: tuple[int, int]) -> bytes:
+        """With ``adapt=1``, the strengths of the restorer's correction fitted to ``image`` after the layout."""
         from srcodec.post.restorer import fit_strengths
 
-        data = super().encode(image, quality)
         if not self.opts.get("adapt"):
-            return data
-        header, inner = self.unpack(data)
-        plain = self._plain(inner, header.height, header.width)
-        codes = fit_strengths(to_rgb(image), plain, self._restored(header, inner))
-        return srz.pack(self.name, self.model_id(), self.weights_hash(), header.height, header.width, header.channels,
-                        [inner], pad_bottom=header.pad_bottom, pad_right=header.pad_right, quality=header.quality,
-                        extra=self._extra() + self.ADAPT_TAG + codes)
+            return self._extra()
+        h, w = image.shape[:2]
+        plain, restored = self._decoded(inner, quality, h, w, padded, with_plain=True)
+        return self._extra() + self.ADAPT_TAG + fit_strengths(to_rgb(image), plain, restored)
 
     def check_nets(self, nets) -> None:
         want = codec_class(self.inner).planes
@@ -104,29 +100,34 @@ class RestoredPipeline(Pipeline):
         """The file decoded without the network (the codec's RGB, ×2: enlarged by bicubic): what the
         restorer improves on, and a cheap stand-in for the restored result in ``auto``'s searches."""
         header, inner = self.unpack(data)
-        return self.finish(self._plain(inner, header.height, header.width), header.height, header.width,
-                           header.channels)
+        return self.finish(self._enlarge(get_codec(self.inner).decode(inner), header.height, header.width),
+                           header.height, header.width, header.channels)
 
     def decode(self, data: bytes) -> np.ndarray:
         from srcodec.post.restorer import apply_strengths
 
         header, inner = self.unpack(data)
-        out = self._restored(header, inner)
         codes = self._strengths(header.extra)
+        padded = (header.height + header.pad_bottom, header.width + header.pad_right)
+        plain, out = self._decoded(inner, header.quality, header.height, header.width, padded,
+                                   with_plain=codes is not None)
         if codes is not None:
             try:
-                out = apply_strengths(self._plain(inner, header.height, header.width), out, codes)
+                out = apply_strengths(plain, out, codes)
             except ValueError:
                 raise InputError("corrupted .srz header (bad restorer strengths)") from None
         return self.finish(out, header.height, header.width, header.channels)
 
-    def _restored(self, header, inner: bytes) -> np.ndarray:
-        """The restorer's RGB output for a file's header and inner file, cropped to the image."""
-        from srcodec.post.restorer import decoder_planes, restore
+    def _decoded(self, inner: bytes, quality: float, height: int, width: int, padded: tuple[int, int],
+                 with_plain: bool) -> tuple[np.ndarray | None, np.ndarray]:
+        """(the plain decode or None, the restorer's RGB output) of the inner file of an image of ``height`` x
+        ``width`` (``padded`` before the pre-stage), cropped to the image; the inner file is decoded once."""
+        from srcodec.post.restorer import restore
 
         s = self.scale
-        h, w = (header.height + header.pad_bottom) // s, (header.width + header.pad_right) // s  # the coded image
-        planes = decoder_planes(get_codec(self.inner), inner)
+        h, w = padded[0] // s, padded[1] // s  # the coded image
+        codec = get_codec(self.inner)
+        picture, planes = codec.decode_with_planes(inner) if with_plain else (None, codec.decoder_planes(inner))
         if "y" in planes:
             ph, pw = planes["y"].shape
             if not (h <= ph <= h + 1 and w <= pw <= w + 1):
@@ -136,7 +137,8 @@ class RestoredPipeline(Pipeline):
             if rgb.shape[:2] != (h, w):
                 raise InputError(f"corrupted .srz file (inner image is {rgb.shape[1]}x{rgb.shape[0]}, expected {w}x{h})")
             planes = {"rgb": np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")}
-        return restore(self.nets["restorer"], planes, header.quality)[:header.height, :header.width]
+        out = restore(self.nets["restorer"], planes, quality)[:height, :width]
+        return (None if picture is None else self._enlarge(picture, height, width)), out
 
 
 class LearnedDownRestoredPipeline(RestoredPipeline):
