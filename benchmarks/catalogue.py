@@ -54,6 +54,11 @@ SECTIONS = (
     Section("kodak_vs_coolchic", "a codec (auto, or vvc-restored) at Cool-chic 5.0.1's own bytes, file by file",
             codecs="auto (--codec NAME: another)", anchor="Cool-chic 5.0.1's per-image results",
             reuses="benchmarks/results/kodak-vs-coolchic*.json (rows measured with the same settings)"),
+    Section("overfit_one_image", "the overfitted codec (Cool-chic / C3 family) on one Kodak image: encode and decode "
+            "time, BD-rate against vvc, vvc-restored and Cool-chic 5.0.1's file of the same image, the fit's loss curve",
+            codecs="overfit at Cool-chic 5.0.1's λ; vvc, vvc-restored:adapt=1 (their sweeps)",
+            anchor="vvc, vvc-restored:adapt=1, Cool-chic 5.0.1's per-image results",
+            reuses="benchmarks/results/overfit-one-image.json (rows measured with the same settings)"),
     Section("kodak_vs_anchors", "every kept srcodec curve against VTM (published and rerun), Cool-chic 5.0.1, ELIC",
             data="curves kept in benchmarks/results/", anchor="vtm.json, VTM 12.1 rerun, Cool-chic 5.0.1, ELIC"),
     Section("kodak_restored", "codec + learned restorer pipelines, each against its own codec in the same run",

@@ -4,7 +4,8 @@ Each registry of :mod:`srcodec.registry` imports its modules on its first look-u
 """
 
 #: codecs: the standard ones, VVC, the learned codec, the pipelines (one catalogue row each) and ``auto``
-CODECS = ("srcodec.codecs.standard", "srcodec.codecs.vvc", "srcodec.codecs.learned", "srcodec.pipelines.catalogue",
+CODECS = ("srcodec.codecs.standard", "srcodec.codecs.vvc", "srcodec.codecs.learned", "srcodec.codecs.overfit",
+          "srcodec.pipelines.catalogue",
           "srcodec.pipelines.auto")
 
 #: networks of the runtime (the lab's proxies register into the same registry when the lab imports them)

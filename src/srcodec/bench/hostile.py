@@ -133,17 +133,19 @@ def seed_corpus(folder: str | os.PathLike) -> list[Path]:
         written.append(p)
 
     img, grey = _image(24, 40), _image(17, 9, 1, seed=1)
-    for name, q in (("learned", 3), ("jpeg", 50), ("webp", 50), ("avif", 50), ("jpeg2000", 0.8), ("jxl", 50),
-                    ("heif", 50), ("vvc", 30), ("bicubic-jpeg-x2", 50)):
+    quick = {"vvc": {"preset": "faster"}, "overfit": {"steps": 20}}  # the files, not their quality, matter here
+    for name, q in (("learned", 3), ("overfit", 3), ("jpeg", 50), ("webp", 50), ("avif", 50), ("jpeg2000", 0.8),
+                    ("jxl", 50), ("heif", 50), ("vvc", 30), ("bicubic-jpeg-x2", 50)):
         cls = codec_class(name)
         if cls.unavailable_reason() is not None:
             continue
-        codec = get_codec(name, preset="faster") if name == "vvc" else get_codec(name)
+        codec = get_codec(name, **quick.get(name, {}))
         ext = codec.extension
         put(f"real-{name}{ext}", codec.encode(img, q))
         put(f"real-{name}-grey{ext}", codec.encode(grey, q))
         if ext == ".srz":
-            for case, forged in forged_variants(codec.encode(img, q), entropy_coded=name == "learned").items():
+            entropy_coded = name in ("learned", "overfit")
+            for case, forged in forged_variants(codec.encode(img, q), entropy_coded=entropy_coded).items():
                 put(f"forged-{name}-{case}.srz", forged)
     carried = _carried_seed("bicubic-jpeg-x2")
     if carried is not None:
