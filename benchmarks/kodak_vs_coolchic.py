@@ -2,7 +2,7 @@
 """``auto`` at Cool-chic 5.0.1's own byte counts, file by file on Kodak (issue 29).
 
 For each Kodak image and each λ of Cool-chic 5.0.1's published per-image results
-(``src/srcodec/bench/reference/kodak/coolchic-5.0.1-per-image.tsv``), the byte budget is Cool-chic's file for that
+(:func:`srcodec.bench.anchors.coolchic_per_image`), the byte budget is Cool-chic's file for that
 image (its bpp × pixels / 8, rounded down) and ``srcodec compress --codec auto --max-bytes B`` makes the best file
 that fits (:class:`srcodec.targets.Target` ``max_bytes``; ``auto`` ranks its candidates by RGB PSNR). Each file is
 decoded and measured like any bench row. The section: per λ, Cool-chic's and auto's mean bytes and PSNR, how many
@@ -17,14 +17,13 @@ so an interrupted run resumes and a rerun with the same settings measures nothin
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from srcodec.bench.analysis import cached_rows, keep_rows
-from srcodec.bench.anchors import REFERENCE
+from srcodec.bench.anchors import coolchic_per_image
 from srcodec.bench.render import generated, table
 from srcodec.bench.sections import write_section
 from srcodec.data import data_dir
@@ -32,15 +31,6 @@ from srcodec.data import data_dir
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "results.md"
 KEPT = ROOT / "benchmarks" / "results" / "kodak-vs-coolchic.json"
-TSV = REFERENCE / "coolchic-5.0.1-per-image.tsv"
-
-
-def coolchic_files() -> list[dict]:
-    """Cool-chic 5.0.1's files: ``{lmbda, image, bytes, psnr}`` per Kodak image and λ."""
-    with TSV.open(newline="") as fh:
-        return [{"lmbda": float(r["lmbda"]), "image": f"{r['seq_name']}.png", "psnr": float(r["psnr_db"]),
-                 "bytes": int(float(r["rate_bpp"]) * int(r["n_pixels"]) / 8)}
-                for r in csv.DictReader(fh, delimiter="\t")]
 
 
 def measure(spec: str, files: list[dict], rows: dict, save) -> dict:
@@ -118,7 +108,7 @@ def main() -> int:
     from srcodec.codecs import get_codec
 
     codec = get_codec(args.codec)
-    published = coolchic_files()
+    published = coolchic_per_image()
     images = sorted({f["image"] for f in published})[:: args.every]
     files = [f for f in published if f["image"] in images]
     key = {"codec": codec.spec, "settings": codec.settings()}

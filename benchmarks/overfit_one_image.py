@@ -18,32 +18,26 @@ A run with other ``--steps`` or ``--lambdas`` adds its rows to the kept ones; th
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from srcodec.bench.analysis import cached_rows, keep_rows
-from srcodec.bench.anchors import REFERENCE
+from srcodec.bench.anchors import bd_cell, coolchic_per_image
 from srcodec.bench.render import generated, save_figure, table
 from srcodec.bench.sections import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "results.md"
 KEPT = ROOT / "benchmarks" / "results" / "overfit-one-image.json"
-TSV = REFERENCE / "coolchic-5.0.1-per-image.tsv"
 CURVE_EVERY = 25
 ANCHORS = ("vvc", "vvc-restored:adapt=1")
 
 
 def coolchic_points(image: str) -> list[dict]:
-    """Cool-chic 5.0.1's published files of ``image``: ``{lmbda, bpp, psnr, loss}`` (loss: MSE + λ·bpp, ×1000),
-    by λ."""
-    with TSV.open(newline="") as fh:
-        return [{"lmbda": float(r["lmbda"]), "bpp": float(r["rate_bpp"]), "psnr": float(r["psnr_db"]),
-                 "loss": float(r["loss"])}
-                for r in csv.DictReader(fh, delimiter="\t") if f"{r['seq_name']}.png" == image]
+    """Cool-chic 5.0.1's published files of ``image`` (:func:`srcodec.bench.anchors.coolchic_per_image`)."""
+    return [c for c in coolchic_per_image() if c["image"] == image]
 
 
 def measure_one(codec, img, quality: float, progress=None) -> dict:
@@ -100,7 +94,6 @@ def _curve(name: str, points: list[dict]):
 
 
 def render(image: str, rows: dict, command: str, doc: Path) -> str:
-    from srcodec.bench.bdrate import BDRateError, bd_rate, format_percent
     from srcodec.codecs import get_codec
     from srcodec.codecs.overfit import lambda_of
 
@@ -115,10 +108,7 @@ def render(image: str, rows: dict, command: str, doc: Path) -> str:
     curves = {"Cool-chic 5.0.1": _curve("coolchic", list(cc.values())), **{s: _curve(s, p) for s, p in by_codec.items()}}
 
     def bd(anchor, test):
-        try:
-            return format_percent(bd_rate(curves[anchor], curves[test]))
-        except BDRateError:
-            return "– (too few points)"
+        return bd_cell(curves[anchor], curves[test], "psnr-rgb")
 
     def lambdas_of(spec):
         return {f"{lambda_of(r['quality']):.4g}" for r in by_codec[spec]}
@@ -190,18 +180,19 @@ def main() -> int:
     args = ap.parse_args()
     from srcodec.codecs import get_codec
 
-    lambdas = ([float(v) for v in args.lambdas.split(",")] if args.lambdas
-               else [c["lmbda"] for c in coolchic_points(args.image)])
     from srcodec.codecs.overfit import LAMBDA_HIGH, LAMBDA_LOW
+    from srcodec.errors import SrcodecError
 
+    try:
+        lambdas = ([float(v) for v in args.lambdas.split(",")] if args.lambdas
+                   else [c["lmbda"] for c in coolchic_points(args.image)])
+        specs = [get_codec("overfit", steps=int(v)).spec for v in args.steps.split(",")]
+    except (ValueError, SrcodecError) as exc:
+        print(f"error: --steps takes whole numbers and --lambdas numbers, separated by commas ({exc})", file=sys.stderr)
+        return 2
     if not lambdas or not all(LAMBDA_HIGH <= lm <= LAMBDA_LOW for lm in lambdas):
         print(f"error: no Cool-chic 5.0.1 results for {args.image}, or a λ outside {LAMBDA_HIGH:g}..{LAMBDA_LOW:g}",
               file=sys.stderr)
-        return 2
-    try:
-        specs = [get_codec("overfit", steps=int(v)).spec for v in args.steps.split(",")]
-    except ValueError:
-        print(f"error: --steps takes whole numbers separated by commas, got {args.steps!r}", file=sys.stderr)
         return 2
     # the key holds the default overfit's settings: rows of other step counts are told apart by their spec
     key = {"image": args.image, "settings": {s: get_codec(s).settings() for s in (*ANCHORS, "overfit")}}

@@ -160,3 +160,27 @@ def test_the_same_pixels_whatever_the_thread_count(tmp_path):
         subprocess.run([sys.executable, str(script), str(threads), "decode", str(dst), str(coded)], check=True)
         outs.append(np.load(dst))
     assert np.array_equal(outs[0], outs[1])
+
+
+def test_an_image_over_the_largest_is_a_one_line_error(tmp_path):
+    from PIL import Image
+
+    with pytest.raises(InputError, match="at most") as err:
+        get_codec("overfit").encode(np.zeros((2049, 2049, 3), np.uint8), 4.0)
+    assert "\n" not in str(err.value)
+    src = tmp_path / "big.png"
+    Image.fromarray(np.zeros((2049, 2049), np.uint8)).save(src)
+    run = subprocess.run([sys.executable, "-m", "srcodec", "compress", str(src), "-o", str(tmp_path / "big.srz"),
+                          "--codec", "overfit"], capture_output=True, text=True)
+    assert run.returncode != 0 and "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert "at most" in run.stderr and not (tmp_path / "big.srz").exists()
+
+
+@pytest.mark.parametrize("args", [["--steps", "abc"], ["--steps", "0"], ["--lambdas", "5"], ["--image", "nope.png"]])
+def test_the_benchmarks_bad_arguments_are_one_line_errors(args, tmp_path):
+    from tests.conftest import ROOT
+
+    run = subprocess.run([sys.executable, "benchmarks/overfit_one_image.py", *args, "--doc", str(tmp_path / "r.md")],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and "error:" in run.stderr
+    assert not (tmp_path / "r.md").exists()

@@ -16,6 +16,7 @@ The curves ship with the package (``bench/reference/kodak/``, their origin and l
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,17 @@ def reference(name: str) -> bdrate.Curve:
     if name in ANCHORS:
         curve.label = ANCHORS[name][1]
     return curve
+
+
+def coolchic_per_image() -> list[dict]:
+    """Cool-chic 5.0.1's published files, one per Kodak image and λ (``coolchic-5.0.1-per-image.tsv``):
+    ``{lmbda, image, pixels, bpp, bytes, psnr, loss}``; ``bytes`` is its bpp × pixels / 8 rounded down, ``loss``
+    its MSE + λ·bpp × 1000 as published."""
+    with (REFERENCE / "coolchic-5.0.1-per-image.tsv").open(newline="") as fh:
+        return [{"lmbda": float(r["lmbda"]), "image": f"{r['seq_name']}.png", "pixels": int(r["n_pixels"]),
+                 "bpp": float(r["rate_bpp"]), "bytes": int(float(r["rate_bpp"]) * int(r["n_pixels"]) / 8),
+                 "psnr": float(r["psnr_db"]), "loss": float(r["loss"])}
+                for r in csv.DictReader(fh, delimiter="\t")]
 
 
 def anchors() -> dict[str, bdrate.Curve]:

@@ -18,6 +18,7 @@ two network passes per grid and one synthesis.
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 import sys
@@ -45,8 +46,8 @@ PIXELS_PER_PAYLOAD_BYTE = 65536
 MAX_PIXELS = 1 << 22
 MODEL_ID = "c3-lite"
 #: the fit's learning rates (Adam, on a cosine to zero) and the share of its steps with noise in place of rounding;
-#: chosen on kodim23 at 300 and 1,000 steps (latent rate 0.01, 0.05, 0.2, 0.5; noise share 0.2, 0.8), the
-#: evidence in the note of the commit that set them
+#: chosen by hand from a few short fits of kodim23, which no command in the repository repeats: they are a
+#: starting point, not a tuned optimum (``python benchmarks/overfit_one_image.py`` measures what they give)
 DECODER_LR, LATENT_LR, NOISE_SHARE = 1e-2, 0.5, 0.8
 
 
@@ -153,12 +154,11 @@ class OverfitCodec(Codec):
 
         reader = SymbolDecoder(streams[0])
         gaussian, tables = _gaussian()
+        if any(idx >= len(tables.tables) for idx in scale_indices):
+            raise InputError("corrupted .srz header (overfitted codec: weight table index)")
         with torch.no_grad():
-            for (name, p), k, idx in zip(decoder.state_dict().items(), _exponents_of(decoder, exponents), scale_indices):
-                if idx >= len(tables.tables):
-                    raise InputError("corrupted .srz header (overfitted codec: weight table index)")
-                ints = reader.decode(np.full(p.numel(), idx), tables)
-                p.copy_(torch.from_numpy(ints.astype(np.float32)).view_as(p) * 2.0 ** -k)
+            _set_weights(decoder, [torch.from_numpy(reader.decode(np.full(p.numel(), idx), tables))
+                                   for p, idx in zip(decoder.state_dict().values(), scale_indices)], exponents)
             sizes = grid_sizes(header.height, header.width)
 
             def take(level, mean, scale, at):
@@ -180,7 +180,9 @@ def _levels() -> int:
     return LEVELS
 
 
+@functools.lru_cache(maxsize=1)
 def _gaussian():
+    """The Gaussian conditional and its coding tables, built once (every weight tensor and grid uses them)."""
     from srcodec.entropy.coder import tables
     from srcodec.entropy.gaussian import GaussianConditional
 
@@ -231,31 +233,49 @@ def fit(x, lam: float, steps: int, hidden: int, context: int, progress=None):
     return decoder.requires_grad_(False), [g.detach() for g in grids]
 
 
-def _quantized_state(decoder, exponents) -> dict:
+def _weight_ints(decoder, exponents) -> list:
+    """The decoder's weights as integers (int64 tensors shaped like each), in steps of ``2**-k`` of each
+    tensor's group: what the file codes."""
     import torch
 
-    return {name: torch.round(p * 2.0 ** k) * 2.0 ** -k
-            for (name, p), k in zip(decoder.state_dict().items(), _exponents_of(decoder, exponents))}
+    return [torch.round(p * 2.0 ** k).to(torch.int64)
+            for p, k in zip(decoder.state_dict().values(), _exponents_of(decoder, exponents))]
 
 
-def _weight_bits(decoder, exponents) -> tuple[float, list[int]]:
-    """Bits of the decoder's quantized weights under the tables they are coded with, and the table
-    index of each tensor (the Gaussian scale nearest to the spread of its integers)."""
+def _set_weights(decoder, ints: list, exponents) -> None:
+    """Load the integers :func:`_weight_ints` gives (or a file holds) into ``decoder``: both sides' weights."""
     import torch
 
+    with torch.no_grad():
+        for p, q, k in zip(decoder.state_dict().values(), ints, _exponents_of(decoder, exponents)):
+            p.copy_(q.view_as(p).to(torch.float32) * 2.0 ** -k)
+
+
+def _quantized(decoder, exponents):
+    """A copy of ``decoder`` with its weights quantized at ``exponents``: what the decoder of the file will be."""
+    trial = type(decoder)(decoder.hidden, decoder.context_hidden)
+    _set_weights(trial, _weight_ints(decoder, exponents), exponents)
+    return trial
+
+
+def _weight_bits(ints: list) -> tuple[float, list[int]]:
+    """Bits of the weights' integers under the tables they are coded with, and the table index of each
+    tensor (the Gaussian scale nearest to the spread of its integers)."""
+    import torch
+
+    from srcodec.entropy.gaussian import SCALE_MIN
     from srcodec.entropy.tables import bits_of
 
     gaussian, tables = _gaussian()
     total, indices = 0.0, []
-    for (name, p), k in zip(decoder.state_dict().items(), _exponents_of(decoder, exponents)):
-        ints = torch.round(p * 2.0 ** k).to(torch.int64).ravel()
-        idx = int(gaussian.scale_index(ints.float().std(unbiased=False).clamp_min(0.11)[None])[0])
-        table = tables.tables[idx]
+    for q in ints:
+        q = q.ravel()
+        idx = int(gaussian.scale_index(q.float().std(unbiased=False).clamp_min(SCALE_MIN)[None])[0])
         r = int(tables.radius[idx])
-        inside = ints.abs() <= r
-        b = bits_of(table)
-        total += float(b[(ints[inside] + r).numpy()].sum())
-        out = ints[~inside].abs().double()
+        inside = q.abs() <= r
+        b = bits_of(tables.tables[idx])
+        total += float(b[(q[inside] + r).numpy()].sum())
+        out = q[~inside].abs().double()  # escapes: the escape symbol, then the bypass code's bit count and bits
         total += float((b[-1] + 6 + 2 * torch.log2(out + 1)).sum()) if out.numel() else 0.0
         indices.append(idx)
     return total, indices
@@ -266,22 +286,22 @@ def _evaluate(decoder, grids, x, lam: float, exponents) -> float:
     import torch
     import torch.nn.functional as F
 
+    from srcodec.entropy.quantize import symbols
     from srcodec.models.overfit import grid_sizes, walk
 
     h, w = x.shape[-2:]
     gaussian, _ = _gaussian()
-    trial = type(decoder)(decoder.hidden, decoder.context_hidden)
-    trial.load_state_dict(_quantized_state(decoder, exponents))
+    trial = _quantized(decoder, exponents)
     bits = []
 
     def take(level, mean, scale, at):
-        v = torch.round(grids[level].reshape(-1)[at] - mean) + mean
+        v = symbols(grids[level].reshape(-1)[at], mean) + mean
         bits.append(-torch.log2(gaussian.likelihood(v, scale, mean)).sum())
         return v
 
     with torch.no_grad():
         x_hat = trial.synthesis(walk(trial, grid_sizes(h, w), take), h, w).clamp(0, 1)
-        weight_bits, _ = _weight_bits(decoder, exponents)
+        weight_bits, _ = _weight_bits(_weight_ints(decoder, exponents))
         return float(F.mse_loss(x_hat, x) + lam * (torch.stack(bits).sum() + weight_bits) / (h * w))
 
 
@@ -306,21 +326,21 @@ def code(decoder, grids, exponents, size) -> tuple[bytes, list[int]]:
     import torch
 
     from srcodec.entropy.coder import SymbolEncoder
+    from srcodec.entropy.quantize import symbols
     from srcodec.models.overfit import grid_sizes, walk
 
     gaussian, tables = _gaussian()
-    _, indices = _weight_bits(decoder, exponents)
-    state = _quantized_state(decoder, exponents)
-    decoder = type(decoder)(decoder.hidden, decoder.context_hidden)
-    decoder.load_state_dict(state)
+    ints = _weight_ints(decoder, exponents)
+    _, indices = _weight_bits(ints)
+    decoder = _quantized(decoder, exponents)
     writer = SymbolEncoder()
-    for (name, p), k, idx in zip(state.items(), _exponents_of(decoder, exponents), indices):
-        writer.encode(torch.round(p * 2.0 ** k).to(torch.int64).ravel().numpy(), np.full(p.numel(), idx), tables)
+    for q, idx in zip(ints, indices):
+        writer.encode(q.ravel().numpy(), np.full(q.numel(), idx), tables)
 
     def take(level, mean, scale, at):
-        ints = torch.round(grids[level].reshape(-1)[at] - mean)
-        writer.encode(ints.to(torch.int64).numpy(), gaussian.scale_index(scale).numpy(), tables)
-        return ints + mean
+        s = symbols(grids[level].reshape(-1)[at], mean)
+        writer.encode(s.numpy(), gaussian.scale_index(scale).numpy(), tables)
+        return s + mean
 
     with torch.no_grad():
         walk(decoder, grid_sizes(*size), take)
